@@ -1,0 +1,37 @@
+using System.CommandLine;
+using ArtifactStore.Server.Hosting;
+
+namespace ArtifactStore.Cli.Commands;
+
+/// <summary><c>artifactstore rebuild-views</c>: replay the event log into fresh views (the server must be stopped).</summary>
+internal static class RebuildViewsCommand
+{
+    public static Command Create()
+    {
+        var store = new StoreOptionsArguments();
+        var command = new Command("rebuild-views", "Drop the views and rebuild them by replaying every event.");
+        store.AddTo(command);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var loaded = store.Load(parse);
+            if (!loaded.IsValid)
+            {
+                return StoreOptionsArguments.ReportProblems(loaded);
+            }
+
+            var opened = await StoreRuntime.OpenAsync(loaded.Options!, cancellationToken: cancellationToken);
+            if (!opened.IsSuccess)
+            {
+                await Console.Error.WriteLineAsync($"artifactstore: cannot open the data root: {opened.Error.Message}");
+                return ExitCodes.RootUnavailable;
+            }
+
+            await using var runtime = opened.Value;
+            await runtime.Database.RebuildViewsAsync(cancellationToken);
+            var head = await runtime.Database.Views.GetHeadSeqAsync(cancellationToken);
+            Console.WriteLine($"rebuilt the views of {runtime.Root.Path} from {head} events");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

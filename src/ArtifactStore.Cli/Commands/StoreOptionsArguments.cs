@@ -1,0 +1,55 @@
+using System.CommandLine;
+using ArtifactStore.Server.Configuration;
+
+namespace ArtifactStore.Cli.Commands;
+
+/// <summary>The options every command that opens a store shares: --data-root, --profile, --config.</summary>
+internal sealed class StoreOptionsArguments
+{
+    public Option<string?> DataRoot { get; } = new("--data-root") { Description = "The data root directory (default: <ARTIFACTSTORE_HOME or ./.artifactstore>/<profile>)." };
+
+    public Option<string?> Profile { get; } = new("--profile") { Description = "The lane this process serves (default: dev)." };
+
+    public Option<string?> Config { get; } = new("--config") { Description = "A JSON configuration file (default: <data root>/artifactstore.json if present)." };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(DataRoot);
+        command.Options.Add(Profile);
+        command.Options.Add(Config);
+    }
+
+    /// <summary>Loads configuration with the given options as the highest-precedence source.</summary>
+    public LoadedConfiguration Load(ParseResult parse, IReadOnlyDictionary<string, string?>? extra = null)
+    {
+        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        if (parse.GetValue(DataRoot) is { } dataRoot)
+        {
+            values[ConfigurationKeys.DataRoot] = Path.GetFullPath(dataRoot);
+        }
+
+        if (parse.GetValue(Profile) is { } profile)
+        {
+            values[ConfigurationKeys.Profile] = profile;
+        }
+
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+
+        return StoreConfiguration.Load(values, parse.GetValue(Config));
+    }
+
+    /// <summary>Prints every configuration problem and returns the exit code for "invalid configuration".</summary>
+    public static int ReportProblems(LoadedConfiguration loaded)
+    {
+        Console.Error.WriteLine("artifactstore: the configuration is invalid:");
+        foreach (var problem in loaded.Problems)
+        {
+            Console.Error.WriteLine($"  - {problem}");
+        }
+
+        return ExitCodes.InvalidConfiguration;
+    }
+}

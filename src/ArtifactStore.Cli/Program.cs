@@ -1,0 +1,10 @@
+using System.CommandLine;
+using ArtifactStore.Cli.Commands;
+
+var root = new RootCommand("ArtifactStore: durable artifact storage with auditable retention.")
+{
+    ServeCommand.Create(),
+    ConfigCommand.Create(),
+    RebuildViewsCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();

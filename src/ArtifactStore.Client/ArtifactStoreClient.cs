@@ -1,0 +1,104 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace ArtifactStore.Client;
+
+/// <summary>A typed client for the ArtifactStore HTTP API (v1). Uploads and downloads are streamed.</summary>
+public sealed class ArtifactStoreClient(HttpClient http)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+    };
+
+    /// <summary>Creates a package from files given as (path in the package, content).</summary>
+    public async Task<PackageInfo> CreatePackageAsync(
+        string name,
+        IEnumerable<(string Path, Stream Content)> files,
+        string? retentionClass = null,
+        IEnumerable<KeyValuePair<string, string>>? labels = null,
+        string? idempotencyKey = null,
+        CancellationToken cancellationToken = default)
+    {
+        using var form = new MultipartFormDataContent();
+        form.Add(new StringContent(name), "name");
+        if (retentionClass is not null)
+        {
+            form.Add(new StringContent(retentionClass), "retention_class");
+        }
+
+        foreach (var (key, value) in labels ?? [])
+        {
+            form.Add(new StringContent($"{key}={value}"), "label");
+        }
+
+        foreach (var (path, content) in files)
+        {
+            var part = new StreamContent(content, 1024 * 1024);
+            part.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            form.Add(part, "file", path);
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/packages") { Content = form };
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        using var response = await http.SendAsync(request, cancellationToken);
+        return await ReadAsync<PackageInfo>(response, cancellationToken);
+    }
+
+    public async Task<PackageInfo> GetPackageAsync(string id, CancellationToken cancellationToken = default)
+    {
+        using var response = await http.GetAsync($"v1/packages/{Uri.EscapeDataString(id)}", cancellationToken);
+        return await ReadAsync<PackageInfo>(response, cancellationToken);
+    }
+
+    public async Task<PackageList> ListPackagesAsync(string? query = null, CancellationToken cancellationToken = default)
+    {
+        using var response = await http.GetAsync("v1/packages" + (query is null ? string.Empty : "?" + query), cancellationToken);
+        return await ReadAsync<PackageList>(response, cancellationToken);
+    }
+
+    /// <summary>Streams one file of a package into <paramref name="destination"/>.</summary>
+    public async Task DownloadFileAsync(string id, string path, Stream destination, CancellationToken cancellationToken = default)
+    {
+        var escaped = string.Join('/', path.Split('/').Select(Uri.EscapeDataString));
+        using var response = await http.GetAsync($"v1/packages/{Uri.EscapeDataString(id)}/files/{escaped}", HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ErrorAsync(response, cancellationToken);
+        }
+
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        await body.CopyToAsync(destination, 1024 * 1024, cancellationToken);
+    }
+
+    private static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ErrorAsync(response, cancellationToken);
+        }
+
+        return await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken)
+            ?? throw new ArtifactStoreException((int)response.StatusCode, "invalid_response", "the server sent an empty body");
+    }
+
+    private static async Task<ArtifactStoreException> ErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+            var code = problem.TryGetProperty("code", out var c) ? c.GetString() : null;
+            var detail = problem.TryGetProperty("detail", out var d) ? d.GetString() : null;
+            return new ArtifactStoreException((int)response.StatusCode, code ?? "unknown", detail ?? response.ReasonPhrase ?? "request failed");
+        }
+        catch (JsonException)
+        {
+            return new ArtifactStoreException((int)response.StatusCode, "unknown", response.ReasonPhrase ?? "request failed");
+        }
+    }
+}

@@ -1,0 +1,31 @@
+using System.Security.Cryptography;
+using ArtifactStore.Core.Hashing;
+
+namespace ArtifactStore.Core.Blobs;
+
+/// <summary>SHA-256 and BLAKE3 of the same bytes, fed once (SPEC §2 "dual digest").</summary>
+public sealed class DualDigester : IDisposable
+{
+    private readonly IncrementalHash _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly Blake3Hasher _blake3 = Blake3Hasher.Create();
+
+    public long Length { get; private set; }
+
+    public void Append(ReadOnlySpan<byte> data)
+    {
+        _sha256.AppendData(data);
+        _blake3.Update(data);
+        Length += data.Length;
+    }
+
+    public (BlobDigest Sha256, string Blake3Hex) Finish()
+    {
+        Span<byte> sha = stackalloc byte[32];
+        _sha256.GetHashAndReset(sha);
+        Span<byte> blake = stackalloc byte[32];
+        _blake3.Finalize(blake);
+        return (BlobDigest.FromBytes(sha), Convert.ToHexStringLower(blake));
+    }
+
+    public void Dispose() => _sha256.Dispose();
+}

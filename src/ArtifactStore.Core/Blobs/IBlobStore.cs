@@ -1,0 +1,36 @@
+using ArtifactStore.Core.Errors;
+
+namespace ArtifactStore.Core.Blobs;
+
+/// <summary>
+/// Content-addressed byte storage. Implementations: the filesystem (embedded) and, later, S3.
+/// Blob bytes never change once published; the database decides which blobs are referenced.
+/// </summary>
+public interface IBlobStore
+{
+    /// <summary>
+    /// Streams <paramref name="content"/> into staging, computing SHA-256 and BLAKE3 in the same pass.
+    /// The staged copy is durable (fsynced) when this returns. Fails with <c>payload_too_large</c>
+    /// (nothing left behind) when more than <paramref name="maxBytes"/> bytes arrive.
+    /// </summary>
+    Task<Result<StagedBlob>> StageAsync(Stream content, long maxBytes, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Makes a staged blob durable at its address. Idempotent: if the address already holds the
+    /// blob, the staged copy is dropped and <see cref="BlobPublishOutcome.AlreadyExists"/> returned.
+    /// Callers must not publish a blob whose database row is in state <c>deleting</c> (SPEC §6).
+    /// </summary>
+    Task<BlobPublishOutcome> PublishAsync(StagedBlob staged, CancellationToken cancellationToken);
+
+    /// <summary>Drops a staged copy that will not be published. Idempotent.</summary>
+    Task DiscardAsync(StagedBlob staged, CancellationToken cancellationToken);
+
+    /// <summary>Opens a blob for reading, or returns null when no bytes exist at that address. The stream is unverified.</summary>
+    Task<BlobContent?> OpenReadAsync(BlobDigest digest, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a blob's bytes. Returns the bytes freed, or null when it did not exist. Idempotent.</summary>
+    Task<long?> DeleteAsync(BlobDigest digest, CancellationToken cancellationToken);
+
+    /// <summary>Every address that holds bytes, in no particular order (for fsck and the reaper).</summary>
+    IAsyncEnumerable<BlobDigest> ListAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,12 @@
+namespace ArtifactStore.Core.Blobs;
+
+/// <summary>
+/// Content that has been streamed into the blob store's staging area: durable, digested, but not
+/// yet visible at its address. Either <see cref="IBlobStore.PublishAsync"/> or
+/// <see cref="IBlobStore.DiscardAsync"/> must follow.
+/// </summary>
+/// <param name="Digest">SHA-256 address of the content.</param>
+/// <param name="Blake3Hex">BLAKE3 digest (64 lowercase hex) computed in the same pass.</param>
+/// <param name="Size">Length in bytes.</param>
+/// <param name="StagingToken">Backend-specific handle of the staged copy (a temp path for the filesystem).</param>
+public sealed record StagedBlob(BlobDigest Digest, string Blake3Hex, long Size, string StagingToken);

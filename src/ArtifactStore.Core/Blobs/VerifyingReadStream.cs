@@ -1,0 +1,94 @@
+using System.Security.Cryptography;
+
+namespace ArtifactStore.Core.Blobs;
+
+/// <summary>
+/// Passes a blob through while hashing it; at the end of the stream, a digest or length mismatch
+/// throws <see cref="BlobCorruptException"/> instead of reporting a clean end. Used for blobs too
+/// large to verify before the first byte goes out.
+/// </summary>
+internal sealed class VerifyingReadStream(Stream inner, BlobDigest expected, long expectedLength) : Stream
+{
+    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private long _seen;
+    private bool _checked;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => expectedLength;
+
+    public override long Position
+    {
+        get => _seen;
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        var read = inner.Read(buffer);
+        return Account(buffer[..read], endOfStream: read == 0 && buffer.Length > 0);
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        var read = await inner.ReadAsync(buffer, cancellationToken);
+        return Account(buffer.Span[..read], endOfStream: read == 0 && buffer.Length > 0);
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _hash.Dispose();
+            inner.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private int Account(ReadOnlySpan<byte> data, bool endOfStream)
+    {
+        _seen += data.Length;
+        if (_seen > expectedLength)
+        {
+            throw new BlobCorruptException($"blob {expected} is longer on disk than recorded ({expectedLength} bytes)");
+        }
+
+        if (data.Length > 0)
+        {
+            _hash.AppendData(data);
+            return data.Length;
+        }
+
+        if (endOfStream && !_checked)
+        {
+            _checked = true;
+            var actual = BlobDigest.FromBytes(_hash.GetHashAndReset());
+            if (_seen != expectedLength || actual != expected)
+            {
+                throw new BlobCorruptException($"blob {expected} failed verification: read {_seen} bytes hashing to {actual}");
+            }
+        }
+
+        return 0;
+    }
+}

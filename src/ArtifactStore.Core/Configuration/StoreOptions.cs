@@ -1,0 +1,43 @@
+using ArtifactStore.Core.Retention;
+using ArtifactStore.Core.Roots;
+
+namespace ArtifactStore.Core.Configuration;
+
+/// <summary>The effective configuration of one store (SPEC §4). Built by the host, validated before use.</summary>
+public sealed record StoreOptions
+{
+    public string Profile { get; init; } = ProfileName.Default;
+
+    public required string DataRoot { get; init; }
+
+    public RetentionOptions Retention { get; init; } = new();
+
+    public LimitOptions Limits { get; init; } = new();
+
+    /// <summary>How long a completed idempotency record answers replays (SPEC §7).</summary>
+    public TimeSpan IdempotencyWindow { get; init; } = TimeSpan.FromHours(24);
+
+    /// <summary>Every problem with these options, in a sentence each; empty when they are usable.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (!ProfileName.IsValid(Profile))
+        {
+            problems.Add($"Profile: '{Profile}' is not a valid profile name (1-32 of a-z, 0-9, '-', starting with a letter)");
+        }
+
+        if (string.IsNullOrWhiteSpace(DataRoot))
+        {
+            problems.Add("DataRoot: must not be empty");
+        }
+
+        problems.AddRange(Retention.Validate());
+        problems.AddRange(Limits.Validate());
+        if (IdempotencyWindow <= TimeSpan.Zero)
+        {
+            problems.Add("Idempotency:Window: must be positive");
+        }
+
+        return problems;
+    }
+}

@@ -1,0 +1,22 @@
+namespace ArtifactStore.Core.Errors;
+
+/// <summary>The stable error codes of the API. Clients match on these; never rename one.</summary>
+public static class ErrorCodes
+{
+    public const string ValidationFailed = "validation_failed";
+    public const string PackageNotFound = "package_not_found";
+    public const string PackageExpired = "package_expired";
+    public const string FileNotFound = "file_not_found";
+    public const string BlobNotFound = "blob_not_found";
+    public const string BlobCorrupt = "blob_corrupt";
+    public const string RetentionClassUnknown = "retention_class_unknown";
+    public const string IdempotencyKeyReused = "idempotency_key_reused";
+    public const string IdempotencyRequestInProgress = "idempotency_request_in_progress";
+    public const string PayloadTooLarge = "payload_too_large";
+    public const string InsufficientStorage = "insufficient_storage";
+    public const string NotReady = "not_ready";
+    public const string Unauthorized = "unauthorized";
+    public const string Forbidden = "forbidden";
+    public const string NotFound = "not_found";
+    public const string Internal = "internal_error";
+}

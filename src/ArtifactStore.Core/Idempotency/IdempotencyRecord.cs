@@ -1,0 +1,16 @@
+namespace ArtifactStore.Core.Idempotency;
+
+/// <summary>
+/// A durable record of a request made with an <c>Idempotency-Key</c> (SPEC §7). While
+/// <see cref="State"/> is <see cref="IdempotencyState.InProgress"/> another request with the key is
+/// refused; once completed, a request with the same fingerprint replays <see cref="ResourceId"/>.
+/// </summary>
+public sealed record IdempotencyRecord(
+    string Scope,
+    string Key,
+    string Operation,
+    IdempotencyState State,
+    string? Fingerprint,
+    string? ResourceId,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset ExpiresAt);

@@ -1,0 +1,7 @@
+namespace ArtifactStore.Core.Idempotency;
+
+public enum IdempotencyState
+{
+    InProgress,
+    Completed,
+}

@@ -1,0 +1,151 @@
+using System.Security.Cryptography;
+using ArtifactStore.Core.Blobs;
+using ArtifactStore.Core.Configuration;
+using ArtifactStore.Core.Encoding;
+using ArtifactStore.Core.Errors;
+using ArtifactStore.Core.Events;
+using ArtifactStore.Core.Idempotency;
+using ArtifactStore.Core.Storage;
+
+namespace ArtifactStore.Core.Packages;
+
+/// <summary>Creating and reading packages (SPEC §5 "Packages", §6 default retention).</summary>
+public sealed class PackageService(IStoreDatabase database, IBlobStore blobs, StoreOptions options, TimeProvider time)
+{
+    public const string CreateOperation = "package.create";
+
+    /// <summary>Starts receiving a package. Dispose the upload whatever happens.</summary>
+    public PackageUpload BeginUpload() => new(blobs, options);
+
+    /// <summary>
+    /// Turns a fully received upload into a package: validates it, stores its manifest, then in one
+    /// unit of work publishes the blobs and appends <c>v1.package.created</c> and
+    /// <c>v1.retention.default_applied</c>. With a claim that has already completed, answers the
+    /// earlier package when the content is the same and <c>idempotency_key_reused</c> otherwise.
+    /// </summary>
+    public async Task<Result<PackageCreation>> CreateAsync(PackageUpload upload, string actor, IdempotencyClaim? claim, CancellationToken cancellationToken)
+    {
+        var checkedUpload = Check(upload);
+        if (!checkedUpload.IsSuccess)
+        {
+            return checkedUpload.Error;
+        }
+
+        var retentionClass = checkedUpload.Value;
+        var files = upload.Files.Select(f => f.ToPackageFile()).OrderBy(f => f.Path, StringComparer.Ordinal).ToList();
+        var manifestBytes = PackageManifest.Encode(PackageManifest.Build(upload.Name!, upload.Labels, files));
+        var stagedManifest = await blobs.StageAsync(new MemoryStream(manifestBytes, writable: false), long.MaxValue, cancellationToken);
+        if (!stagedManifest.IsSuccess)
+        {
+            return stagedManifest.Error;
+        }
+
+        var manifest = stagedManifest.Value;
+        var fingerprint = Fingerprint(manifest.Digest, retentionClass.Name);
+        if (claim?.Existing is { } existing)
+        {
+            await blobs.DiscardAsync(manifest, cancellationToken);
+            return await ReplayAsync(existing, fingerprint, cancellationToken);
+        }
+
+        var id = Guid.CreateVersion7(time.GetUtcNow());
+        var created = new PackageCreated(id, upload.Name!, upload.Labels, manifest.Digest, manifest.Size, manifest.Blake3Hex, files);
+        var gate = new IdempotencyGate(database, options.IdempotencyWindow);
+        var result = await BlobPublisher.WriteWithRetryAsync<Guid>(database, async (writer, ct) =>
+        {
+            if (claim is not null && !await IdempotencyGate.StillOwnsAsync(writer, claim, ct))
+            {
+                return new StoreError(ErrorCodes.IdempotencyRequestInProgress, "the Idempotency-Key claim of this request expired before it completed");
+            }
+
+            var staged = upload.Files.Select(f => f.Blob).Append(manifest);
+            if (await BlobPublisher.PublishAllAsync(writer, blobs, staged, ct) is { } publishError)
+            {
+                return publishError;
+            }
+
+            var stream = EventTypes.PackageStream(id);
+            await writer.AppendAsync(new NewEvent(stream, EventTypes.PackageCreated, actor, created.ToCbor()), ct);
+            var applied = new RetentionDefaultApplied(id, retentionClass.Name, retentionClass.ExpiryFrom(writer.Now));
+            await writer.AppendAsync(new NewEvent(stream, EventTypes.RetentionDefaultApplied, actor, applied.ToCbor()), ct);
+            if (claim is not null)
+            {
+                await writer.PutIdempotencyAsync(gate.Completed(claim, fingerprint, id.ToString(), writer.Now), ct);
+            }
+
+            return id;
+        }, cancellationToken);
+
+        if (!result.IsSuccess)
+        {
+            await blobs.DiscardAsync(manifest, cancellationToken);
+            return result.Error;
+        }
+
+        // The package is durable and visible from here on; its staged blobs now belong to it.
+        upload.MarkCommitted();
+        var view = await database.Views.GetPackageAsync(id, cancellationToken)
+            ?? throw new InvalidOperationException($"package {id} was committed but is not in the views");
+        return new PackageCreation(view, Replayed: false);
+    }
+
+    /// <summary>The package, or <c>package_not_found</c> / <c>package_expired</c>.</summary>
+    public async Task<Result<PackageView>> GetAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var view = await database.Views.GetPackageAsync(id, cancellationToken);
+        if (view is null)
+        {
+            return new StoreError(ErrorCodes.PackageNotFound, $"there is no package {id}");
+        }
+
+        if (view.State == PackageState.Deleted)
+        {
+            return new StoreError(ErrorCodes.PackageExpired, $"package {id} has expired and was deleted");
+        }
+
+        return view;
+    }
+
+    public Task<PackagePage> ListAsync(PackageQuery query, CancellationToken cancellationToken) =>
+        database.Views.ListPackagesAsync(query, cancellationToken);
+
+    private Result<Retention.RetentionClass> Check(PackageUpload upload)
+    {
+        if (PackageValidation.CheckName(upload.Name) is { } nameProblem)
+        {
+            return StoreError.Validation(nameProblem, "name");
+        }
+
+        if (upload.Files.Count == 0)
+        {
+            return StoreError.Validation("a package needs at least one file part", "file");
+        }
+
+        var className = upload.RetentionClass ?? options.Retention.DefaultClass;
+        var retentionClass = options.Retention.Find(className);
+        if (retentionClass is null)
+        {
+            return new StoreError(ErrorCodes.RetentionClassUnknown,
+                $"retention class '{className}' is not configured (known: {string.Join(", ", options.Retention.Classes.Keys.Order(StringComparer.Ordinal))})",
+                new Dictionary<string, object?> { ["field"] = "retention_class" });
+        }
+
+        return retentionClass;
+    }
+
+    private async Task<Result<PackageCreation>> ReplayAsync(IdempotencyRecord existing, string fingerprint, CancellationToken cancellationToken)
+    {
+        if (existing.Fingerprint != fingerprint)
+        {
+            return new StoreError(ErrorCodes.IdempotencyKeyReused,
+                "this Idempotency-Key was already used for a request with different content");
+        }
+
+        var earlier = await GetAsync(Guid.Parse(existing.ResourceId!), cancellationToken);
+        return earlier.IsSuccess ? new PackageCreation(earlier.Value, Replayed: true) : earlier.Error;
+    }
+
+    /// <summary>What makes two create requests "the same": the manifest (content identity) and the class.</summary>
+    private static string Fingerprint(BlobDigest manifest, string retentionClass) =>
+        Convert.ToHexStringLower(SHA256.HashData(Cbor.Encode(new CborArray([manifest.ToString(), retentionClass]))));
+}

@@ -1,0 +1,7 @@
+namespace ArtifactStore.Core.Packages;
+
+public enum PackageState
+{
+    Live,
+    Deleted,
+}

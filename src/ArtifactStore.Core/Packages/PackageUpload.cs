@@ -1,0 +1,131 @@
+using ArtifactStore.Core.Blobs;
+using ArtifactStore.Core.Configuration;
+using ArtifactStore.Core.Errors;
+
+namespace ArtifactStore.Core.Packages;
+
+/// <summary>
+/// A package being received: fields and files arrive in any order, files are streamed straight into
+/// blob staging. Disposing it discards whatever was staged and not committed, so a refused or broken
+/// upload leaves nothing behind.
+/// </summary>
+public sealed class PackageUpload(IBlobStore blobs, StoreOptions options) : IAsyncDisposable
+{
+    private readonly List<KeyValuePair<string, string>> _labels = [];
+    private readonly List<StagedFile> _files = [];
+    private readonly HashSet<string> _paths = new(StringComparer.Ordinal);
+    private long _bytes;
+    private bool _committed;
+
+    public string? Name { get; private set; }
+
+    public string? RetentionClass { get; private set; }
+
+    public IReadOnlyList<KeyValuePair<string, string>> Labels => _labels;
+
+    public IReadOnlyList<StagedFile> Files => _files;
+
+    /// <summary>Accepts one form field: <c>name</c>, <c>retention_class</c> or <c>label</c> (<c>key=value</c>).</summary>
+    public StoreError? AddField(string field, string value)
+    {
+        switch (field)
+        {
+            case "name":
+                if (Name is not null)
+                {
+                    return StoreError.Validation("field 'name' is given more than once", "name");
+                }
+
+                Name = value;
+                return null;
+            case "retention_class":
+                if (RetentionClass is not null)
+                {
+                    return StoreError.Validation("field 'retention_class' is given more than once", "retention_class");
+                }
+
+                RetentionClass = value;
+                return null;
+            case "label":
+                return AddLabel(value);
+            default:
+                return StoreError.Validation($"unknown form field '{field}' (expected name, retention_class, label or file parts)", field);
+        }
+    }
+
+    /// <summary>Validates the path and streams the content into staging, within the upload's byte budget.</summary>
+    public async Task<StoreError?> AddFileAsync(string path, string mediaType, Stream content, CancellationToken cancellationToken)
+    {
+        if (PackageValidation.CheckPath(path) is { } problem)
+        {
+            return StoreError.Validation(problem, "file");
+        }
+
+        if (!_paths.Add(path))
+        {
+            return StoreError.Validation($"path '{path}' appears more than once", "file");
+        }
+
+        if (_files.Count >= options.Limits.MaxFilesPerPackage)
+        {
+            return new StoreError(ErrorCodes.PayloadTooLarge,
+                $"a package may hold at most {options.Limits.MaxFilesPerPackage} files",
+                new Dictionary<string, object?> { ["limit_files"] = options.Limits.MaxFilesPerPackage });
+        }
+
+        var staged = await blobs.StageAsync(content, options.Limits.MaxUploadBytes - _bytes, cancellationToken);
+        if (!staged.IsSuccess)
+        {
+            return staged.Error.Code == ErrorCodes.PayloadTooLarge ? StoreErrorsFor.TooLarge(options.Limits.MaxUploadBytes) : staged.Error;
+        }
+
+        _bytes += staged.Value.Size;
+        _files.Add(new StagedFile(path, mediaType, staged.Value));
+        return null;
+    }
+
+    /// <summary>Marks the staged blobs as taken over by a committed package: disposal keeps them.</summary>
+    public void MarkCommitted() => _committed = true;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_committed)
+        {
+            return;
+        }
+
+        foreach (var file in _files)
+        {
+            await blobs.DiscardAsync(file.Blob, CancellationToken.None);
+        }
+    }
+
+    private StoreError? AddLabel(string value)
+    {
+        var equals = value.IndexOf('=', StringComparison.Ordinal);
+        if (equals <= 0)
+        {
+            return StoreError.Validation($"label '{value}' must have the form key=value", "label");
+        }
+
+        var key = value[..equals];
+        var labelValue = value[(equals + 1)..];
+        if (PackageValidation.CheckLabel(key, labelValue) is { } problem)
+        {
+            return StoreError.Validation(problem, "label");
+        }
+
+        if (_labels.Any(l => l.Key == key))
+        {
+            return StoreError.Validation($"label '{key}' is given more than once", "label");
+        }
+
+        if (_labels.Count >= options.Limits.MaxLabelsPerPackage)
+        {
+            return StoreError.Validation($"a package may carry at most {options.Limits.MaxLabelsPerPackage} labels", "label");
+        }
+
+        _labels.Add(KeyValuePair.Create(key, labelValue));
+        return null;
+    }
+}

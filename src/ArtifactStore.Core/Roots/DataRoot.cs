@@ -1,0 +1,227 @@
+using ArtifactStore.Core.Errors;
+using ArtifactStore.Core.Platform;
+
+namespace ArtifactStore.Core.Roots;
+
+/// <summary>
+/// An opened, locked data root (SPEC §3). Holding an instance means: the marker is valid and bound
+/// to our profile, the layout version is ours, no other process serves this root, and
+/// <c>tmp/</c> has been emptied. Dispose releases the lock.
+/// </summary>
+public sealed class DataRoot : IDisposable
+{
+    public const int CurrentLayoutVersion = 1;
+
+    /// <summary>Entries an interrupted creation may leave before the marker is written.</summary>
+    private static readonly HashSet<string> CreationLeftovers =
+        ["db", "blobs", "tmp", "jobs", "lock", "artifactstore.json"];
+
+    private DataRoot(string path, RootMarker marker, RootLock rootLock)
+    {
+        Path = path;
+        Marker = marker;
+        Lock = rootLock;
+    }
+
+    /// <summary>The real (symlink-free, absolute) path of the root.</summary>
+    public string Path { get; }
+
+    public RootMarker Marker { get; private set; }
+
+    public RootLock Lock { get; }
+
+    public string StoreId => Marker.StoreId;
+
+    public string Profile => Marker.Profile;
+
+    public string DatabaseDirectory => System.IO.Path.Combine(Path, "db");
+
+    public string BlobDirectory => System.IO.Path.Combine(Path, "blobs");
+
+    public string TempDirectory => System.IO.Path.Combine(Path, "tmp");
+
+    public string JobsDirectory => System.IO.Path.Combine(Path, "jobs");
+
+    public string LockPath => System.IO.Path.Combine(Path, "lock");
+
+    /// <summary>
+    /// Opens the root at <paramref name="path"/>, creating it when the directory is missing or empty.
+    /// Fails closed, with a message that says what is wrong and how to fix it.
+    /// </summary>
+    public static Result<DataRoot> OpenOrCreate(string path, string profile, string revision, TimeProvider time)
+    {
+        if (!ProfileName.IsValid(profile))
+        {
+            return Problem(RootErrorCodes.ProfileInvalid,
+                $"profile '{profile}' is not valid: use 1-32 characters of a-z, 0-9 and '-', starting with a letter");
+        }
+
+        var full = System.IO.Path.GetFullPath(path);
+        if (File.Exists(full))
+        {
+            return Problem(RootErrorCodes.RootInvalid, $"{full} is a file, not a directory; choose a directory for --data-root");
+        }
+
+        Directory.CreateDirectory(full);
+        var real = Posix.RealPath(full) ?? full;
+
+        var ancestor = FindAncestorRoot(real);
+        if (ancestor is not null)
+        {
+            return Problem(RootErrorCodes.RootNested,
+                $"{real} is inside the data root {ancestor}; roots may not be nested (two lanes could mix data). Choose a directory outside it.");
+        }
+
+        var markerPath = System.IO.Path.Combine(real, RootMarker.FileName);
+        RootMarker? marker = null;
+        if (File.Exists(markerPath))
+        {
+            marker = RootMarker.TryRead(markerPath, out var problem);
+            if (marker is null)
+            {
+                return Problem(RootErrorCodes.RootInvalid,
+                    $"the marker {markerPath} cannot be read ({problem}); restore the root from a backup or run 'artifactstore doctor'");
+            }
+
+            if (marker.Profile != profile)
+            {
+                return Problem(RootErrorCodes.ProfileMismatch,
+                    $"the data root {real} belongs to profile '{marker.Profile}', not '{profile}'; start with --profile {marker.Profile} or choose another --data-root");
+            }
+
+            if (marker.LayoutVersion > CurrentLayoutVersion)
+            {
+                return Problem(RootErrorCodes.LayoutTooNew,
+                    $"the data root {real} has layout version {marker.LayoutVersion}, newer than this binary supports ({CurrentLayoutVersion}); run a newer artifactstore");
+            }
+        }
+        else
+        {
+            var foreign = Directory.EnumerateFileSystemEntries(real)
+                .Select(System.IO.Path.GetFileName)
+                .Where(name => name is not null && !CreationLeftovers.Contains(name) && !name.StartsWith(RootMarker.FileName, StringComparison.Ordinal))
+                .FirstOrDefault();
+            if (foreign is not null)
+            {
+                return Problem(RootErrorCodes.RootInvalid,
+                    $"{real} is not empty and is not an ArtifactStore data root (it contains '{foreign}'); choose an empty or new directory");
+            }
+        }
+
+        var nested = FindNestedRoot(real);
+        if (nested is not null)
+        {
+            return Problem(RootErrorCodes.RootNested,
+                $"{real} contains another data root at {nested}; roots may not be nested. Move one of them.");
+        }
+
+        var lockPath = System.IO.Path.Combine(real, "lock");
+        var rootLock = RootLock.TryAcquire(lockPath, out var holder);
+        if (rootLock is null)
+        {
+            var who = holder?.ToString() ?? "another process";
+            return Problem(RootErrorCodes.RootLocked,
+                $"the data root {real} is in use by {who}; stop it first, or use its API instead of opening the root directly",
+                holder is null ? null : new Dictionary<string, object?> { ["pid"] = holder.Pid, ["url"] = holder.Url });
+        }
+
+        try
+        {
+            foreach (var sub in new[] { "db", "blobs", "tmp", "jobs" })
+            {
+                Directory.CreateDirectory(System.IO.Path.Combine(real, sub));
+            }
+
+            EmptyDirectory(System.IO.Path.Combine(real, "tmp"));
+            Posix.FsyncDirectory(real);
+
+            var now = time.GetUtcNow();
+            marker = (marker ?? new RootMarker
+            {
+                StoreId = Guid.CreateVersion7(now).ToString(),
+                Profile = profile,
+                LayoutVersion = CurrentLayoutVersion,
+                CreatedAt = now,
+            }) with
+            {
+                LastOpenedBy = revision,
+                LastOpenedAt = now,
+            };
+
+            // The marker is written last: until it exists, the directory is not a root.
+            marker.WriteAtomically(real);
+            return new DataRoot(real, marker, rootLock);
+        }
+        catch
+        {
+            rootLock.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose() => Lock.Dispose();
+
+    private static string? FindAncestorRoot(string real)
+    {
+        for (var dir = Directory.GetParent(real); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(System.IO.Path.Combine(dir.FullName, RootMarker.FileName)))
+            {
+                return dir.FullName;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Looks for a marker below the root, skipping the content-addressed trees that cannot hold one.</summary>
+    private static string? FindNestedRoot(string real)
+    {
+        var pending = new Stack<(string Dir, int Depth)>();
+        pending.Push((real, 0));
+        while (pending.Count > 0)
+        {
+            var (dir, depth) = pending.Pop();
+            if (depth > 0 && File.Exists(System.IO.Path.Combine(dir, RootMarker.FileName)))
+            {
+                return dir;
+            }
+
+            if (depth >= 4)
+            {
+                continue;
+            }
+
+            foreach (var child in Directory.EnumerateDirectories(dir))
+            {
+                var name = System.IO.Path.GetFileName(child);
+                if (depth == 0 && name is "blobs" or "db")
+                {
+                    continue;
+                }
+
+                pending.Push((child, depth + 1));
+            }
+        }
+
+        return null;
+    }
+
+    private static void EmptyDirectory(string path)
+    {
+        foreach (var entry in Directory.EnumerateFileSystemEntries(path))
+        {
+            if (Directory.Exists(entry))
+            {
+                Directory.Delete(entry, recursive: true);
+            }
+            else
+            {
+                File.Delete(entry);
+            }
+        }
+    }
+
+    private static StoreError Problem(string code, string message, IReadOnlyDictionary<string, object?>? details = null) =>
+        new(code, message, details);
+}

@@ -1,0 +1,14 @@
+using System.Text.RegularExpressions;
+
+namespace ArtifactStore.Core.Roots;
+
+/// <summary>Profile (lane) names: <c>[a-z][a-z0-9-]{0,31}</c>.</summary>
+public static partial class ProfileName
+{
+    public const string Default = "dev";
+
+    public static bool IsValid(string? name) => name is not null && Pattern().IsMatch(name);
+
+    [GeneratedRegex("^[a-z][a-z0-9-]{0,31}$", RegexOptions.CultureInvariant)]
+    private static partial Regex Pattern();
+}

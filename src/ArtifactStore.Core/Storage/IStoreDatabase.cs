@@ -1,0 +1,30 @@
+using ArtifactStore.Core.Errors;
+using ArtifactStore.Core.Events;
+
+namespace ArtifactStore.Core.Storage;
+
+/// <summary>
+/// The database port: the append-only event log, the views derived from it and the idempotency
+/// records, changed together in units of work. Implementations: SQLite (embedded), later PostgreSQL.
+/// </summary>
+public interface IStoreDatabase : IAsyncDisposable
+{
+    /// <summary>Creates or migrates the schema and clears state owned by processes that no longer run. Idempotent.</summary>
+    Task InitializeAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> as one atomic unit of work. Units of work are serialized. When the
+    /// work returns success, everything it wrote (events, views, idempotency records) is committed
+    /// durably (fsynced) before this returns; when it returns an error or throws, nothing is kept.
+    /// </summary>
+    Task<Result<T>> WriteAsync<T>(Func<IStoreWriter, CancellationToken, Task<Result<T>>> work, CancellationToken cancellationToken);
+
+    /// <summary>Read access to the views. Reads see only committed units of work.</summary>
+    IViewQueries Views { get; }
+
+    /// <summary>Events with <c>seq &gt; afterSeq</c> in order, at most <paramref name="limit"/> of them.</summary>
+    IAsyncEnumerable<EventRecord> ReadEventsAsync(long afterSeq, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Drops every view and rebuilds it by replaying all events in order.</summary>
+    Task RebuildViewsAsync(CancellationToken cancellationToken);
+}

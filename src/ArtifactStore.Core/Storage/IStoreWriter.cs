@@ -1,0 +1,30 @@
+using ArtifactStore.Core.Blobs;
+using ArtifactStore.Core.Events;
+using ArtifactStore.Core.Idempotency;
+
+namespace ArtifactStore.Core.Storage;
+
+/// <summary>What a unit of work may do. Valid only inside <see cref="IStoreDatabase.WriteAsync{T}"/>.</summary>
+public interface IStoreWriter
+{
+    /// <summary>The time this unit of work records as <c>occurred_at</c> for its events (milliseconds, UTC).</summary>
+    DateTimeOffset Now { get; }
+
+    /// <summary>
+    /// Appends an event at the next position (gapless), links it into the hash chain and applies it
+    /// to the views, all within this unit of work.
+    /// </summary>
+    Task<EventRecord> AppendAsync(NewEvent newEvent, CancellationToken cancellationToken);
+
+    /// <summary>The blob's row, or null when no row exists.</summary>
+    Task<BlobRow?> GetBlobAsync(BlobDigest digest, CancellationToken cancellationToken);
+
+    /// <summary>The record for (scope, key), or null. Expired records are returned too; callers decide.</summary>
+    Task<IdempotencyRecord?> GetIdempotencyAsync(string scope, string key, CancellationToken cancellationToken);
+
+    /// <summary>Inserts or replaces the record for (record.Scope, record.Key).</summary>
+    Task PutIdempotencyAsync(IdempotencyRecord record, CancellationToken cancellationToken);
+
+    /// <summary>Removes the record for (scope, key) if present.</summary>
+    Task DeleteIdempotencyAsync(string scope, string key, CancellationToken cancellationToken);
+}

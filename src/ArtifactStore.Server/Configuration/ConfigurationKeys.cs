@@ -1,0 +1,24 @@
+namespace ArtifactStore.Server.Configuration;
+
+/// <summary>The configuration keys this store reads (SPEC §4). Nested keys use ':' (or '__' in environment variables).</summary>
+public static class ConfigurationKeys
+{
+    public const string Profile = "Profile";
+    public const string DataRoot = "DataRoot";
+    public const string Urls = "Urls";
+    public const string RetentionDefaultClass = "Retention:DefaultClass";
+    public const string RetentionClasses = "Retention:Classes";
+    public const string MaxUploadBytes = "Limits:MaxUploadBytes";
+    public const string MaxFilesPerPackage = "Limits:MaxFilesPerPackage";
+    public const string MaxLabelsPerPackage = "Limits:MaxLabelsPerPackage";
+    public const string IdempotencyWindow = "Idempotency:Window";
+
+    public const string EnvironmentPrefix = "ARTIFACTSTORE_";
+    public const string DefaultUrls = "http://127.0.0.1:5080";
+
+    /// <summary>Every scalar key, in the order <c>config show</c> prints them (retention classes follow).</summary>
+    public static IReadOnlyList<string> Scalars { get; } =
+    [
+        Profile, DataRoot, Urls, RetentionDefaultClass, MaxUploadBytes, MaxFilesPerPackage, MaxLabelsPerPackage, IdempotencyWindow,
+    ];
+}

@@ -1,0 +1,268 @@
+using System.Text;
+using ArtifactStore.Core.Blobs;
+using ArtifactStore.Core.Encoding;
+using ArtifactStore.Core.Errors;
+using ArtifactStore.Core.Idempotency;
+using ArtifactStore.Core.Packages;
+using ArtifactStore.Server.Hosting;
+using ArtifactStore.Server.Http;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.StaticFiles;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
+
+namespace ArtifactStore.Server.Endpoints;
+
+/// <summary>HTTP ↔ domain for packages (SPEC §5 "Packages"). No decisions are made here.</summary>
+public static class PackageEndpoints
+{
+    private const int MaxFieldBytes = 64 * 1024;
+    private static readonly FileExtensionContentTypeProvider ContentTypes = new();
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        app.MapPost("/v1/packages", CreateAsync);
+        app.MapGet("/v1/packages", ListAsync);
+        app.MapGet("/v1/packages/{id}", GetAsync);
+        app.MapGet("/v1/packages/{id}/manifest", ManifestAsync);
+        app.MapGet("/v1/packages/{id}/files/{**path}", FileAsync);
+    }
+
+    private static async Task<IResult> CreateAsync(HttpContext context, StoreRuntime store, ILoggerFactory loggers)
+    {
+        var logger = loggers.CreateLogger("ArtifactStore.Packages");
+        var bodySize = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (bodySize is { IsReadOnly: false })
+        {
+            // The store counts file bytes itself (413 with a clear code); framing overhead is bounded by the reader's limits.
+            bodySize.MaxRequestBodySize = null;
+        }
+
+        if (!MediaTypeHeaderValue.TryParse(context.Request.ContentType, out var contentType) ||
+            !contentType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase) ||
+            HeaderUtilities.RemoveQuotes(contentType.Boundary).Length == 0)
+        {
+            return Problems.From(StoreError.Validation("the request must be multipart/form-data with a boundary"), context);
+        }
+
+        var actor = Actors.Of(context);
+        IdempotencyClaim? claim = null;
+        var key = context.Request.Headers["Idempotency-Key"].ToString();
+        if (key.Length > 0)
+        {
+            var claimed = await store.Idempotency.ClaimAsync(actor, key, PackageService.CreateOperation, context.RequestAborted);
+            if (!claimed.IsSuccess)
+            {
+                return Problems.From(claimed.Error, context);
+            }
+
+            claim = claimed.Value;
+        }
+
+        var completed = false;
+        try
+        {
+            await using var upload = store.Packages.BeginUpload();
+            var boundary = HeaderUtilities.RemoveQuotes(contentType.Boundary).ToString();
+            var received = await ReceiveAsync(context, upload, boundary);
+            if (received is not null)
+            {
+                return Problems.From(received, context);
+            }
+
+            var created = await store.Packages.CreateAsync(upload, actor, claim, context.RequestAborted);
+            if (!created.IsSuccess)
+            {
+                return Problems.From(created.Error, context);
+            }
+
+            completed = true;
+            var document = PackageJson.From(created.Value.Package);
+            if (created.Value.Replayed)
+            {
+                context.Response.Headers["Idempotent-Replayed"] = "true";
+                return Results.Json(document, JsonDefaults.Options, statusCode: StatusCodes.Status200OK);
+            }
+
+            logger.LogInformation("Created package {PackageId} ({Name}, {Files} files) for {Actor}",
+                document.Id, document.Name, document.Files.Count, actor);
+            context.Response.Headers.Location = $"/v1/packages/{document.Id}";
+            return Results.Json(document, JsonDefaults.Options, statusCode: StatusCodes.Status201Created);
+        }
+        finally
+        {
+            if (claim is not null && !completed)
+            {
+                await store.Idempotency.ReleaseAsync(claim, CancellationToken.None);
+            }
+        }
+    }
+
+    /// <summary>Feeds the multipart sections into the upload; returns the first problem, or null.</summary>
+    private static async Task<StoreError?> ReceiveAsync(HttpContext context, PackageUpload upload, string boundary)
+    {
+        var reader = new MultipartReader(boundary, context.Request.Body)
+        {
+            HeadersLengthLimit = 16 * 1024,
+            HeadersCountLimit = 16,
+            BodyLengthLimit = null,
+        };
+        try
+        {
+            while (await reader.ReadNextSectionAsync(context.RequestAborted) is { } section)
+            {
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) ||
+                    !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
+                {
+                    return StoreError.Validation("every part needs a 'Content-Disposition: form-data' header");
+                }
+
+                var fileName = disposition.FileNameStar.HasValue ? disposition.FileNameStar.Value : HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
+                var problem = fileName is not null && (disposition.FileName.HasValue || disposition.FileNameStar.HasValue)
+                    ? await upload.AddFileAsync(fileName, MediaTypeOf(section.ContentType, fileName), section.Body, context.RequestAborted)
+                    : await AddFieldAsync(upload, HeaderUtilities.RemoveQuotes(disposition.Name).ToString(), section.Body, context.RequestAborted);
+                if (problem is not null)
+                {
+                    return problem;
+                }
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            return StoreError.Validation($"the multipart body is malformed: {e.Message}");
+        }
+        catch (BadHttpRequestException e)
+        {
+            return StoreError.Validation($"the request body could not be read: {e.Message}");
+        }
+
+        return null;
+    }
+
+    private static async Task<StoreError?> AddFieldAsync(PackageUpload upload, string name, Stream body, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[MaxFieldBytes + 1];
+        var total = 0;
+        int read;
+        while ((read = await body.ReadAsync(buffer.AsMemory(total), cancellationToken)) > 0)
+        {
+            total += read;
+            if (total > MaxFieldBytes)
+            {
+                return StoreError.Validation($"form field '{name}' is longer than {MaxFieldBytes} bytes", name);
+            }
+        }
+
+        string value;
+        try
+        {
+            value = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(buffer, 0, total);
+        }
+        catch (DecoderFallbackException)
+        {
+            return StoreError.Validation($"form field '{name}' is not valid UTF-8", name);
+        }
+
+        return upload.AddField(name, value);
+    }
+
+    private static string MediaTypeOf(string? declared, string path)
+    {
+        if (!string.IsNullOrEmpty(declared) &&
+            MediaTypeHeaderValue.TryParse(declared, out var parsed) &&
+            !parsed.MediaType.Equals("application/octet-stream", StringComparison.OrdinalIgnoreCase))
+        {
+            return parsed.ToString();
+        }
+
+        return ContentTypes.TryGetContentType(path, out var inferred) ? inferred : "application/octet-stream";
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext context, StoreRuntime store)
+    {
+        var query = PackageListQuery.Parse(context.Request.Query);
+        if (!query.IsSuccess)
+        {
+            return Problems.From(query.Error, context);
+        }
+
+        var page = await store.Packages.ListAsync(query.Value, context.RequestAborted);
+        return Results.Json(new
+        {
+            items = page.Items.Select(PackageJson.From).ToList(),
+            next_cursor = page.Next is { } next ? PackageListQuery.Cursor(next) : null,
+        }, JsonDefaults.Options);
+    }
+
+    private static async Task<IResult> GetAsync(HttpContext context, StoreRuntime store, string id)
+    {
+        var package = await FindAsync(store, id, context.RequestAborted);
+        return package.IsSuccess
+            ? Results.Json(PackageJson.From(package.Value), JsonDefaults.Options)
+            : Problems.From(package.Error, context);
+    }
+
+    private static async Task ManifestAsync(HttpContext context, StoreRuntime store, ILoggerFactory loggers, string id)
+    {
+        var package = await FindAsync(store, id, context.RequestAborted);
+        if (!package.IsSuccess)
+        {
+            await Problems.WriteAsync(context, package.Error);
+            return;
+        }
+
+        var view = package.Value;
+        var wantsCbor = context.Request.Headers.Accept.ToString().Contains("application/cbor", StringComparison.OrdinalIgnoreCase);
+        if (wantsCbor)
+        {
+            await BlobResponses.SendAsync(context, store.BlobReader, view.ManifestDigest, view.ManifestSize, "application/cbor",
+                loggers.CreateLogger("ArtifactStore.Blobs"));
+            return;
+        }
+
+        var opened = await store.BlobReader.OpenAsync(view.ManifestDigest, view.ManifestSize, needRandomAccess: true, context.RequestAborted);
+        if (!opened.IsSuccess)
+        {
+            await Problems.WriteAsync(context, opened.Error);
+            return;
+        }
+
+        await using var blob = opened.Value;
+        var bytes = new byte[blob.Length];
+        await blob.Stream.ReadExactlyAsync(bytes, context.RequestAborted);
+        var json = Jcs.SerializeToUtf8Bytes(CborJson.ToJson(Cbor.Decode(bytes)));
+        context.Response.ContentType = "application/json";
+        context.Response.ContentLength = json.Length;
+        context.Response.Headers.ETag = $"\"{view.ManifestDigest}+jcs\"";
+        await context.Response.Body.WriteAsync(json, context.RequestAborted);
+    }
+
+    private static async Task FileAsync(HttpContext context, StoreRuntime store, ILoggerFactory loggers, string id, string path)
+    {
+        var package = await FindAsync(store, id, context.RequestAborted);
+        if (!package.IsSuccess)
+        {
+            await Problems.WriteAsync(context, package.Error);
+            return;
+        }
+
+        var file = package.Value.Files.FirstOrDefault(f => f.Path == path);
+        if (file is null)
+        {
+            await Problems.WriteAsync(context, new StoreError(ErrorCodes.FileNotFound, $"package {id} has no file '{path}'"));
+            return;
+        }
+
+        await BlobResponses.SendAsync(context, store.BlobReader, file.Sha256, file.Size, file.MediaType,
+            loggers.CreateLogger("ArtifactStore.Blobs"), headOnly: HttpMethods.IsHead(context.Request.Method));
+    }
+
+    private static async Task<Result<PackageView>> FindAsync(StoreRuntime store, string id, CancellationToken cancellationToken) =>
+        Guid.TryParse(id, out var packageId)
+            ? await store.Packages.GetAsync(packageId, cancellationToken)
+            : new StoreError(ErrorCodes.PackageNotFound, $"'{id}' is not a package id");
+}

@@ -1,0 +1,95 @@
+using ArtifactStore.Core.Errors;
+using ArtifactStore.Core.Roots;
+using ArtifactStore.Server.Endpoints;
+using ArtifactStore.Server.Http;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ArtifactStore.Server.Hosting;
+
+/// <summary>Builds the HTTP server around an opened <see cref="StoreRuntime"/>.</summary>
+public static class ServerApp
+{
+    public static WebApplication Build(StoreRuntime store, string urls, Action<ILoggingBuilder>? logging = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = [],
+            ContentRootPath = AppContext.BaseDirectory,
+            EnvironmentName = Environments.Production,
+        });
+        builder.WebHost.UseUrls(urls);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+            kestrel.Limits.MaxRequestHeaderCount = 64;
+        });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            o.UseUtcTimestamp = true;
+            o.IncludeScopes = true;
+        });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        logging?.Invoke(builder.Logging);
+        builder.Services.AddSingleton(store);
+        builder.Services.ConfigureHttpJsonOptions(o => JsonDefaults.Configure(o.SerializerOptions));
+
+        var app = builder.Build();
+        app.Use(RequestScopeAsync);
+        HealthEndpoints.Map(app);
+        PackageEndpoints.Map(app);
+        BlobEndpoints.Map(app);
+        EventEndpoints.Map(app);
+        app.MapFallback((HttpContext context) =>
+            Problems.From(new StoreError(ErrorCodes.NotFound, $"no endpoint answers {context.Request.Method} {context.Request.Path}"), context));
+
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            // Tell the lock file where we listen, so commands run against this root can reach us.
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+            store.Root.Lock.Describe(new LockHolder(Environment.ProcessId, address));
+        });
+        return app;
+    }
+
+    /// <summary>The addresses Kestrel actually bound (useful with port 0).</summary>
+    public static IReadOnlyList<string> Addresses(WebApplication app) =>
+        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+
+    private static async Task RequestScopeAsync(HttpContext context, RequestDelegate next)
+    {
+        var requestId = RequestIds.Assign(context);
+        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("ArtifactStore.Http");
+        using var scope = logger.BeginScope("request {RequestId}", requestId);
+        try
+        {
+            await next(context);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; nothing to answer.
+        }
+        catch (Exception e) when (!context.Response.HasStarted)
+        {
+            var error = IsDiskFull(e)
+                ? new StoreError(ErrorCodes.InsufficientStorage, "the store is out of disk space; nothing was written")
+                : new StoreError(ErrorCodes.Internal, "the store failed to handle this request; see the server log for the request id");
+            logger.LogError(e, "Request {Method} {Path} failed", context.Request.Method, context.Request.Path);
+            context.Response.Clear();
+            await Problems.WriteAsync(context, error);
+        }
+    }
+
+    private static bool IsDiskFull(Exception e) =>
+        e is IOException io && (io.HResult is 28 or 112 || io.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase));
+}

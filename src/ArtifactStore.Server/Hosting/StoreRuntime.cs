@@ -1,0 +1,77 @@
+using ArtifactStore.Core.Blobs;
+using ArtifactStore.Core.Configuration;
+using ArtifactStore.Core.Errors;
+using ArtifactStore.Core.Idempotency;
+using ArtifactStore.Core.Packages;
+using ArtifactStore.Core.Roots;
+using ArtifactStore.Core.Storage;
+using ArtifactStore.Sqlite;
+
+namespace ArtifactStore.Server.Hosting;
+
+/// <summary>
+/// One opened store: the locked data root, its database and blob store, and the domain services on
+/// top. This is the composition root shared by the server and the operator commands; it is the only
+/// place that picks the backends.
+/// </summary>
+public sealed class StoreRuntime : IAsyncDisposable
+{
+    private StoreRuntime(DataRoot root, StoreOptions options, IStoreDatabase database, IBlobStore blobs, TimeProvider time)
+    {
+        Root = root;
+        Options = options;
+        Database = database;
+        Blobs = blobs;
+        Time = time;
+        BlobReader = new BlobReader(blobs);
+        Packages = new PackageService(database, blobs, options, time);
+        Idempotency = new IdempotencyGate(database, options.IdempotencyWindow);
+    }
+
+    public DataRoot Root { get; }
+
+    public StoreOptions Options { get; }
+
+    public IStoreDatabase Database { get; }
+
+    public IBlobStore Blobs { get; }
+
+    public TimeProvider Time { get; }
+
+    public BlobReader BlobReader { get; }
+
+    public PackageService Packages { get; }
+
+    public IdempotencyGate Idempotency { get; }
+
+    /// <summary>Opens (or creates) the data root named by the options and everything on it.</summary>
+    public static async Task<Result<StoreRuntime>> OpenAsync(StoreOptions options, TimeProvider? time = null, CancellationToken cancellationToken = default)
+    {
+        time ??= TimeProvider.System;
+        var opened = DataRoot.OpenOrCreate(options.DataRoot, options.Profile, BuildInfo.Revision, time);
+        if (!opened.IsSuccess)
+        {
+            return opened.Error;
+        }
+
+        var root = opened.Value;
+        try
+        {
+            var database = new SqliteStoreDatabase(root.DatabaseDirectory, time);
+            await database.InitializeAsync(cancellationToken);
+            var blobs = new FileSystemBlobStore(root.BlobDirectory, root.TempDirectory);
+            return new StoreRuntime(root, options, database, blobs, time);
+        }
+        catch
+        {
+            root.Dispose();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Database.DisposeAsync();
+        Root.Dispose();
+    }
+}

@@ -1,0 +1,42 @@
+using ArtifactStore.Core.Packages;
+using ArtifactStore.Core.Time;
+
+namespace ArtifactStore.Server.Http;
+
+/// <summary>The package document of the API (SPEC §5), built from the view.</summary>
+public static class PackageJson
+{
+    public static PackageDocument From(PackageView view) => new(
+        view.Id.ToString(),
+        view.Name,
+        view.Labels.ToDictionary(l => l.Key, l => l.Value, StringComparer.Ordinal),
+        view.State == PackageState.Live ? "live" : "deleted",
+        Rfc3339.ToText(view.CreatedAt),
+        view.CreatedBy,
+        view.RetentionClass,
+        view.ManifestDigest.ToString(),
+        view.Files.Select(f => new FileDocument(f.Path, f.Size, f.Sha256.ToString(), "blake3:" + f.Blake3Hex, f.MediaType)).ToList(),
+        new RetentionDocument(
+            view.Retention.ExpiresAt is { } at ? Rfc3339.ToText(at) : null,
+            view.Retention.Pinned,
+            view.Retention.Holds.Select(h => new HoldDocument(h.HoldId, h.Reason, h.Actor, Rfc3339.ToText(h.AppliedAt))).ToList(),
+            view.Retention.EligibleForDeletion));
+}
+
+public sealed record PackageDocument(
+    string Id,
+    string Name,
+    Dictionary<string, string> Labels,
+    string State,
+    string CreatedAt,
+    string CreatedBy,
+    string RetentionClass,
+    string ManifestDigest,
+    List<FileDocument> Files,
+    RetentionDocument Retention);
+
+public sealed record FileDocument(string Path, long Size, string Sha256, string Blake3, string MediaType);
+
+public sealed record RetentionDocument(string? ExpiresAt, bool Pinned, List<HoldDocument> Holds, bool EligibleForDeletion);
+
+public sealed record HoldDocument(string HoldId, string Reason, string Actor, string AppliedAt);

@@ -1,0 +1,67 @@
+using ArtifactStore.Core.Blobs;
+using ArtifactStore.Core.Errors;
+using Microsoft.AspNetCore.Http;
+
+namespace ArtifactStore.Server.Http;
+
+/// <summary>
+/// The one place where domain error codes become HTTP: status, and an RFC 9457 problem document
+/// carrying the stable <c>code</c> and the request id.
+/// </summary>
+public static class Problems
+{
+    public static int StatusFor(string code) => code switch
+    {
+        ErrorCodes.ValidationFailed => StatusCodes.Status422UnprocessableEntity,
+        ErrorCodes.RetentionClassUnknown => StatusCodes.Status422UnprocessableEntity,
+        ErrorCodes.IdempotencyKeyReused => StatusCodes.Status422UnprocessableEntity,
+        ErrorCodes.IdempotencyRequestInProgress => StatusCodes.Status409Conflict,
+        ErrorCodes.PackageNotFound or ErrorCodes.PackageExpired or ErrorCodes.FileNotFound
+            or ErrorCodes.BlobNotFound or ErrorCodes.NotFound => StatusCodes.Status404NotFound,
+        ErrorCodes.PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,
+        ErrorCodes.InsufficientStorage => StatusCodes.Status507InsufficientStorage,
+        ErrorCodes.NotReady => StatusCodes.Status503ServiceUnavailable,
+        ErrorCodes.Unauthorized => StatusCodes.Status401Unauthorized,
+        ErrorCodes.Forbidden => StatusCodes.Status403Forbidden,
+        BlobPublisher.RetryCode => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    public static IResult From(StoreError error, HttpContext context) =>
+        Results.Json(Document(error, context), statusCode: StatusFor(error.Code), contentType: "application/problem+json");
+
+    public static Dictionary<string, object?> Document(StoreError error, HttpContext context)
+    {
+        var status = StatusFor(error.Code);
+        var document = new Dictionary<string, object?>
+        {
+            ["type"] = $"https://artifactstore.dev/problems/{error.Code}",
+            ["title"] = Title(error.Code),
+            ["status"] = status,
+            ["detail"] = error.Message,
+            ["code"] = error.Code,
+            ["instance"] = context.Request.Path.Value,
+            ["request_id"] = RequestIds.Of(context),
+        };
+        if (error.Details is not null)
+        {
+            foreach (var (key, value) in error.Details)
+            {
+                document.TryAdd(key, value);
+            }
+        }
+
+        return document;
+    }
+
+    public static async Task WriteAsync(HttpContext context, StoreError error)
+    {
+        context.Response.StatusCode = StatusFor(error.Code);
+        await context.Response.WriteAsJsonAsync(Document(error, context), JsonDefaults.Options, "application/problem+json");
+    }
+
+    private static string Title(string code) => code.Replace('_', ' ') switch
+    {
+        var text => char.ToUpperInvariant(text[0]) + text[1..],
+    };
+}

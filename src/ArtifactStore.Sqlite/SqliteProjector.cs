@@ -1,0 +1,94 @@
+using ArtifactStore.Core.Blobs;
+using ArtifactStore.Core.Encoding;
+using ArtifactStore.Core.Events;
+using ArtifactStore.Core.Time;
+using Microsoft.Data.Sqlite;
+
+namespace ArtifactStore.Sqlite;
+
+/// <summary>
+/// Applies one event to the views. The same code runs for live writes (in the event's own
+/// transaction) and for replay, which is what makes rebuilt views equal to live ones.
+/// </summary>
+internal static class SqliteProjector
+{
+    public static void Apply(SqliteConnection connection, SqliteTransaction transaction, EventRecord record)
+    {
+        var payload = (CborMap)Cbor.Decode(record.Payload);
+        switch (record.Type)
+        {
+            case EventTypes.PackageCreated:
+                ApplyPackageCreated(connection, transaction, record, PackageCreated.FromCbor(payload));
+                break;
+            case EventTypes.RetentionDefaultApplied:
+                ApplyDefaultRetention(connection, transaction, RetentionDefaultApplied.FromCbor(payload));
+                break;
+            default:
+                throw new InvalidDataException(
+                    $"event {record.Seq} has type '{record.Type}', which this binary does not know; run a newer artifactstore");
+        }
+    }
+
+    private static void ApplyPackageCreated(SqliteConnection connection, SqliteTransaction transaction, EventRecord record, PackageCreated created)
+    {
+        var id = created.PackageId.ToString();
+        Execute(connection, transaction, """
+            INSERT INTO packages (id, name, state, created_at, created_by, manifest_sha256, manifest_size)
+            VALUES ($id, $name, 'live', $at, $by, $manifest, $manifest_size)
+            """,
+            ("$id", id), ("$name", created.Name), ("$at", Rfc3339.ToText(record.OccurredAt)), ("$by", record.Actor),
+            ("$manifest", created.ManifestDigest.Hex), ("$manifest_size", created.ManifestSize));
+
+        foreach (var file in created.Files)
+        {
+            Execute(connection, transaction, """
+                INSERT INTO package_files (package_id, path, size, sha256, blake3, media_type)
+                VALUES ($id, $path, $size, $sha, $blake3, $media)
+                """,
+                ("$id", id), ("$path", file.Path), ("$size", file.Size), ("$sha", file.Sha256.Hex),
+                ("$blake3", file.Blake3Hex), ("$media", file.MediaType));
+        }
+
+        foreach (var (key, value) in created.Labels)
+        {
+            Execute(connection, transaction, "INSERT INTO package_labels (package_id, key, value) VALUES ($id, $key, $value)",
+                ("$id", id), ("$key", key), ("$value", value));
+        }
+
+        // One reference per package per distinct blob, the manifest included; a reference makes
+        // a condemned blob live again (resurrection, SPEC §6 step 3).
+        var blobs = created.Files
+            .Select(f => (f.Sha256, f.Blake3Hex, f.Size))
+            .Append((created.ManifestDigest, created.ManifestBlake3Hex, created.ManifestSize))
+            .DistinctBy(b => b.Item1);
+        foreach (var (digest, blake3, size) in blobs)
+        {
+            AddReference(connection, transaction, digest, blake3, size);
+        }
+    }
+
+    private static void AddReference(SqliteConnection connection, SqliteTransaction transaction, BlobDigest digest, string blake3, long size) =>
+        Execute(connection, transaction, """
+            INSERT INTO blobs (sha256, blake3, size, refcount, state, condemned_at) VALUES ($sha, $blake3, $size, 1, 'live', NULL)
+            ON CONFLICT (sha256) DO UPDATE SET refcount = refcount + 1, state = 'live', condemned_at = NULL
+            """,
+            ("$sha", digest.Hex), ("$blake3", blake3), ("$size", size));
+
+    private static void ApplyDefaultRetention(SqliteConnection connection, SqliteTransaction transaction, RetentionDefaultApplied applied) =>
+        Execute(connection, transaction, "UPDATE packages SET retention_class = $class, expires_at = $expires WHERE id = $id",
+            ("$id", applied.PackageId.ToString()), ("$class", applied.RetentionClass),
+            ("$expires", applied.ExpiresAt is { } at ? Rfc3339.ToText(at) : null));
+
+    internal static void Execute(SqliteConnection connection, SqliteTransaction transaction, string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        command.ExecuteNonQuery();
+    }
+}

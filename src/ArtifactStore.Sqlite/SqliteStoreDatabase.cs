@@ -1,0 +1,176 @@
+using System.Runtime.CompilerServices;
+using ArtifactStore.Core.Errors;
+using ArtifactStore.Core.Events;
+using ArtifactStore.Core.Storage;
+using ArtifactStore.Core.Time;
+using Microsoft.Data.Sqlite;
+
+namespace ArtifactStore.Sqlite;
+
+/// <summary>
+/// The embedded database: one SQLite file in WAL mode with <c>synchronous=FULL</c>, so a commit is
+/// on disk when it returns. Units of work are serialized on one writer connection; reads use
+/// pooled connections and see the last committed state.
+/// </summary>
+public sealed class SqliteStoreDatabase : IStoreDatabase
+{
+    private readonly string _connectionString;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private SqliteConnection? _writer;
+    private long _headSeq;
+    private byte[] _headHash = EventChain.Genesis;
+
+    public SqliteStoreDatabase(string databaseDirectory, TimeProvider time)
+    {
+        Directory.CreateDirectory(databaseDirectory);
+        DatabasePath = Path.Combine(databaseDirectory, "artifactstore.db");
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = DatabasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+        _time = time;
+        Views = new SqliteViewQueries(OpenReader);
+    }
+
+    public string DatabasePath { get; }
+
+    public IViewQueries Views { get; }
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        var writer = new SqliteConnection(_connectionString);
+        await writer.OpenAsync(cancellationToken);
+        Pragmas(writer, "PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=30000", "PRAGMA foreign_keys=OFF");
+        SqliteSchema.Apply(writer);
+
+        using (var command = writer.CreateCommand())
+        {
+            command.CommandText = "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1";
+            using var reader = command.ExecuteReader();
+            if (reader.Read())
+            {
+                _headSeq = reader.GetInt64(0);
+                _headHash = (byte[])reader[1];
+            }
+        }
+
+        // Claims of requests that were in flight when the previous process stopped can never complete.
+        using (var command = writer.CreateCommand())
+        {
+            command.CommandText = "DELETE FROM idempotency WHERE state = 'in_progress'";
+            command.ExecuteNonQuery();
+        }
+
+        _writer = writer;
+    }
+
+    public async Task<Result<T>> WriteAsync<T>(Func<IStoreWriter, CancellationToken, Task<Result<T>>> work, CancellationToken cancellationToken)
+    {
+        var connection = _writer ?? throw new InvalidOperationException("the database is not initialized");
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            using var transaction = connection.BeginTransaction(deferred: false);
+            var writer = new SqliteStoreWriter(connection, transaction, Rfc3339.Truncate(_time.GetUtcNow()), _headSeq, _headHash);
+            Result<T> result;
+            try
+            {
+                result = await work(writer, cancellationToken);
+            }
+            catch
+            {
+                transaction.Rollback();
+                throw;
+            }
+
+            if (!result.IsSuccess)
+            {
+                transaction.Rollback();
+                return result;
+            }
+
+            // Durability point: with synchronous=FULL the commit has reached the disk when it returns.
+            transaction.Commit();
+            (_headSeq, _headHash) = (writer.HeadSeq, writer.HeadHash);
+            return result;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public async IAsyncEnumerable<EventRecord> ReadEventsAsync(long afterSeq, int limit, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var connection = OpenReader();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT seq, stream, type, occurred_at, actor, payload, prev_hash, hash FROM events WHERE seq > $after ORDER BY seq LIMIT $limit";
+        command.Parameters.AddWithValue("$after", afterSeq);
+        command.Parameters.AddWithValue("$limit", limit);
+        using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return SqliteEvents.Read(reader);
+        }
+    }
+
+    public async Task RebuildViewsAsync(CancellationToken cancellationToken)
+    {
+        var result = await WriteAsync<bool>((writer, ct) =>
+        {
+            ((SqliteStoreWriter)writer).RebuildViews(ct);
+            return Task.FromResult(Result<bool>.Ok(true));
+        }, cancellationToken);
+        _ = result.Value;
+    }
+
+    /// <summary>Every view row as text, in key order: two databases with equal views give equal dumps.</summary>
+    internal string DumpViews()
+    {
+        using var connection = OpenReader();
+        return SqliteViewDump.Dump(connection);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _writeLock.WaitAsync();
+        try
+        {
+            if (_writer is not null)
+            {
+                Pragmas(_writer, "PRAGMA wal_checkpoint(TRUNCATE)");
+                await _writer.DisposeAsync();
+                _writer = null;
+            }
+
+            SqliteConnection.ClearAllPools();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private SqliteConnection OpenReader()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        Pragmas(connection, "PRAGMA busy_timeout=30000");
+        return connection;
+    }
+
+    private static void Pragmas(SqliteConnection connection, params string[] pragmas)
+    {
+        foreach (var pragma in pragmas)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = pragma;
+            command.ExecuteNonQuery();
+        }
+    }
+}

@@ -1,0 +1,135 @@
+using ArtifactStore.Core.Blobs;
+using ArtifactStore.Core.Encoding;
+using ArtifactStore.Core.Events;
+using ArtifactStore.Core.Idempotency;
+using ArtifactStore.Core.Storage;
+using ArtifactStore.Core.Time;
+using Microsoft.Data.Sqlite;
+
+namespace ArtifactStore.Sqlite;
+
+/// <summary>One unit of work on the writer connection, inside a <c>BEGIN IMMEDIATE</c> transaction.</summary>
+internal sealed class SqliteStoreWriter(SqliteConnection connection, SqliteTransaction transaction, DateTimeOffset now, long headSeq, byte[] headHash)
+    : IStoreWriter
+{
+    private static readonly string[] ViewTables = ["packages", "package_files", "package_labels", "holds", "blobs"];
+
+    public DateTimeOffset Now { get; } = now;
+
+    public long HeadSeq { get; private set; } = headSeq;
+
+    public byte[] HeadHash { get; private set; } = headHash;
+
+    public Task<EventRecord> AppendAsync(NewEvent newEvent, CancellationToken cancellationToken)
+    {
+        var seq = HeadSeq + 1;
+        var payload = Cbor.Encode(newEvent.Payload);
+        var hash = EventChain.ComputeHash(seq, newEvent.Stream, newEvent.Type, Now, newEvent.Actor, payload, HeadHash);
+        var record = new EventRecord(seq, newEvent.Stream, newEvent.Type, Now, newEvent.Actor, payload, HeadHash, hash);
+        SqliteEvents.Insert(connection, transaction, record);
+        SqliteProjector.Apply(connection, transaction, record);
+        (HeadSeq, HeadHash) = (seq, hash);
+        return Task.FromResult(record);
+    }
+
+    public Task<BlobRow?> GetBlobAsync(BlobDigest digest, CancellationToken cancellationToken) =>
+        Task.FromResult(SqliteBlobRows.Get(connection, transaction, digest));
+
+    public Task<IdempotencyRecord?> GetIdempotencyAsync(string scope, string key, CancellationToken cancellationToken)
+    {
+        using var command = Command("SELECT operation, state, fingerprint, resource_id, created_at, expires_at FROM idempotency WHERE scope = $scope AND key = $key");
+        command.Parameters.AddWithValue("$scope", scope);
+        command.Parameters.AddWithValue("$key", key);
+        using var reader = command.ExecuteReader();
+        if (!reader.Read())
+        {
+            return Task.FromResult<IdempotencyRecord?>(null);
+        }
+
+        return Task.FromResult<IdempotencyRecord?>(new IdempotencyRecord(
+            scope,
+            key,
+            reader.GetString(0),
+            reader.GetString(1) == "completed" ? IdempotencyState.Completed : IdempotencyState.InProgress,
+            reader.IsDBNull(2) ? null : reader.GetString(2),
+            reader.IsDBNull(3) ? null : reader.GetString(3),
+            Rfc3339.Parse(reader.GetString(4)),
+            Rfc3339.Parse(reader.GetString(5))));
+    }
+
+    public Task PutIdempotencyAsync(IdempotencyRecord record, CancellationToken cancellationToken)
+    {
+        using var command = Command("""
+            INSERT INTO idempotency (scope, key, operation, state, fingerprint, resource_id, created_at, expires_at)
+            VALUES ($scope, $key, $operation, $state, $fingerprint, $resource, $created, $expires)
+            ON CONFLICT (scope, key) DO UPDATE SET operation = excluded.operation, state = excluded.state,
+                fingerprint = excluded.fingerprint, resource_id = excluded.resource_id,
+                created_at = excluded.created_at, expires_at = excluded.expires_at
+            """);
+        command.Parameters.AddWithValue("$scope", record.Scope);
+        command.Parameters.AddWithValue("$key", record.Key);
+        command.Parameters.AddWithValue("$operation", record.Operation);
+        command.Parameters.AddWithValue("$state", record.State == IdempotencyState.Completed ? "completed" : "in_progress");
+        command.Parameters.AddWithValue("$fingerprint", (object?)record.Fingerprint ?? DBNull.Value);
+        command.Parameters.AddWithValue("$resource", (object?)record.ResourceId ?? DBNull.Value);
+        command.Parameters.AddWithValue("$created", Rfc3339.ToText(record.CreatedAt));
+        command.Parameters.AddWithValue("$expires", Rfc3339.ToText(record.ExpiresAt));
+        command.ExecuteNonQuery();
+        return Task.CompletedTask;
+    }
+
+    public Task DeleteIdempotencyAsync(string scope, string key, CancellationToken cancellationToken)
+    {
+        using var command = Command("DELETE FROM idempotency WHERE scope = $scope AND key = $key");
+        command.Parameters.AddWithValue("$scope", scope);
+        command.Parameters.AddWithValue("$key", key);
+        command.ExecuteNonQuery();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Empties every view and replays the whole log through the same projector that live writes use.</summary>
+    public void RebuildViews(CancellationToken cancellationToken)
+    {
+        foreach (var table in ViewTables)
+        {
+            using var delete = Command($"DELETE FROM {table}");
+            delete.ExecuteNonQuery();
+        }
+
+        var after = 0L;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var batch = new List<EventRecord>(1000);
+            using (var read = Command($"SELECT {SqliteEvents.Columns} FROM events WHERE seq > $after ORDER BY seq LIMIT 1000"))
+            {
+                read.Parameters.AddWithValue("$after", after);
+                using var reader = read.ExecuteReader();
+                while (reader.Read())
+                {
+                    batch.Add(SqliteEvents.Read(reader));
+                }
+            }
+
+            if (batch.Count == 0)
+            {
+                return;
+            }
+
+            foreach (var record in batch)
+            {
+                SqliteProjector.Apply(connection, transaction, record);
+            }
+
+            after = batch[^1].Seq;
+        }
+    }
+
+    private SqliteCommand Command(string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
+}
