@@ -42,7 +42,7 @@ internal static class SqliteSchema
         command.ExecuteNonQuery();
     }
 
-    private static IReadOnlyList<(int Version, string Sql)> LoadScripts()
+    private static List<(int Version, string Sql)> LoadScripts()
     {
         var assembly = Assembly.GetExecutingAssembly();
         return assembly.GetManifestResourceNames()
@@ -53,9 +53,9 @@ internal static class SqliteSchema
                 var version = int.Parse(file[..3], System.Globalization.CultureInfo.InvariantCulture);
                 using var stream = assembly.GetManifestResourceStream(name)!;
                 using var reader = new StreamReader(stream);
-                return (version, reader.ReadToEnd());
+                return (Version: version, Sql: reader.ReadToEnd());
             })
-            .OrderBy(s => s.version)
+            .OrderBy(s => s.Version)
             .ToList();
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ArtifactStore.Server.Configuration;
+using Microsoft.Extensions.Configuration;
 
 namespace ArtifactStore.Cli.Commands;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ArtifactStore.Server.Configuration;
 using ArtifactStore.Server.Hosting;
+using Microsoft.Extensions.Hosting;
 
 namespace ArtifactStore.Cli.Commands;
 

@@ -30,45 +30,38 @@ public sealed class FileSystemBlobStore : IBlobStore
     public async Task<Result<StagedBlob>> StageAsync(Stream content, long maxBytes, CancellationToken cancellationToken)
     {
         var tempPath = Path.Combine(_tempDirectory, "upload-" + Guid.NewGuid().ToString("N"));
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        // Two buffers: the next chunk is read and hashed while the previous one is being written.
+        var first = ArrayPool<byte>.Shared.Rent(BufferSize);
+        var second = ArrayPool<byte>.Shared.Rent(BufferSize);
         var completed = false;
+        var pendingWrite = Task.CompletedTask;
         try
         {
             using var digester = new DualDigester();
             await using (var file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous))
             {
-                // Hash the chunk just read while the previous chunk's write is still in flight.
-                Task pendingWrite = Task.CompletedTask;
-                var spare = ArrayPool<byte>.Shared.Rent(BufferSize);
-                try
+                var (current, spare) = (first, second);
+                while (true)
                 {
-                    var current = buffer;
-                    while (true)
+                    var read = await ReadFullAsync(content, current, cancellationToken);
+                    if (read == 0)
                     {
-                        var read = await ReadFullAsync(content, current, cancellationToken);
-                        if (read == 0)
-                        {
-                            break;
-                        }
-
-                        if (digester.Length + read > maxBytes)
-                        {
-                            await pendingWrite;
-                            return StoreErrorsFor.TooLarge(maxBytes);
-                        }
-
-                        digester.Append(current.AsSpan(0, read));
-                        await pendingWrite;
-                        pendingWrite = file.WriteAsync(current.AsMemory(0, read), cancellationToken).AsTask();
-                        (current, spare) = (spare, current);
+                        break;
                     }
 
+                    if (digester.Length + read > maxBytes)
+                    {
+                        await pendingWrite;
+                        return StoreErrorsFor.TooLarge(maxBytes);
+                    }
+
+                    digester.Append(current.AsSpan(0, read));
                     await pendingWrite;
+                    pendingWrite = file.WriteAsync(current.AsMemory(0, read), cancellationToken).AsTask();
+                    (current, spare) = (spare, current);
                 }
-                finally
-                {
-                    ArrayPool<byte>.Shared.Return(spare);
-                }
+
+                await pendingWrite;
 
                 // Durability point for the staged copy: a failed fsync throws and the upload fails.
                 file.Flush(flushToDisk: true);
@@ -80,7 +73,10 @@ public sealed class FileSystemBlobStore : IBlobStore
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            // A buffer may go back to the pool only once no write is using it.
+            await pendingWrite.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            ArrayPool<byte>.Shared.Return(first);
+            ArrayPool<byte>.Shared.Return(second);
             if (!completed)
             {
                 TryDelete(tempPath);

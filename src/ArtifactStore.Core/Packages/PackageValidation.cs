@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.RegularExpressions;
 
 namespace ArtifactStore.Core.Packages;
@@ -41,7 +40,7 @@ public static partial class PackageValidation
             return "a file part has no file name (its path in the package)";
         }
 
-        if (Encoding.UTF8.GetByteCount(path) > MaxPathBytes)
+        if (System.Text.Encoding.UTF8.GetByteCount(path) > MaxPathBytes)
         {
             return $"path '{Shorten(path)}' is longer than {MaxPathBytes} bytes";
         }

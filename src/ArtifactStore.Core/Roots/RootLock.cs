@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Text;
 using ArtifactStore.Core.Platform;
 
 namespace ArtifactStore.Core.Roots;
@@ -91,7 +90,7 @@ public sealed class RootLock : IDisposable
     public unsafe void Describe(LockHolder holder)
     {
         ObjectDisposedException.ThrowIf(_fd < 0, this);
-        var bytes = Encoding.UTF8.GetBytes(holder.Format());
+        var bytes = System.Text.Encoding.UTF8.GetBytes(holder.Format());
         _ = Posix.Ftruncate(_fd, 0);
         fixed (byte* p = bytes)
         {
@@ -119,6 +118,6 @@ public sealed class RootLock : IDisposable
             read = Posix.Pread(fd, p, buffer.Length, 0);
         }
 
-        return read <= 0 ? string.Empty : Encoding.UTF8.GetString(buffer, 0, (int)read);
+        return read <= 0 ? string.Empty : System.Text.Encoding.UTF8.GetString(buffer, 0, (int)read);
     }
 }

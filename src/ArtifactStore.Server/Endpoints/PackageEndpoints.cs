@@ -1,5 +1,4 @@
 using System.Text;
-using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Encoding;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Idempotency;

@@ -67,14 +67,7 @@ public static class BlobResponses
         response.ContentLength = length;
         try
         {
-            await CopyAsync(blob.Stream, response.Body, length, context.RequestAborted);
-            if (!blob.Verified)
-            {
-                // Reading past the end makes the verifying stream check the digest before the response completes.
-                var probe = new byte[1];
-                _ = await blob.Stream.ReadAsync(probe, context.RequestAborted);
-            }
-
+            await CopyAsync(blob.Stream, response.Body, length, verifyBeforeLastChunk: !blob.Verified, context.RequestAborted);
             await response.Body.FlushAsync(context.RequestAborted);
         }
         catch (BlobCorruptException e)
@@ -97,7 +90,12 @@ public static class BlobResponses
                header.Split(',').Select(t => t.Trim()).Any(t => t == etag || t == "W/" + etag);
     }
 
-    private static async Task CopyAsync(Stream source, Stream destination, long length, CancellationToken cancellationToken)
+    /// <summary>
+    /// Copies <paramref name="length"/> bytes. With <paramref name="verifyBeforeLastChunk"/>, the last
+    /// chunk is held back until a read past the end has made the verifying stream check the digest, so
+    /// a corrupt blob never reaches the client as a complete response.
+    /// </summary>
+    private static async Task CopyAsync(Stream source, Stream destination, long length, bool verifyBeforeLastChunk, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(256 * 1024);
         try
@@ -109,6 +107,11 @@ public static class BlobResponses
                 if (read == 0)
                 {
                     throw new BlobCorruptException("the blob ended before its recorded length");
+                }
+
+                if (verifyBeforeLastChunk && read == remaining)
+                {
+                    _ = await source.ReadAsync(new byte[1], cancellationToken);
                 }
 
                 await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
