@@ -38,6 +38,12 @@ public static class StoreConfiguration
         configFile ??= env.GetValueOrDefault("ARTIFACTSTORE_CONFIG");
         var explicitFile = configFile is not null;
 
+        if (explicitFile && !File.Exists(configFile))
+        {
+            var empty = Build(env, envAliases, cli, null, required: false);
+            return new LoadedConfiguration(empty, null, [$"configuration file {Path.GetFullPath(configFile!)} does not exist"], configFile, ConfigurationKeys.DefaultUrls);
+        }
+
         // The file may live in the root, so the root is found first from the sources above the file.
         var early = Build(env, envAliases, cli, explicitFile ? configFile : null, required: explicitFile);
         var profile = early[ConfigurationKeys.Profile] ?? ProfileName.Default;

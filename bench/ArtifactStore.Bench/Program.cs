@@ -1,0 +1,3 @@
+using ArtifactStore.Bench;
+
+return await LargeTransferBenchmark.RunAsync(args);

@@ -1,0 +1,69 @@
+namespace ArtifactStore.EndToEnd.Tests;
+
+public sealed class ConfigurationTests
+{
+    [Fact]
+    public async Task config_show_reports_each_value_with_its_source_in_precedence_order()
+    {
+        using var temp = new TempDirectory();
+        var config = temp.Combine("store.json");
+        await File.WriteAllTextAsync(config, """
+            { "Retention": { "DefaultClass": "ephemeral", "Classes": { "short": { "Duration": "00:00:03" }, "archive": {} } },
+              "Limits": { "MaxFilesPerPackage": 5, "MaxLabelsPerPackage": 9 } }
+            """);
+        var env = new Dictionary<string, string>
+        {
+            ["ARTIFACTSTORE_CONFIG"] = config,
+            ["ARTIFACTSTORE_Limits__MaxFilesPerPackage"] = "7",
+            ["ARTIFACTSTORE_PROFILE"] = "eval",
+            ["ARTIFACTSTORE_DATA_ROOT"] = temp.Combine("from-env"),
+        };
+
+        var (exit, stdout, stderr) = await Cli.RunAsync(["config", "show", "--profile", "prod"], env);
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("Profile = prod    (command line)", stdout, StringComparison.Ordinal);
+        Assert.Contains($"DataRoot = {temp.Combine("from-env")}    (environment)", stdout, StringComparison.Ordinal);
+        Assert.Contains($"Retention:DefaultClass = ephemeral    (file {config})", stdout, StringComparison.Ordinal);
+        Assert.Contains("Retention:Classes:short:Duration = 00:00:03", stdout, StringComparison.Ordinal);
+        Assert.Contains("Retention:Classes:archive:Duration = (never expires)", stdout, StringComparison.Ordinal);
+        Assert.Contains("Retention:Classes:standard:Duration = 7.00:00:00    (default)", stdout, StringComparison.Ordinal);
+        Assert.Contains("Limits:MaxFilesPerPackage = 7    (environment)", stdout, StringComparison.Ordinal);
+        Assert.Contains($"Limits:MaxLabelsPerPackage = 9    (file {config})", stdout, StringComparison.Ordinal);
+        Assert.Contains("Limits:MaxUploadBytes = 17179869184    (default)", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task invalid_configuration_stops_start_up_listing_every_problem_and_creates_nothing()
+    {
+        using var temp = new TempDirectory();
+        var config = temp.Combine("bad.json");
+        await File.WriteAllTextAsync(config, """
+            { "Retention": { "DefaultClass": "nope", "Classes": { "broken": { "Duration": "-1.00:00:00" }, "garbled": { "Duration": "soon" } } },
+              "Limits": { "MaxUploadBytes": "lots" } }
+            """);
+        var (exit, _, stderr) = await Cli.RunAsync(["serve", "--data-root", temp.Combine("root"), "--config", config, "--urls", "http://127.0.0.1:0"]);
+        Assert.Equal(2, exit);
+        Assert.Contains("Retention:DefaultClass: 'nope' is not a known retention class", stderr, StringComparison.Ordinal);
+        Assert.Contains("Retention:Classes:broken:Duration: must be positive", stderr, StringComparison.Ordinal);
+        Assert.Contains("Retention:Classes:garbled:Duration: 'soon' is not a duration", stderr, StringComparison.Ordinal);
+        Assert.Contains("Limits:MaxUploadBytes: 'lots' is not a whole number", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(temp.Combine("root")));
+    }
+
+    [Fact]
+    public async Task a_missing_explicit_config_file_is_an_error_not_a_silent_default()
+    {
+        using var temp = new TempDirectory();
+        var (exit, _, stderr) = await Cli.RunAsync(["serve", "--data-root", temp.Combine("root"), "--config", temp.Combine("absent.json")]);
+        Assert.Equal(2, exit);
+        Assert.Contains("absent.json", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task version_names_the_git_revision_it_was_built_from()
+    {
+        var (exit, stdout, _) = await Cli.RunAsync(["--version"]);
+        Assert.Equal(0, exit);
+        Assert.Matches("^[0-9.]+\\+[0-9a-f]{40}", stdout.Trim());
+    }
+}

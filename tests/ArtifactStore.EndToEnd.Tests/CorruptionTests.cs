@@ -1,0 +1,71 @@
+using System.Net;
+
+namespace ArtifactStore.EndToEnd.Tests;
+
+public sealed class CorruptionTests
+{
+    [Fact]
+    public async Task a_small_blob_corrupted_on_disk_is_answered_blob_corrupt_and_not_served()
+    {
+        using var temp = new TempDirectory();
+        await using var server = await ServerProcess.StartAsync(temp.Combine("root"));
+        var bytes = "precious evidence"u8.ToArray();
+        var (_, body) = await Api.PostPackageAsync(server.Http, Api.Form("evidence", Api.Files(("e.txt", bytes))));
+        var id = body.GetProperty("id").GetString()!;
+        Flip(temp, Api.Sha256(bytes), 3);
+
+        var (status, problem) = await Api.GetJsonAsync(server.Http, $"v1/packages/{id}/files/e.txt");
+        Assert.Equal(HttpStatusCode.InternalServerError, status);
+        Assert.Equal("blob_corrupt", problem.GetProperty("code").GetString());
+        Assert.DoesNotContain("evidence", problem.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task a_large_blob_corrupted_on_disk_never_arrives_as_a_complete_response()
+    {
+        using var temp = new TempDirectory();
+        await using var server = await ServerProcess.StartAsync(temp.Combine("root"));
+        var bytes = new byte[12 * 1024 * 1024];
+        new Random(3).NextBytes(bytes);
+        var (_, body) = await Api.PostPackageAsync(server.Http, Api.Form("large", Api.Files(("l.bin", bytes))));
+        var id = body.GetProperty("id").GetString()!;
+        Flip(temp, Api.Sha256(bytes), bytes.Length - 100);
+
+        var failed = false;
+        try
+        {
+            using var response = await server.Http.GetAsync($"v1/packages/{id}/files/l.bin");
+            if (response.IsSuccessStatusCode)
+            {
+                var received = await response.Content.ReadAsByteArrayAsync();
+                failed = received.Length < bytes.Length;
+            }
+            else
+            {
+                failed = true;
+            }
+        }
+        catch (HttpRequestException)
+        {
+            failed = true;
+        }
+        catch (IOException)
+        {
+            failed = true;
+        }
+
+        Assert.True(failed, "a corrupt blob was delivered as a complete, successful response");
+        Assert.Contains("failed verification", server.Output, StringComparison.Ordinal);
+    }
+
+    private static void Flip(TempDirectory temp, string digest, long offset)
+    {
+        var hex = digest["sha256:".Length..];
+        var path = temp.Combine("root", "blobs", "sha256", hex[..2], hex[2..4], hex);
+        using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
+        file.Position = offset;
+        var b = file.ReadByte();
+        file.Position = offset;
+        file.WriteByte((byte)(b ^ 0xff));
+    }
+}

@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace ArtifactStore.EndToEnd.Tests;
+
+/// <summary>
+/// A real <c>artifactstore</c> process. Started on port 0; the URL is read from its start-up line.
+/// <see cref="KillAsync"/> is SIGKILL (no chance to clean up), <see cref="StopAsync"/> is SIGTERM.
+/// </summary>
+internal sealed partial class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly TaskCompletionSource<string> _url = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private ServerProcess(Process process)
+    {
+        _process = process;
+    }
+
+    public string Url => _url.Task.Result;
+
+    public HttpClient Http { get; private set; } = null!;
+
+    public int Pid => _process.Id;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static async Task<ServerProcess> StartAsync(string dataRoot, string? config = null, IDictionary<string, string>? environment = null, string profile = "dev")
+    {
+        var args = new List<string> { "serve", "--data-root", dataRoot, "--profile", profile, "--urls", "http://127.0.0.1:0" };
+        if (config is not null)
+        {
+            args.AddRange(["--config", config]);
+        }
+
+        var process = Cli.Start(args, environment);
+        var server = new ServerProcess(process);
+        process.OutputDataReceived += (_, e) => server.OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => server.OnLine(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var exited = process.WaitForExitAsync();
+        var first = await Task.WhenAny(server._url.Task, exited, Task.Delay(TimeSpan.FromSeconds(60)));
+        if (first != server._url.Task)
+        {
+            try
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+            }
+
+            throw new InvalidOperationException($"the server did not start:\n{server.Output}");
+        }
+
+        server.Http = new HttpClient { BaseAddress = new Uri(server.Url + "/"), Timeout = TimeSpan.FromMinutes(5) };
+        return server;
+    }
+
+    /// <summary>SIGKILL: the process dies at once, as in a power cut for the process (not for the disk).</summary>
+    public async Task KillAsync()
+    {
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>SIGTERM and wait for a clean exit; returns the exit code.</summary>
+    public async Task<int> StopAsync()
+    {
+        if (!_process.HasExited)
+        {
+            using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            await kill.WaitForExitAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _process.WaitForExitAsync(timeout.Token);
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http?.Dispose();
+        if (!_process.HasExited)
+        {
+            await KillAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+
+        var match = ListeningLine().Match(line);
+        if (match.Success)
+        {
+            _url.TrySetResult(match.Groups[1].Value);
+        }
+    }
+
+    [GeneratedRegex(@"listening on (http://[0-9.:]+)")]
+    private static partial Regex ListeningLine();
+}
