@@ -1,0 +1,257 @@
+using System.Numerics;
+
+namespace ArtifactStore.Core.Hashing;
+
+/// <summary>
+/// Incremental BLAKE3 (hash, keyed hash, key derivation, extendable output). Runs of whole chunks
+/// are compressed several at a time in SIMD lanes; everything else follows the reference design:
+/// a chunk state for the current chunk and a stack of subtree chaining values merged lazily.
+/// Not thread-safe; one instance per stream.
+/// </summary>
+public sealed class Blake3Hasher
+{
+    /// <summary>The default output length in bytes.</summary>
+    public const int HashSizeInBytes = Blake3Core.OutputLength;
+
+    /// <summary>The key length for <see cref="CreateKeyed(ReadOnlySpan{byte})"/>.</summary>
+    public const int KeySizeInBytes = Blake3Core.KeyLength;
+
+    // Whole-subtree batches are capped so their chaining values fit a small stack buffer; merging
+    // above this size happens in the CV stack, one parent per 64 KiB, which costs nothing measurable.
+    private const int MaxSubtreeChunks = 64;
+
+    // Enough for 2^54 chunks, i.e. the 2^64-byte maximum input.
+    private const int MaxStackDepth = 54;
+
+    private readonly uint[] _key = new uint[8];
+    private readonly uint _flags;
+    private readonly Blake3Backend _backend;
+    private readonly Blake3ChunkState _chunk;
+    private readonly byte[] _cvStack = new byte[MaxStackDepth * Blake3Core.OutputLength];
+    private int _cvStackLength;
+
+    private Blake3Hasher(ReadOnlySpan<uint> key, uint flags, Blake3Backend backend)
+    {
+        key.CopyTo(_key);
+        _flags = flags;
+        _backend = backend;
+        _chunk = new Blake3ChunkState(_key, flags);
+    }
+
+    /// <summary>A hasher for plain BLAKE3 hashing.</summary>
+    public static Blake3Hasher Create() => new(Blake3Core.Iv, 0, Blake3HashMany.Best);
+
+    /// <summary>A hasher for BLAKE3's keyed mode (a MAC / PRF).</summary>
+    /// <exception cref="ArgumentException"><paramref name="key32"/> is not exactly 32 bytes.</exception>
+    public static Blake3Hasher CreateKeyed(ReadOnlySpan<byte> key32)
+    {
+        if (key32.Length != KeySizeInBytes)
+        {
+            throw new ArgumentException($"A BLAKE3 key is {KeySizeInBytes} bytes, not {key32.Length}.", nameof(key32));
+        }
+
+        Span<uint> key = stackalloc uint[8];
+        Blake3Core.BytesToWords(key32, key);
+        return new Blake3Hasher(key, Blake3Core.KeyedHash, Blake3HashMany.Best);
+    }
+
+    /// <summary>
+    /// A hasher for BLAKE3's key derivation mode: the input fed to it is the key material, and
+    /// <paramref name="context"/> should be a hard-coded, globally unique, application-specific string.
+    /// </summary>
+    public static Blake3Hasher CreateDeriveKey(string context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var contextHasher = new Blake3Hasher(Blake3Core.Iv, Blake3Core.DeriveKeyContext, Blake3HashMany.Best);
+        contextHasher.Update(System.Text.Encoding.UTF8.GetBytes(context));
+        Span<byte> contextKey = stackalloc byte[KeySizeInBytes];
+        contextHasher.Finalize(contextKey);
+        Span<uint> key = stackalloc uint[8];
+        Blake3Core.BytesToWords(contextKey, key);
+        return new Blake3Hasher(key, Blake3Core.DeriveKeyMaterial, Blake3HashMany.Best);
+    }
+
+    /// <summary>The 32-byte BLAKE3 hash of <paramref name="data"/>.</summary>
+    public static byte[] Hash(ReadOnlySpan<byte> data)
+    {
+        var hasher = Create();
+        hasher.Update(data);
+        return hasher.Finalize();
+    }
+
+    /// <summary>Like <see cref="Create()"/>, but never using a back end wider than <paramref name="backend"/>; lets tests cover every path.</summary>
+    internal static Blake3Hasher Create(Blake3Backend backend) => new(Blake3Core.Iv, 0, backend);
+
+    /// <summary>Like <see cref="CreateKeyed(ReadOnlySpan{byte})"/> with a back end cap.</summary>
+    internal static Blake3Hasher CreateKeyed(ReadOnlySpan<byte> key32, Blake3Backend backend) =>
+        CreateKeyed(key32).WithBackend(backend);
+
+    /// <summary>Like <see cref="CreateDeriveKey(string)"/> with a back end cap.</summary>
+    internal static Blake3Hasher CreateDeriveKey(string context, Blake3Backend backend) =>
+        CreateDeriveKey(context).WithBackend(backend);
+
+    /// <summary>Adds <paramref name="data"/> to the input. Large spans (many KiB) let whole chunks go through the SIMD path.</summary>
+    public void Update(ReadOnlySpan<byte> data)
+    {
+        // First top up a partly filled chunk; if more input follows, that chunk is complete.
+        if (_chunk.Length > 0)
+        {
+            var take = Math.Min(Blake3Core.ChunkLength - _chunk.Length, data.Length);
+            _chunk.Update(data[..take]);
+            data = data[take..];
+            if (data.IsEmpty)
+            {
+                return;
+            }
+
+            Span<uint> cv = stackalloc uint[8];
+            _chunk.Output().ChainingValue(cv);
+            Span<byte> cvBytes = stackalloc byte[Blake3Core.OutputLength];
+            Blake3Core.WordsToBytes(cv, cvBytes);
+            PushCv(cvBytes, _chunk.Counter);
+            _chunk.Start(_chunk.Counter + 1);
+        }
+
+        // Then hash whole subtrees straight from the input. The last chunk is always kept back,
+        // because if no more input comes it must be finalized as the root.
+        if (data.Length > Blake3Core.ChunkLength)
+        {
+            Span<byte> cvs = stackalloc byte[MaxSubtreeChunks * Blake3Core.OutputLength];
+            while (data.Length > Blake3Core.ChunkLength)
+            {
+                var subtreeChunks = SubtreeChunks(data.Length);
+                var subtreeLength = subtreeChunks * Blake3Core.ChunkLength;
+                CompressSubtree(data[..subtreeLength], subtreeChunks, cvs);
+                if (subtreeChunks == 1)
+                {
+                    PushCv(cvs[..Blake3Core.OutputLength], _chunk.Counter);
+                }
+                else
+                {
+                    // Push the root's two children rather than the root, which may turn out to be the tree's root.
+                    PushCv(cvs[..Blake3Core.OutputLength], _chunk.Counter);
+                    PushCv(cvs.Slice(Blake3Core.OutputLength, Blake3Core.OutputLength), _chunk.Counter + ((ulong)subtreeChunks / 2));
+                }
+
+                _chunk.Start(_chunk.Counter + (ulong)subtreeChunks);
+                data = data[subtreeLength..];
+            }
+        }
+
+        if (!data.IsEmpty)
+        {
+            _chunk.Update(data);
+            MergeCvStack(_chunk.Counter);
+        }
+    }
+
+    /// <summary>
+    /// Writes the first <c>output.Length</c> bytes of the extendable output. Does not change the
+    /// hasher: it may be called again, and more input may be added after it.
+    /// </summary>
+    public void Finalize(Span<byte> output)
+    {
+        Span<uint> cv = stackalloc uint[8];
+        Span<byte> block = stackalloc byte[Blake3Core.BlockLength];
+        if (_cvStackLength == 0)
+        {
+            _chunk.Output().RootBytes(output);
+            return;
+        }
+
+        // Fold the stack from the top: the current chunk (or the top two CVs) up to the root.
+        var remaining = _cvStackLength;
+        var node = _chunk.Length > 0 ? _chunk.Output() : ParentOutput(_cvStack.AsSpan((remaining -= 2) * Blake3Core.OutputLength, Blake3Core.BlockLength));
+        while (remaining > 0)
+        {
+            node.ChainingValue(cv);
+            remaining--;
+            _cvStack.AsSpan(remaining * Blake3Core.OutputLength, Blake3Core.OutputLength).CopyTo(block);
+            Blake3Core.WordsToBytes(cv, block[Blake3Core.OutputLength..]);
+            node = ParentOutput(block);
+        }
+
+        node.RootBytes(output);
+    }
+
+    /// <summary>The 32-byte hash of the input so far; the hasher is left unchanged.</summary>
+    public byte[] Finalize()
+    {
+        var hash = new byte[HashSizeInBytes];
+        Finalize(hash);
+        return hash;
+    }
+
+    /// <summary>Forgets all input, keeping the mode and key.</summary>
+    public void Reset()
+    {
+        _chunk.Start(0);
+        _cvStackLength = 0;
+    }
+
+    private Blake3Hasher WithBackend(Blake3Backend backend) => new(_key, _flags, backend);
+
+    /// <summary>The largest power-of-two number of chunks that fits the input and starts at a multiple of its own size.</summary>
+    private int SubtreeChunks(int inputLength)
+    {
+        var chunks = (int)Math.Min(BitOperations.RoundUpToPowerOf2((uint)(inputLength / Blake3Core.ChunkLength) + 1) / 2, MaxSubtreeChunks);
+
+        // A subtree must start at a multiple of its own size, or it would not be a subtree of the BLAKE3 tree.
+        while ((_chunk.Counter & (ulong)(chunks - 1)) != 0)
+        {
+            chunks /= 2;
+        }
+
+        return chunks;
+    }
+
+    /// <summary>
+    /// Hashes <paramref name="chunks"/> whole chunks; leaves the subtree root's two children (or, for
+    /// one chunk, its chaining value) at the start of <paramref name="cvs"/>.
+    /// </summary>
+    private void CompressSubtree(ReadOnlySpan<byte> input, int chunks, Span<byte> cvs)
+    {
+        Blake3HashMany.Hash(
+            _backend, input, Blake3Core.ChunkLength, chunks, Blake3Core.ChunkLength / Blake3Core.BlockLength, _key,
+            _chunk.Counter, incrementCounter: true, _flags, Blake3Core.ChunkStart, Blake3Core.ChunkEnd, cvs);
+
+        // Each level pairs adjacent CVs, which already sit side by side as 64-byte parent blocks;
+        // a level writes its outputs over the front of the CVs it has consumed.
+        Span<byte> next = stackalloc byte[(MaxSubtreeChunks / 2) * Blake3Core.OutputLength];
+        for (var count = chunks; count > 2; count /= 2)
+        {
+            var parents = count / 2;
+            Blake3HashMany.Hash(
+                _backend, cvs, Blake3Core.BlockLength, parents, 1, _key, 0, incrementCounter: false,
+                _flags | Blake3Core.Parent, 0, 0, next);
+            next[..(parents * Blake3Core.OutputLength)].CopyTo(cvs);
+        }
+    }
+
+    private Blake3Output ParentOutput(ReadOnlySpan<byte> leftAndRight) =>
+        new(_key, leftAndRight, 0, _flags | Blake3Core.Parent);
+
+    private void PushCv(ReadOnlySpan<byte> cv, ulong chunkCounter)
+    {
+        MergeCvStack(chunkCounter);
+        cv.CopyTo(_cvStack.AsSpan(_cvStackLength * Blake3Core.OutputLength));
+        _cvStackLength++;
+    }
+
+    /// <summary>
+    /// Merges completed subtrees: after <paramref name="totalChunks"/> chunks the stack holds one CV
+    /// per 1-bit of that count. Done lazily, before a push, so the last CVs stay available to become the root.
+    /// </summary>
+    private void MergeCvStack(ulong totalChunks)
+    {
+        var target = BitOperations.PopCount(totalChunks);
+        Span<uint> cv = stackalloc uint[8];
+        while (_cvStackLength > target)
+        {
+            var leftAt = (_cvStackLength - 2) * Blake3Core.OutputLength;
+            ParentOutput(_cvStack.AsSpan(leftAt, Blake3Core.BlockLength)).ChainingValue(cv);
+            Blake3Core.WordsToBytes(cv, _cvStack.AsSpan(leftAt));
+            _cvStackLength--;
+        }
+    }
+}
