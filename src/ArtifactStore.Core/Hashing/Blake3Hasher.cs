@@ -24,15 +24,11 @@ public sealed class Blake3Hasher
     // the buffer starts mid-chunk, where a smaller one would leave many chunks to the narrow paths.
     private const int PendingCapacity = MaxRunChunks * Blake3Core.ChunkLength;
 
-    // Enough for 2^54 chunks, i.e. the 2^64-byte maximum input.
-    private const int MaxStackDepth = 54;
-
     private readonly uint[] _key = new uint[8];
     private readonly uint _flags;
     private readonly Blake3Backend _backend;
     private readonly Blake3ChunkState _chunk;
-    private readonly byte[] _cvStack = new byte[MaxStackDepth * Blake3Core.OutputLength];
-    private int _cvStackLength;
+    private readonly Blake3CvStack _stack;
     private byte[]? _pending;
     private int _pendingLength;
 
@@ -42,6 +38,7 @@ public sealed class Blake3Hasher
         _flags = flags;
         _backend = backend;
         _chunk = new Blake3ChunkState(_key, flags);
+        _stack = new Blake3CvStack(_key, flags);
     }
 
     /// <summary>A hasher for plain BLAKE3 hashing.</summary>
@@ -81,7 +78,7 @@ public sealed class Blake3Hasher
     public static byte[] Hash(ReadOnlySpan<byte> data)
     {
         var hasher = Create();
-        hasher.Update(data);
+        hasher.Absorb(data); // all input is at hand, so there is nothing to gather
         return hasher.Finalize();
     }
 
@@ -102,6 +99,20 @@ public sealed class Blake3Hasher
     /// </summary>
     public void Update(ReadOnlySpan<byte> data)
     {
+        // Bytes that fit in the current chunk gain nothing from gathering, and small inputs then never allocate the buffer.
+        if (_pendingLength == 0 && _chunk.Length + data.Length <= Blake3Core.ChunkLength)
+        {
+            if (!data.IsEmpty)
+            {
+                // With input after them, the subtrees on the stack are complete: merge as Absorb does,
+                // or finalizing would join the new chunk to the last child instead of to their parent.
+                _chunk.Update(data);
+                _stack.Merge(_chunk.Counter);
+            }
+
+            return;
+        }
+
         while (!data.IsEmpty && (_pendingLength > 0 || data.Length < PendingCapacity))
         {
             _pending ??= new byte[PendingCapacity];
@@ -126,27 +137,7 @@ public sealed class Blake3Hasher
     {
         // Handing buffered bytes on changes nothing observable: the tree does not depend on how input was split.
         FlushPending();
-        Span<uint> cv = stackalloc uint[8];
-        Span<byte> block = stackalloc byte[Blake3Core.BlockLength];
-        if (_cvStackLength == 0)
-        {
-            _chunk.Output().RootBytes(output);
-            return;
-        }
-
-        // Fold the stack from the top: the current chunk (or the top two CVs) up to the root.
-        var remaining = _cvStackLength;
-        var node = _chunk.Length > 0 ? _chunk.Output() : ParentOutput(_cvStack.AsSpan((remaining -= 2) * Blake3Core.OutputLength, Blake3Core.BlockLength));
-        while (remaining > 0)
-        {
-            node.ChainingValue(cv);
-            remaining--;
-            _cvStack.AsSpan(remaining * Blake3Core.OutputLength, Blake3Core.OutputLength).CopyTo(block);
-            Blake3Core.WordsToBytes(cv, block[Blake3Core.OutputLength..]);
-            node = ParentOutput(block);
-        }
-
-        node.RootBytes(output);
+        _stack.Root(_chunk).RootBytes(output);
     }
 
     /// <summary>The 32-byte hash of the input so far; the hasher is left unchanged.</summary>
@@ -161,7 +152,7 @@ public sealed class Blake3Hasher
     public void Reset()
     {
         _chunk.Start(0);
-        _cvStackLength = 0;
+        _stack.Clear();
         _pendingLength = 0;
     }
 
@@ -195,7 +186,7 @@ public sealed class Blake3Hasher
             _chunk.Output().ChainingValue(cv);
             Span<byte> cvBytes = stackalloc byte[Blake3Core.OutputLength];
             Blake3Core.WordsToBytes(cv, cvBytes);
-            PushCv(cvBytes, _chunk.Counter);
+            _stack.Push(cvBytes, _chunk.Counter);
             _chunk.Start(_chunk.Counter + 1);
         }
 
@@ -218,7 +209,7 @@ public sealed class Blake3Hasher
         if (!data.IsEmpty)
         {
             _chunk.Update(data);
-            MergeCvStack(_chunk.Counter);
+            _stack.Merge(_chunk.Counter);
         }
     }
 
@@ -251,41 +242,14 @@ public sealed class Blake3Hasher
             }
 
             // Push the root's two children, not the root: it may yet turn out to be the whole tree's root.
-            PushCv(subtree[..Blake3Core.OutputLength], counter);
+            _stack.Push(subtree[..Blake3Core.OutputLength], counter);
             if (size > 1)
             {
-                PushCv(subtree.Slice(Blake3Core.OutputLength, Blake3Core.OutputLength), counter + ((ulong)size / 2));
+                _stack.Push(subtree.Slice(Blake3Core.OutputLength, Blake3Core.OutputLength), counter + ((ulong)size / 2));
             }
 
             _chunk.Start(counter + (ulong)size);
             cvs = cvs[(size * Blake3Core.OutputLength)..];
-        }
-    }
-
-    private Blake3Output ParentOutput(ReadOnlySpan<byte> leftAndRight) =>
-        new(_key, leftAndRight, 0, _flags | Blake3Core.Parent);
-
-    private void PushCv(ReadOnlySpan<byte> cv, ulong chunkCounter)
-    {
-        MergeCvStack(chunkCounter);
-        cv.CopyTo(_cvStack.AsSpan(_cvStackLength * Blake3Core.OutputLength));
-        _cvStackLength++;
-    }
-
-    /// <summary>
-    /// Merges completed subtrees: after <paramref name="totalChunks"/> chunks the stack holds one CV
-    /// per 1-bit of that count. Done lazily, before a push, so the last CVs stay available to become the root.
-    /// </summary>
-    private void MergeCvStack(ulong totalChunks)
-    {
-        var target = BitOperations.PopCount(totalChunks);
-        Span<uint> cv = stackalloc uint[8];
-        while (_cvStackLength > target)
-        {
-            var leftAt = (_cvStackLength - 2) * Blake3Core.OutputLength;
-            ParentOutput(_cvStack.AsSpan(leftAt, Blake3Core.BlockLength)).ChainingValue(cv);
-            Blake3Core.WordsToBytes(cv, _cvStack.AsSpan(leftAt));
-            _cvStackLength--;
         }
     }
 }
