@@ -55,41 +55,65 @@ internal static class Blake3Core
     /// </summary>
     public static void Compress(ReadOnlySpan<uint> cv, ReadOnlySpan<byte> block, ulong counter, uint blockLength, uint flags, Span<uint> output)
     {
-        Span<uint> m = stackalloc uint[16];
-        for (var i = 0; i < 16; i++)
-        {
-            m[i] = BinaryPrimitives.ReadUInt32LittleEndian(block[(i * 4)..]);
-        }
+        // Locals rather than arrays so the JIT keeps the whole state in registers.
+        var m0 = BinaryPrimitives.ReadUInt32LittleEndian(block);
+        var m1 = BinaryPrimitives.ReadUInt32LittleEndian(block[4..]);
+        var m2 = BinaryPrimitives.ReadUInt32LittleEndian(block[8..]);
+        var m3 = BinaryPrimitives.ReadUInt32LittleEndian(block[12..]);
+        var m4 = BinaryPrimitives.ReadUInt32LittleEndian(block[16..]);
+        var m5 = BinaryPrimitives.ReadUInt32LittleEndian(block[20..]);
+        var m6 = BinaryPrimitives.ReadUInt32LittleEndian(block[24..]);
+        var m7 = BinaryPrimitives.ReadUInt32LittleEndian(block[28..]);
+        var m8 = BinaryPrimitives.ReadUInt32LittleEndian(block[32..]);
+        var m9 = BinaryPrimitives.ReadUInt32LittleEndian(block[36..]);
+        var m10 = BinaryPrimitives.ReadUInt32LittleEndian(block[40..]);
+        var m11 = BinaryPrimitives.ReadUInt32LittleEndian(block[44..]);
+        var m12 = BinaryPrimitives.ReadUInt32LittleEndian(block[48..]);
+        var m13 = BinaryPrimitives.ReadUInt32LittleEndian(block[52..]);
+        var m14 = BinaryPrimitives.ReadUInt32LittleEndian(block[56..]);
+        var m15 = BinaryPrimitives.ReadUInt32LittleEndian(block[60..]);
 
-        Span<uint> v = stackalloc uint[16];
-        cv[..8].CopyTo(v);
-        Iv[..4].CopyTo(v[8..]);
-        v[12] = (uint)counter;
-        v[13] = (uint)(counter >> 32);
-        v[14] = blockLength;
-        v[15] = flags;
+        uint v0 = cv[0], v1 = cv[1], v2 = cv[2], v3 = cv[3], v4 = cv[4], v5 = cv[5], v6 = cv[6], v7 = cv[7];
+        uint v8 = Iv0, v9 = Iv1, v10 = Iv2, v11 = Iv3;
+        var v12 = (uint)counter;
+        var v13 = (uint)(counter >> 32);
+        var v14 = blockLength;
+        var v15 = flags;
 
-        var schedule = Schedule;
         for (var round = 0; round < 7; round++)
         {
-            var s = schedule.Slice(round * 16, 16);
-
             // Columns, then diagonals.
-            G(v, 0, 4, 8, 12, m[s[0]], m[s[1]]);
-            G(v, 1, 5, 9, 13, m[s[2]], m[s[3]]);
-            G(v, 2, 6, 10, 14, m[s[4]], m[s[5]]);
-            G(v, 3, 7, 11, 15, m[s[6]], m[s[7]]);
-            G(v, 0, 5, 10, 15, m[s[8]], m[s[9]]);
-            G(v, 1, 6, 11, 12, m[s[10]], m[s[11]]);
-            G(v, 2, 7, 8, 13, m[s[12]], m[s[13]]);
-            G(v, 3, 4, 9, 14, m[s[14]], m[s[15]]);
+            G(ref v0, ref v4, ref v8, ref v12, m0, m1);
+            G(ref v1, ref v5, ref v9, ref v13, m2, m3);
+            G(ref v2, ref v6, ref v10, ref v14, m4, m5);
+            G(ref v3, ref v7, ref v11, ref v15, m6, m7);
+            G(ref v0, ref v5, ref v10, ref v15, m8, m9);
+            G(ref v1, ref v6, ref v11, ref v12, m10, m11);
+            G(ref v2, ref v7, ref v8, ref v13, m12, m13);
+            G(ref v3, ref v4, ref v9, ref v14, m14, m15);
+
+            // The message permutation (see Permutation), applied by renaming words between rounds.
+            (m0, m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13, m14, m15) =
+                (m2, m6, m3, m10, m7, m0, m4, m13, m1, m11, m12, m5, m9, m14, m15, m8);
         }
 
-        for (var i = 0; i < 8; i++)
-        {
-            output[i] = v[i] ^ v[i + 8];
-            output[i + 8] = v[i + 8] ^ cv[i];
-        }
+        // Highest words first: they read cv, and output may be cv's own storage.
+        output[15] = v15 ^ cv[7];
+        output[14] = v14 ^ cv[6];
+        output[13] = v13 ^ cv[5];
+        output[12] = v12 ^ cv[4];
+        output[11] = v11 ^ cv[3];
+        output[10] = v10 ^ cv[2];
+        output[9] = v9 ^ cv[1];
+        output[8] = v8 ^ cv[0];
+        output[7] = v7 ^ v15;
+        output[6] = v6 ^ v14;
+        output[5] = v5 ^ v13;
+        output[4] = v4 ^ v12;
+        output[3] = v3 ^ v11;
+        output[2] = v2 ^ v10;
+        output[1] = v1 ^ v9;
+        output[0] = v0 ^ v8;
     }
 
     /// <summary>Compresses and keeps only the new chaining value.</summary>
@@ -119,15 +143,15 @@ internal static class Blake3Core
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void G(Span<uint> v, int a, int b, int c, int d, uint mx, uint my)
+    private static void G(ref uint a, ref uint b, ref uint c, ref uint d, uint mx, uint my)
     {
-        v[a] = v[a] + v[b] + mx;
-        v[d] = uint.RotateRight(v[d] ^ v[a], 16);
-        v[c] = v[c] + v[d];
-        v[b] = uint.RotateRight(v[b] ^ v[c], 12);
-        v[a] = v[a] + v[b] + my;
-        v[d] = uint.RotateRight(v[d] ^ v[a], 8);
-        v[c] = v[c] + v[d];
-        v[b] = uint.RotateRight(v[b] ^ v[c], 7);
+        a = a + b + mx;
+        d = uint.RotateRight(d ^ a, 16);
+        c += d;
+        b = uint.RotateRight(b ^ c, 12);
+        a = a + b + my;
+        d = uint.RotateRight(d ^ a, 8);
+        c += d;
+        b = uint.RotateRight(b ^ c, 7);
     }
 }

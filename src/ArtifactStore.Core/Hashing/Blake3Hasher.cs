@@ -16,19 +16,21 @@ public sealed class Blake3Hasher
     /// <summary>The key length for <see cref="CreateKeyed(ReadOnlySpan{byte})"/>.</summary>
     public const int KeySizeInBytes = Blake3Core.KeyLength;
 
-    // Whole-subtree batches are capped so their chaining values fit a small stack buffer; merging
+    // Runs of whole chunks are capped so their chaining values fit a small stack buffer; merging
     // above this size happens in the CV stack, one parent per 64 KiB, which costs nothing measurable.
-    private const int MaxSubtreeChunks = 64;
+    private const int MaxRunChunks = 64;
 
-    // Enough for 2^54 chunks, i.e. the 2^64-byte maximum input.
-    private const int MaxStackDepth = 54;
+    // Updates smaller than this are gathered first: 64 chunks keep the SIMD lanes busy even when
+    // the buffer starts mid-chunk, where a smaller one would leave many chunks to the narrow paths.
+    private const int PendingCapacity = MaxRunChunks * Blake3Core.ChunkLength;
 
     private readonly uint[] _key = new uint[8];
     private readonly uint _flags;
     private readonly Blake3Backend _backend;
     private readonly Blake3ChunkState _chunk;
-    private readonly byte[] _cvStack = new byte[MaxStackDepth * Blake3Core.OutputLength];
-    private int _cvStackLength;
+    private readonly Blake3CvStack _stack;
+    private byte[]? _pending;
+    private int _pendingLength;
 
     private Blake3Hasher(ReadOnlySpan<uint> key, uint flags, Blake3Backend backend)
     {
@@ -36,10 +38,11 @@ public sealed class Blake3Hasher
         _flags = flags;
         _backend = backend;
         _chunk = new Blake3ChunkState(_key, flags);
+        _stack = new Blake3CvStack(_key, flags);
     }
 
     /// <summary>A hasher for plain BLAKE3 hashing.</summary>
-    public static Blake3Hasher Create() => new(Blake3Core.Iv, 0, Blake3HashMany.Best);
+    public static Blake3Hasher Create() => new(Blake3Core.Iv, 0, Blake3HashMany.Default);
 
     /// <summary>A hasher for BLAKE3's keyed mode (a MAC / PRF).</summary>
     /// <exception cref="ArgumentException"><paramref name="key32"/> is not exactly 32 bytes.</exception>
@@ -52,7 +55,7 @@ public sealed class Blake3Hasher
 
         Span<uint> key = stackalloc uint[8];
         Blake3Core.BytesToWords(key32, key);
-        return new Blake3Hasher(key, Blake3Core.KeyedHash, Blake3HashMany.Best);
+        return new Blake3Hasher(key, Blake3Core.KeyedHash, Blake3HashMany.Default);
     }
 
     /// <summary>
@@ -62,20 +65,20 @@ public sealed class Blake3Hasher
     public static Blake3Hasher CreateDeriveKey(string context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var contextHasher = new Blake3Hasher(Blake3Core.Iv, Blake3Core.DeriveKeyContext, Blake3HashMany.Best);
+        var contextHasher = new Blake3Hasher(Blake3Core.Iv, Blake3Core.DeriveKeyContext, Blake3HashMany.Default);
         contextHasher.Update(System.Text.Encoding.UTF8.GetBytes(context));
         Span<byte> contextKey = stackalloc byte[KeySizeInBytes];
         contextHasher.Finalize(contextKey);
         Span<uint> key = stackalloc uint[8];
         Blake3Core.BytesToWords(contextKey, key);
-        return new Blake3Hasher(key, Blake3Core.DeriveKeyMaterial, Blake3HashMany.Best);
+        return new Blake3Hasher(key, Blake3Core.DeriveKeyMaterial, Blake3HashMany.Default);
     }
 
     /// <summary>The 32-byte BLAKE3 hash of <paramref name="data"/>.</summary>
     public static byte[] Hash(ReadOnlySpan<byte> data)
     {
         var hasher = Create();
-        hasher.Update(data);
+        hasher.Absorb(data); // all input is at hand, so there is nothing to gather
         return hasher.Finalize();
     }
 
@@ -90,59 +93,40 @@ public sealed class Blake3Hasher
     internal static Blake3Hasher CreateDeriveKey(string context, Blake3Backend backend) =>
         CreateDeriveKey(context).WithBackend(backend);
 
-    /// <summary>Adds <paramref name="data"/> to the input. Large spans (many KiB) let whole chunks go through the SIMD path.</summary>
+    /// <summary>
+    /// Adds <paramref name="data"/> to the input. Small spans are gathered into an internal buffer
+    /// first, so that whole chunks still reach the SIMD path whatever size the caller reads in.
+    /// </summary>
     public void Update(ReadOnlySpan<byte> data)
     {
-        // First top up a partly filled chunk; if more input follows, that chunk is complete.
-        if (_chunk.Length > 0)
+        // Bytes that fit in the current chunk gain nothing from gathering, and small inputs then never allocate the buffer.
+        if (_pendingLength == 0 && _chunk.Length + data.Length <= Blake3Core.ChunkLength)
         {
-            var take = Math.Min(Blake3Core.ChunkLength - _chunk.Length, data.Length);
-            _chunk.Update(data[..take]);
+            if (!data.IsEmpty)
+            {
+                // With input after them, the subtrees on the stack are complete: merge as Absorb does,
+                // or finalizing would join the new chunk to the last child instead of to their parent.
+                _chunk.Update(data);
+                _stack.Merge(_chunk.Counter);
+            }
+
+            return;
+        }
+
+        while (!data.IsEmpty && (_pendingLength > 0 || data.Length < PendingCapacity))
+        {
+            _pending ??= new byte[PendingCapacity];
+            var take = Math.Min(PendingCapacity - _pendingLength, data.Length);
+            data[..take].CopyTo(_pending.AsSpan(_pendingLength));
+            _pendingLength += take;
             data = data[take..];
-            if (data.IsEmpty)
+            if (_pendingLength == PendingCapacity)
             {
-                return;
-            }
-
-            Span<uint> cv = stackalloc uint[8];
-            _chunk.Output().ChainingValue(cv);
-            Span<byte> cvBytes = stackalloc byte[Blake3Core.OutputLength];
-            Blake3Core.WordsToBytes(cv, cvBytes);
-            PushCv(cvBytes, _chunk.Counter);
-            _chunk.Start(_chunk.Counter + 1);
-        }
-
-        // Then hash whole subtrees straight from the input. The last chunk is always kept back,
-        // because if no more input comes it must be finalized as the root.
-        if (data.Length > Blake3Core.ChunkLength)
-        {
-            Span<byte> cvs = stackalloc byte[MaxSubtreeChunks * Blake3Core.OutputLength];
-            while (data.Length > Blake3Core.ChunkLength)
-            {
-                var subtreeChunks = SubtreeChunks(data.Length);
-                var subtreeLength = subtreeChunks * Blake3Core.ChunkLength;
-                CompressSubtree(data[..subtreeLength], subtreeChunks, cvs);
-                if (subtreeChunks == 1)
-                {
-                    PushCv(cvs[..Blake3Core.OutputLength], _chunk.Counter);
-                }
-                else
-                {
-                    // Push the root's two children rather than the root, which may turn out to be the tree's root.
-                    PushCv(cvs[..Blake3Core.OutputLength], _chunk.Counter);
-                    PushCv(cvs.Slice(Blake3Core.OutputLength, Blake3Core.OutputLength), _chunk.Counter + ((ulong)subtreeChunks / 2));
-                }
-
-                _chunk.Start(_chunk.Counter + (ulong)subtreeChunks);
-                data = data[subtreeLength..];
+                FlushPending();
             }
         }
 
-        if (!data.IsEmpty)
-        {
-            _chunk.Update(data);
-            MergeCvStack(_chunk.Counter);
-        }
+        Absorb(data);
     }
 
     /// <summary>
@@ -151,27 +135,9 @@ public sealed class Blake3Hasher
     /// </summary>
     public void Finalize(Span<byte> output)
     {
-        Span<uint> cv = stackalloc uint[8];
-        Span<byte> block = stackalloc byte[Blake3Core.BlockLength];
-        if (_cvStackLength == 0)
-        {
-            _chunk.Output().RootBytes(output);
-            return;
-        }
-
-        // Fold the stack from the top: the current chunk (or the top two CVs) up to the root.
-        var remaining = _cvStackLength;
-        var node = _chunk.Length > 0 ? _chunk.Output() : ParentOutput(_cvStack.AsSpan((remaining -= 2) * Blake3Core.OutputLength, Blake3Core.BlockLength));
-        while (remaining > 0)
-        {
-            node.ChainingValue(cv);
-            remaining--;
-            _cvStack.AsSpan(remaining * Blake3Core.OutputLength, Blake3Core.OutputLength).CopyTo(block);
-            Blake3Core.WordsToBytes(cv, block[Blake3Core.OutputLength..]);
-            node = ParentOutput(block);
-        }
-
-        node.RootBytes(output);
+        // Handing buffered bytes on changes nothing observable: the tree does not depend on how input was split.
+        FlushPending();
+        _stack.Root(_chunk).RootBytes(output);
     }
 
     /// <summary>The 32-byte hash of the input so far; the hasher is left unchanged.</summary>
@@ -186,72 +152,104 @@ public sealed class Blake3Hasher
     public void Reset()
     {
         _chunk.Start(0);
-        _cvStackLength = 0;
+        _stack.Clear();
+        _pendingLength = 0;
     }
 
     private Blake3Hasher WithBackend(Blake3Backend backend) => new(_key, _flags, backend);
 
-    /// <summary>The largest power-of-two number of chunks that fits the input and starts at a multiple of its own size.</summary>
-    private int SubtreeChunks(int inputLength)
+    private void FlushPending()
     {
-        var chunks = (int)Math.Min(BitOperations.RoundUpToPowerOf2((uint)(inputLength / Blake3Core.ChunkLength) + 1) / 2, MaxSubtreeChunks);
-
-        // A subtree must start at a multiple of its own size, or it would not be a subtree of the BLAKE3 tree.
-        while ((_chunk.Counter & (ulong)(chunks - 1)) != 0)
+        if (_pendingLength > 0)
         {
-            chunks /= 2;
-        }
-
-        return chunks;
-    }
-
-    /// <summary>
-    /// Hashes <paramref name="chunks"/> whole chunks; leaves the subtree root's two children (or, for
-    /// one chunk, its chaining value) at the start of <paramref name="cvs"/>.
-    /// </summary>
-    private void CompressSubtree(ReadOnlySpan<byte> input, int chunks, Span<byte> cvs)
-    {
-        Blake3HashMany.Hash(
-            _backend, input, Blake3Core.ChunkLength, chunks, Blake3Core.ChunkLength / Blake3Core.BlockLength, _key,
-            _chunk.Counter, incrementCounter: true, _flags, Blake3Core.ChunkStart, Blake3Core.ChunkEnd, cvs);
-
-        // Each level pairs adjacent CVs, which already sit side by side as 64-byte parent blocks;
-        // a level writes its outputs over the front of the CVs it has consumed.
-        Span<byte> next = stackalloc byte[(MaxSubtreeChunks / 2) * Blake3Core.OutputLength];
-        for (var count = chunks; count > 2; count /= 2)
-        {
-            var parents = count / 2;
-            Blake3HashMany.Hash(
-                _backend, cvs, Blake3Core.BlockLength, parents, 1, _key, 0, incrementCounter: false,
-                _flags | Blake3Core.Parent, 0, 0, next);
-            next[..(parents * Blake3Core.OutputLength)].CopyTo(cvs);
+            var length = _pendingLength;
+            _pendingLength = 0;
+            Absorb(_pending.AsSpan(0, length));
         }
     }
 
-    private Blake3Output ParentOutput(ReadOnlySpan<byte> leftAndRight) =>
-        new(_key, leftAndRight, 0, _flags | Blake3Core.Parent);
-
-    private void PushCv(ReadOnlySpan<byte> cv, ulong chunkCounter)
+    /// <summary>The reference design's update: top up the current chunk, hash runs of whole chunks, keep the rest.</summary>
+    private void Absorb(ReadOnlySpan<byte> data)
     {
-        MergeCvStack(chunkCounter);
-        cv.CopyTo(_cvStack.AsSpan(_cvStackLength * Blake3Core.OutputLength));
-        _cvStackLength++;
+        // A partly filled chunk is topped up first; if more input follows, that chunk is complete.
+        if (_chunk.Length > 0)
+        {
+            var take = Math.Min(Blake3Core.ChunkLength - _chunk.Length, data.Length);
+            _chunk.Update(data[..take]);
+            data = data[take..];
+            if (data.IsEmpty)
+            {
+                return;
+            }
+
+            Span<uint> cv = stackalloc uint[8];
+            _chunk.Output().ChainingValue(cv);
+            Span<byte> cvBytes = stackalloc byte[Blake3Core.OutputLength];
+            Blake3Core.WordsToBytes(cv, cvBytes);
+            _stack.Push(cvBytes, _chunk.Counter);
+            _chunk.Start(_chunk.Counter + 1);
+        }
+
+        // Whole chunks go through the lanes. A chunk is only held back when it could be the whole
+        // input's only chunk, which must be finalized as the root: past 1024 bytes, the root is a parent.
+        if (data.Length > Blake3Core.ChunkLength)
+        {
+            Span<byte> cvs = stackalloc byte[MaxRunChunks * Blake3Core.OutputLength];
+            while (data.Length > Blake3Core.ChunkLength)
+            {
+                var chunks = Math.Min(data.Length / Blake3Core.ChunkLength, MaxRunChunks);
+                Blake3HashMany.Hash(
+                    _backend, data, Blake3Core.ChunkLength, chunks, Blake3Core.ChunkLength / Blake3Core.BlockLength, _key,
+                    _chunk.Counter, incrementCounter: true, _flags, Blake3Core.ChunkStart, Blake3Core.ChunkEnd, cvs);
+                PushRun(cvs[..(chunks * Blake3Core.OutputLength)]);
+                data = data[(chunks * Blake3Core.ChunkLength)..];
+            }
+        }
+
+        if (!data.IsEmpty)
+        {
+            _chunk.Update(data);
+            _stack.Merge(_chunk.Counter);
+        }
     }
 
     /// <summary>
-    /// Merges completed subtrees: after <paramref name="totalChunks"/> chunks the stack holds one CV
-    /// per 1-bit of that count. Done lazily, before a push, so the last CVs stay available to become the root.
+    /// Pushes the chaining values of consecutive chunks starting at the current chunk counter, cut
+    /// into the largest subtrees that start at a multiple of their own size (any other grouping
+    /// would not be a subtree of the BLAKE3 tree). Each subtree is merged down to its root's two
+    /// children, a level at a time, so wide levels use the SIMD lanes too.
     /// </summary>
-    private void MergeCvStack(ulong totalChunks)
+    private void PushRun(Span<byte> cvs)
     {
-        var target = BitOperations.PopCount(totalChunks);
-        Span<uint> cv = stackalloc uint[8];
-        while (_cvStackLength > target)
+        Span<byte> parents = stackalloc byte[(MaxRunChunks / 2) * Blake3Core.OutputLength];
+        while (!cvs.IsEmpty)
         {
-            var leftAt = (_cvStackLength - 2) * Blake3Core.OutputLength;
-            ParentOutput(_cvStack.AsSpan(leftAt, Blake3Core.BlockLength)).ChainingValue(cv);
-            Blake3Core.WordsToBytes(cv, _cvStack.AsSpan(leftAt));
-            _cvStackLength--;
+            var counter = _chunk.Counter;
+            var size = (int)BitOperations.RoundUpToPowerOf2((uint)(cvs.Length / Blake3Core.OutputLength) + 1) / 2;
+            while ((counter & (ulong)(size - 1)) != 0)
+            {
+                size /= 2;
+            }
+
+            var subtree = cvs[..(size * Blake3Core.OutputLength)];
+            for (var count = size; count > 2; count /= 2)
+            {
+                // Adjacent CVs already sit side by side as 64-byte parent blocks.
+                Blake3HashMany.Hash(
+                    _backend, subtree, Blake3Core.BlockLength, count / 2, 1, _key, 0, incrementCounter: false,
+                    _flags | Blake3Core.Parent, 0, 0, parents);
+                parents[..(count / 2 * Blake3Core.OutputLength)].CopyTo(subtree);
+            }
+
+            // Push the root's two children, not the root: it may yet turn out to be the whole tree's root.
+            _stack.Push(subtree[..Blake3Core.OutputLength], counter);
+            if (size > 1)
+            {
+                _stack.Push(subtree.Slice(Blake3Core.OutputLength, Blake3Core.OutputLength), counter + ((ulong)size / 2));
+            }
+
+            _chunk.Start(counter + (ulong)size);
+            cvs = cvs[(size * Blake3Core.OutputLength)..];
         }
     }
 }

@@ -63,6 +63,59 @@ public sealed class Blake3HasherTests
         Assert.NotEqual(Blake3Hasher.Hash("x"u8), hasher.Finalize());
     }
 
+    [Theory]
+    [InlineData(2048, 1)]
+    [InlineData(4096, 1024)]
+    [InlineData(65536, 10)]
+    [InlineData(3072, 5)]
+    [InlineData(1024, 1)]
+    public void a_small_update_after_whole_chunks_finalizes_to_the_one_shot_hash(int first, int second)
+    {
+        var input = Blake3VectorTests.Input(first + second);
+        var hasher = Blake3Hasher.Create();
+        hasher.Update(input.AsSpan(0, first));
+        hasher.Update(input.AsSpan(first));
+        Assert.Equal(Blake3Hasher.Hash(input), hasher.Finalize());
+
+        var scalar = Blake3Hasher.Create(Blake3Backend.Scalar);
+        scalar.Update(input);
+        Assert.Equal(scalar.Finalize(), hasher.Finalize());
+    }
+
+    [Fact]
+    public void random_sequences_of_boundary_sized_updates_match_the_scalar_one_shot_hash()
+    {
+        int[] sizes = [0, 1, 63, 64, 65, 1023, 1024, 1025, 2048, 3072, 4096, 65535, 65536, 65537, 131072];
+        var random = new Random(1234);
+        var data = new byte[600_000];
+        random.NextBytes(data);
+        for (var iteration = 0; iteration < 150; iteration++)
+        {
+            var backend = (Blake3Backend)(iteration % 4);
+            var hasher = Blake3Hasher.Create(backend);
+            var offset = 0;
+            for (var updates = random.Next(1, 8); updates > 0; updates--)
+            {
+                var size = random.Next(3) == 0 ? random.Next(0, 70_000) : sizes[random.Next(sizes.Length)];
+                size = Math.Min(size, data.Length - offset);
+                hasher.Update(data.AsSpan(offset, size));
+                offset += size;
+                if (random.Next(4) == 0)
+                {
+                    _ = hasher.Finalize(); // finalizing midway must not disturb what follows
+                }
+            }
+
+            var reference = Blake3Hasher.Create(Blake3Backend.Scalar);
+            reference.Update(data.AsSpan(0, offset));
+            var expected = new byte[64];
+            reference.Finalize(expected);
+            var actual = new byte[64];
+            hasher.Finalize(actual);
+            Assert.True(expected.AsSpan().SequenceEqual(actual), $"iteration {iteration}, {offset} bytes on {backend}");
+        }
+    }
+
     [Fact]
     public void a_key_of_the_wrong_length_is_refused()
     {
@@ -102,12 +155,13 @@ public sealed class Blake3HasherTests
     }
 
     [Fact]
-    public void the_widest_back_end_is_chosen_from_the_hardware()
+    public void the_back_ends_are_chosen_from_the_hardware_preferring_256_bit_lanes_over_512()
     {
         var expected = System.Runtime.Intrinsics.X86.Avx512F.IsSupported && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? Blake3Backend.Vector512
             : System.Runtime.Intrinsics.X86.Avx2.IsSupported ? Blake3Backend.Vector256
             : System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? Blake3Backend.Vector128
             : Blake3Backend.Scalar;
-        Assert.Equal(expected, Blake3HashMany.Best);
+        Assert.Equal(expected, Blake3HashMany.Widest);
+        Assert.Equal(expected == Blake3Backend.Vector512 ? Blake3Backend.Vector256 : expected, Blake3HashMany.Default);
     }
 }
