@@ -24,10 +24,19 @@ internal static class SqliteProjector
                 ApplyDefaultRetention(connection, transaction, RetentionDefaultApplied.FromCbor(payload));
                 break;
             default:
-                throw new InvalidDataException(
-                    $"event {record.Seq} has type '{record.Type}', which this binary does not know; run a newer artifactstore");
+                SqliteRetentionProjector.Apply(connection, transaction, record, payload);
+                break;
         }
     }
+
+    internal static void ReleaseReference(SqliteConnection connection, SqliteTransaction transaction, BlobDigest digest, DateTimeOffset at) =>
+        Execute(connection, transaction, """
+            UPDATE blobs SET refcount = refcount - 1,
+                state = CASE WHEN refcount - 1 = 0 THEN 'condemned' ELSE state END,
+                condemned_at = CASE WHEN refcount - 1 = 0 THEN $at ELSE condemned_at END
+            WHERE sha256 = $sha
+            """,
+            ("$sha", digest.Hex), ("$at", Rfc3339.ToText(at)));
 
     private static void ApplyPackageCreated(SqliteConnection connection, SqliteTransaction transaction, EventRecord record, PackageCreated created)
     {

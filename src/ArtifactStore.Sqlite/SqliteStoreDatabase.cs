@@ -109,9 +109,22 @@ public sealed class SqliteStoreDatabase : IStoreDatabase
     {
         using var connection = OpenReader();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT seq, stream, type, occurred_at, actor, payload, prev_hash, hash FROM events WHERE seq > $after ORDER BY seq LIMIT $limit";
+        command.CommandText = $"SELECT {SqliteEvents.Columns} FROM events WHERE seq > $after ORDER BY seq LIMIT $limit";
         command.Parameters.AddWithValue("$after", afterSeq);
         command.Parameters.AddWithValue("$limit", limit);
+        using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return SqliteEvents.Read(reader);
+        }
+    }
+
+    public async IAsyncEnumerable<EventRecord> ReadStreamAsync(string stream, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var connection = OpenReader();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {SqliteEvents.Columns} FROM events WHERE stream = $stream ORDER BY seq";
+        command.Parameters.AddWithValue("$stream", stream);
         using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {

@@ -2,6 +2,7 @@ using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Encoding;
 using ArtifactStore.Core.Events;
 using ArtifactStore.Core.Idempotency;
+using ArtifactStore.Core.Packages;
 using ArtifactStore.Core.Storage;
 using ArtifactStore.Core.Time;
 using Microsoft.Data.Sqlite;
@@ -12,7 +13,7 @@ namespace ArtifactStore.Sqlite;
 internal sealed class SqliteStoreWriter(SqliteConnection connection, SqliteTransaction transaction, DateTimeOffset now, long headSeq, byte[] headHash)
     : IStoreWriter
 {
-    private static readonly string[] ViewTables = ["packages", "package_files", "package_labels", "holds", "blobs"];
+    private static readonly string[] ViewTables = ["packages", "package_files", "package_labels", "holds", "blobs", "tokens"];
 
     public DateTimeOffset Now { get; } = now;
 
@@ -34,6 +35,18 @@ internal sealed class SqliteStoreWriter(SqliteConnection connection, SqliteTrans
 
     public Task<BlobRow?> GetBlobAsync(BlobDigest digest, CancellationToken cancellationToken) =>
         Task.FromResult(SqliteBlobRows.Get(connection, transaction, digest));
+
+    public Task<PackageView?> GetPackageAsync(Guid id, CancellationToken cancellationToken) =>
+        Task.FromResult(SqliteViewQueries.ReadPackage(connection, transaction, id.ToString()));
+
+    public Task SetBlobStateAsync(BlobDigest digest, BlobState state, CancellationToken cancellationToken)
+    {
+        using var command = Command("UPDATE blobs SET state = $state WHERE sha256 = $sha");
+        command.Parameters.AddWithValue("$state", SqliteBlobRows.StateText(state));
+        command.Parameters.AddWithValue("$sha", digest.Hex);
+        command.ExecuteNonQuery();
+        return Task.CompletedTask;
+    }
 
     public Task<IdempotencyRecord?> GetIdempotencyAsync(string scope, string key, CancellationToken cancellationToken)
     {

@@ -13,6 +13,7 @@ internal static class SqliteViewDump
         ("package_labels", "package_id, key"),
         ("holds", "hold_id"),
         ("blobs", "sha256"),
+        ("tokens", "token_id"),
     ];
 
     public static string Dump(SqliteConnection connection)

@@ -8,7 +8,7 @@ using Microsoft.Data.Sqlite;
 
 namespace ArtifactStore.Sqlite;
 
-internal sealed class SqliteViewQueries(Func<SqliteConnection> openReader) : IViewQueries
+internal sealed partial class SqliteViewQueries(Func<SqliteConnection> openReader) : IViewQueries
 {
     public Task<PackageView?> GetPackageAsync(Guid id, CancellationToken cancellationToken)
     {
@@ -78,12 +78,13 @@ internal sealed class SqliteViewQueries(Func<SqliteConnection> openReader) : IVi
         return Task.FromResult(Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture));
     }
 
-    private static PackageView? ReadPackage(SqliteConnection connection, SqliteTransaction transaction, string id)
+    internal static PackageView? ReadPackage(SqliteConnection connection, SqliteTransaction transaction, string id)
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = """
-            SELECT name, state, created_at, created_by, retention_class, manifest_sha256, manifest_size, expires_at, pinned, eligible
+            SELECT name, state, created_at, created_by, retention_class, manifest_sha256, manifest_size, expires_at, pinned, eligible,
+                   deleted_at, delete_reason, bytes_released
             FROM packages WHERE id = $id
             """;
         command.Parameters.AddWithValue("$id", id);
@@ -109,7 +110,8 @@ internal sealed class SqliteViewQueries(Func<SqliteConnection> openReader) : IVi
             BlobDigest.Parse(reader.GetString(5)),
             reader.GetInt64(6),
             ReadFiles(connection, transaction, id),
-            retention);
+            retention,
+            reader.IsDBNull(10) ? null : new PackageTombstone(Rfc3339.Parse(reader.GetString(10)), reader.GetString(11), reader.GetInt64(12)));
     }
 
     private static List<PackageFile> ReadFiles(SqliteConnection connection, SqliteTransaction transaction, string id)
@@ -148,13 +150,23 @@ internal sealed class SqliteViewQueries(Func<SqliteConnection> openReader) : IVi
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "SELECT hold_id, reason, actor, applied_at FROM holds WHERE package_id = $id ORDER BY applied_at, hold_id";
+        command.CommandText = """
+            SELECT hold_id, reason, actor, applied_at, released_at, released_by, release_reason
+            FROM holds WHERE package_id = $id ORDER BY applied_at, hold_id
+            """;
         command.Parameters.AddWithValue("$id", id);
         using var reader = command.ExecuteReader();
         var holds = new List<HoldView>();
         while (reader.Read())
         {
-            holds.Add(new HoldView(reader.GetString(0), reader.GetString(1), reader.GetString(2), Rfc3339.Parse(reader.GetString(3))));
+            holds.Add(new HoldView(
+                reader.GetString(0),
+                reader.GetString(1),
+                reader.GetString(2),
+                Rfc3339.Parse(reader.GetString(3)),
+                reader.IsDBNull(4) ? null : Rfc3339.Parse(reader.GetString(4)),
+                reader.IsDBNull(5) ? null : reader.GetString(5),
+                reader.IsDBNull(6) ? null : reader.GetString(6)));
         }
 
         return holds;

@@ -130,6 +130,12 @@ public sealed class FileSystemBlobStore : IBlobStore
         }
     }
 
+    public Task<BlobStat?> StatAsync(BlobDigest digest, CancellationToken cancellationToken)
+    {
+        var info = new FileInfo(PathOf(digest));
+        return Task.FromResult(info.Exists ? new BlobStat(info.Length, new DateTimeOffset(info.LastWriteTimeUtc, TimeSpan.Zero)) : null);
+    }
+
     public Task<long?> DeleteAsync(BlobDigest digest, CancellationToken cancellationToken)
     {
         var path = PathOf(digest);

@@ -28,6 +28,9 @@ public interface IBlobStore
     /// <summary>Opens a blob for reading, or returns null when no bytes exist at that address. The stream is unverified.</summary>
     Task<BlobContent?> OpenReadAsync(BlobDigest digest, CancellationToken cancellationToken);
 
+    /// <summary>Size and modification time of the bytes at an address, or null when there are none.</summary>
+    Task<BlobStat?> StatAsync(BlobDigest digest, CancellationToken cancellationToken);
+
     /// <summary>Deletes a blob's bytes. Returns the bytes freed, or null when it did not exist. Idempotent.</summary>
     Task<long?> DeleteAsync(BlobDigest digest, CancellationToken cancellationToken);
 

@@ -14,6 +14,8 @@ public sealed record StoreOptions
 
     public LimitOptions Limits { get; init; } = new();
 
+    public Gc.GcOptions Gc { get; init; } = new();
+
     /// <summary>How long a completed idempotency record answers replays (SPEC §7).</summary>
     public TimeSpan IdempotencyWindow { get; init; } = TimeSpan.FromHours(24);
 
@@ -33,6 +35,7 @@ public sealed record StoreOptions
 
         problems.AddRange(Retention.Validate());
         problems.AddRange(Limits.Validate());
+        problems.AddRange(Gc.Validate());
         if (IdempotencyWindow <= TimeSpan.Zero)
         {
             problems.Add("Idempotency:Window: must be positive");

@@ -10,6 +10,13 @@ public static class ErrorCodes
     public const string BlobNotFound = "blob_not_found";
     public const string BlobCorrupt = "blob_corrupt";
     public const string RetentionClassUnknown = "retention_class_unknown";
+    public const string ExtensionNotLater = "extension_not_later";
+    public const string ReasonRequired = "reason_required";
+    public const string NotExpiring = "not_expiring";
+    public const string HoldNotFound = "hold_not_found";
+    public const string HoldAlreadyReleased = "hold_already_released";
+    public const string TokenNotFound = "token_not_found";
+    public const string TokenNameTaken = "token_name_taken";
     public const string IdempotencyKeyReused = "idempotency_key_reused";
     public const string IdempotencyRequestInProgress = "idempotency_request_in_progress";
     public const string PayloadTooLarge = "payload_too_large";

@@ -5,6 +5,20 @@ public static class EventTypes
 {
     public const string PackageCreated = "v1.package.created";
     public const string RetentionDefaultApplied = "v1.retention.default_applied";
+    public const string RetentionExtended = "v1.retention.extended";
+    public const string HoldApplied = "v1.retention.hold_applied";
+    public const string HoldReleased = "v1.retention.hold_released";
+    public const string Pinned = "v1.retention.pinned";
+    public const string Unpinned = "v1.retention.unpinned";
+    public const string DeletionEligible = "v1.retention.deletion_eligible";
+    public const string DeletionIneligible = "v1.retention.deletion_ineligible";
+    public const string PackageDeleted = "v1.package.deleted";
+    public const string TombstonePurged = "v1.package.tombstone_purged";
+    public const string BlobReaped = "v1.blob.reaped";
+    public const string TokenCreated = "v1.token.created";
+    public const string TokenRevoked = "v1.token.revoked";
+
+    public const string SystemStream = "system";
 
     public static string PackageStream(Guid packageId) => $"package:{packageId}";
 }

@@ -14,4 +14,5 @@ public sealed record PackageView(
     BlobDigest ManifestDigest,
     long ManifestSize,
     IReadOnlyList<PackageFile> Files,
-    RetentionView Retention);
+    RetentionView Retention,
+    PackageTombstone? Tombstone = null);

@@ -16,6 +16,9 @@ public sealed partial record RetentionOptions
 
     public string DefaultClass { get; init; } = "standard";
 
+    /// <summary>How often the eligibility sweeper runs in the background. Default 1 h.</summary>
+    public TimeSpan SweepInterval { get; init; } = TimeSpan.FromHours(1);
+
     public IReadOnlyDictionary<string, RetentionClass> Classes { get; init; } =
         BuiltIn.ToDictionary(c => c.Name, StringComparer.Ordinal);
 
@@ -34,6 +37,11 @@ public sealed partial record RetentionOptions
             {
                 yield return $"Retention:Classes:{retentionClass.Name}:Duration: must be positive (omit it for no expiry)";
             }
+        }
+
+        if (SweepInterval <= TimeSpan.Zero)
+        {
+            yield return "Retention:SweepInterval: must be positive";
         }
 
         if (!Classes.ContainsKey(DefaultClass))

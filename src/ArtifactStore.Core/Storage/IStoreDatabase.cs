@@ -25,6 +25,9 @@ public interface IStoreDatabase : IAsyncDisposable
     /// <summary>Events with <c>seq &gt; afterSeq</c> in order, at most <paramref name="limit"/> of them.</summary>
     IAsyncEnumerable<EventRecord> ReadEventsAsync(long afterSeq, int limit, CancellationToken cancellationToken);
 
+    /// <summary>The events of one stream (e.g. <c>package:&lt;id&gt;</c>) in log order.</summary>
+    IAsyncEnumerable<EventRecord> ReadStreamAsync(string stream, CancellationToken cancellationToken);
+
     /// <summary>Drops every view and rebuilds it by replaying all events in order.</summary>
     Task RebuildViewsAsync(CancellationToken cancellationToken);
 }

@@ -1,6 +1,7 @@
 using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Events;
 using ArtifactStore.Core.Idempotency;
+using ArtifactStore.Core.Packages;
 
 namespace ArtifactStore.Core.Storage;
 
@@ -18,6 +19,15 @@ public interface IStoreWriter
 
     /// <summary>The blob's row, or null when no row exists.</summary>
     Task<BlobRow?> GetBlobAsync(BlobDigest digest, CancellationToken cancellationToken);
+
+    /// <summary>The package as this unit of work sees it (its own appends included), or null.</summary>
+    Task<PackageView?> GetPackageAsync(Guid id, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Moves a blob row to another GC state without an event (the <c>deleting</c> mark of the reaper,
+    /// SPEC §6 step 4; the event that records the outcome follows once the bytes are gone).
+    /// </summary>
+    Task SetBlobStateAsync(BlobDigest digest, BlobState state, CancellationToken cancellationToken);
 
     /// <summary>The record for (scope, key), or null. Expired records are returned too; callers decide.</summary>
     Task<IdempotencyRecord?> GetIdempotencyAsync(string scope, string key, CancellationToken cancellationToken);

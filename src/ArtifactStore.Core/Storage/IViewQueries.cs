@@ -1,5 +1,7 @@
 using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Packages;
+using ArtifactStore.Core.Retention;
+using ArtifactStore.Core.Security;
 
 namespace ArtifactStore.Core.Storage;
 
@@ -17,4 +19,26 @@ public interface IViewQueries
 
     /// <summary>Position of the last event, 0 when the log is empty.</summary>
     Task<long> GetHeadSeqAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Live packages not yet marked eligible whose expiry is at or before <paramref name="asOf"/> and that
+    /// have no active hold and no pin, ordered by expiry then id. Reads an index on expiry: the cost
+    /// follows the number of expired packages, not the number stored.
+    /// </summary>
+    Task<IReadOnlyList<SweepItem>> FindNewlyDeletableAsync(DateTimeOffset asOf, CancellationToken cancellationToken);
+
+    /// <summary>Live packages marked eligible for deletion, ordered by id.</summary>
+    Task<IReadOnlyList<Guid>> FindEligibleAsync(CancellationToken cancellationToken);
+
+    /// <summary>Blob rows the reaper should finish: <c>deleting</c> ones, and <c>condemned</c> ones condemned at or before the cutoff.</summary>
+    Task<IReadOnlyList<BlobRow>> FindReapableBlobsAsync(DateTimeOffset condemnedBefore, CancellationToken cancellationToken);
+
+    /// <summary>Tombstones of packages deleted at or before the cutoff, oldest first.</summary>
+    Task<IReadOnlyList<Guid>> FindPurgeableTombstonesAsync(DateTimeOffset deletedBefore, CancellationToken cancellationToken);
+
+    /// <summary>The token whose secret hashes to <paramref name="secretSha256"/>, revoked or not; null when none.</summary>
+    Task<TokenRecord?> FindTokenAsync(string secretSha256, CancellationToken cancellationToken);
+
+    /// <summary>Every token, active and revoked, oldest first.</summary>
+    Task<IReadOnlyList<TokenRecord>> ListTokensAsync(CancellationToken cancellationToken);
 }

@@ -24,11 +24,19 @@ CREATE TABLE packages (
     retention_class TEXT,
     expires_at      TEXT,
     pinned          INTEGER NOT NULL DEFAULT 0,
-    eligible        INTEGER NOT NULL DEFAULT 0
+    eligible        INTEGER NOT NULL DEFAULT 0,
+    deleted_at      TEXT,
+    delete_reason   TEXT,
+    bytes_released  INTEGER
 ) WITHOUT ROWID;
 CREATE INDEX packages_by_state ON packages (state, id);
 CREATE INDEX packages_by_name ON packages (name, state, id);
-CREATE INDEX packages_by_expiry ON packages (expires_at) WHERE state = 'live' AND expires_at IS NOT NULL;
+-- The sweeper reads only packages that have expired and are not yet eligible: its cost follows what expires.
+CREATE INDEX packages_expiring ON packages (expires_at, id) WHERE state = 'live' AND eligible = 0 AND expires_at IS NOT NULL;
+-- GC reads only eligible packages.
+CREATE INDEX packages_eligible ON packages (id) WHERE state = 'live' AND eligible = 1;
+-- Tombstone purge reads only deleted packages, oldest first.
+CREATE INDEX packages_deleted ON packages (deleted_at, id) WHERE state = 'deleted';
 
 CREATE TABLE package_files (
     package_id TEXT    NOT NULL,
@@ -50,13 +58,17 @@ CREATE TABLE package_labels (
 CREATE INDEX package_labels_by_value ON package_labels (key, value, package_id);
 
 CREATE TABLE holds (
-    hold_id    TEXT PRIMARY KEY,
-    package_id TEXT NOT NULL,
-    reason     TEXT NOT NULL,
-    actor      TEXT NOT NULL,
-    applied_at TEXT NOT NULL
+    hold_id        TEXT PRIMARY KEY,
+    package_id     TEXT NOT NULL,
+    reason         TEXT NOT NULL,
+    actor          TEXT NOT NULL,
+    applied_at     TEXT NOT NULL,
+    released_at    TEXT,
+    released_by    TEXT,
+    release_reason TEXT
 ) WITHOUT ROWID;
 CREATE INDEX holds_by_package ON holds (package_id);
+CREATE INDEX holds_active ON holds (package_id) WHERE released_at IS NULL;
 
 CREATE TABLE blobs (
     sha256       TEXT    PRIMARY KEY,
@@ -66,6 +78,20 @@ CREATE TABLE blobs (
     state        TEXT    NOT NULL,
     condemned_at TEXT
 ) WITHOUT ROWID;
+-- The reaper reads only blobs that are condemned or being deleted.
+CREATE INDEX blobs_awaiting_reaper ON blobs (state, condemned_at) WHERE state <> 'live';
+
+CREATE TABLE tokens (
+    token_id   TEXT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    role       TEXT NOT NULL,
+    sha256     TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    revoked_at TEXT,
+    revoked_by TEXT
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX tokens_active_name ON tokens (name) WHERE revoked_at IS NULL;
 
 -- Operational state, not derived from events.
 CREATE TABLE idempotency (

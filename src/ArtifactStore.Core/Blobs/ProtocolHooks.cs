@@ -1,0 +1,17 @@
+namespace ArtifactStore.Core.Blobs;
+
+/// <summary>
+/// Test hooks at the step boundaries of the online GC protocol, so that a test can interleave an upload
+/// with the reaper at each boundary deterministically. Production code passes none.
+/// </summary>
+public sealed class ProtocolHooks
+{
+    public const string UploadStaged = "upload.staged";
+    public const string ReaperMarkedDeleting = "reaper.marked_deleting";
+    public const string ReaperBytesDeleted = "reaper.bytes_deleted";
+
+    /// <summary>Called with the name of the boundary reached; the step continues when the task completes.</summary>
+    public Func<string, Task>? At { get; init; }
+
+    public static Task ReachAsync(ProtocolHooks? hooks, string step) => hooks?.At?.Invoke(step) ?? Task.CompletedTask;
+}

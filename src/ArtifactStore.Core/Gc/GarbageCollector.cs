@@ -1,0 +1,198 @@
+using ArtifactStore.Core.Blobs;
+using ArtifactStore.Core.Events;
+using ArtifactStore.Core.Packages;
+using ArtifactStore.Core.Storage;
+
+namespace ArtifactStore.Core.Gc;
+
+/// <summary>
+/// Online garbage collection (SPEC §6). Uploads, downloads and jobs continue while it runs. A run:
+/// <list type="number">
+/// <item>deletes each package the sweeper marked eligible and that is still deletable: a tombstone and
+///   <c>v1.package.deleted</c>; blobs whose reference count reaches zero become <c>condemned</c>;</item>
+/// <item>reaps blobs condemned longer than the grace period: mark <c>deleting</c> (unit of work), delete the
+///   bytes, then record <c>v1.blob.reaped</c> and drop the row (unit of work). A crash between the steps
+///   leaves a <c>deleting</c> row that the next run finishes; an upload meeting it waits and writes afresh;</item>
+/// <item>removes orphaned bytes (no row, older than the grace period: left by uploads that never committed);</item>
+/// <item>purges tombstones older than their retention.</item>
+/// </list>
+/// A dry run computes the same plan from the same state and changes nothing.
+/// </summary>
+public sealed partial class GarbageCollector(IStoreDatabase database, IBlobStore blobs, TimeProvider time, GcOptions options, ProtocolHooks? hooks = null) : IDisposable
+{
+    public const string ExpiredReason = "retention expired";
+    private readonly SemaphoreSlim _running = new(1, 1);
+
+    public void Dispose() => _running.Dispose();
+
+    public async Task<GcReport> RunAsync(bool dryRun, string actor, CancellationToken cancellationToken)
+    {
+        await _running.WaitAsync(cancellationToken);
+        try
+        {
+            var startedAt = Time.Rfc3339.Truncate(time.GetUtcNow());
+            if (dryRun)
+            {
+                return await PlanAsync(startedAt, cancellationToken);
+            }
+
+            var packages = new List<GcPackage>();
+            foreach (var id in await database.Views.FindEligibleAsync(cancellationToken))
+            {
+                if (await DeletePackageAsync(id, actor, cancellationToken) is { } deleted)
+                {
+                    packages.Add(deleted);
+                }
+            }
+
+            var reaped = new List<GcBlob>();
+            var cutoff = Time.Rfc3339.Truncate(time.GetUtcNow()) - options.BlobGracePeriod;
+            foreach (var row in await database.Views.FindReapableBlobsAsync(cutoff, cancellationToken))
+            {
+                if (await ReapAsync(row.Digest, cutoff, actor, cancellationToken) is { } blob)
+                {
+                    reaped.Add(blob);
+                }
+            }
+
+            var orphans = await RemoveOrphansAsync(cutoff, cancellationToken);
+            var purged = await PurgeTombstonesAsync(startedAt - options.TombstoneRetention, actor, cancellationToken);
+            return new GcReport(startedAt, DryRun: false, packages, reaped, orphans, purged);
+        }
+        finally
+        {
+            _running.Release();
+        }
+    }
+
+    private async Task<GcPackage?> DeletePackageAsync(Guid id, string actor, CancellationToken cancellationToken)
+    {
+        var result = await database.WriteAsync<GcPackage?>(async (writer, ct) =>
+        {
+            var package = await writer.GetPackageAsync(id, ct);
+            if (package is not { State: PackageState.Live, Retention.EligibleForDeletion: true } ||
+                !package.Retention.IsDeletable(writer.Now))
+            {
+                return (GcPackage?)null;
+            }
+
+            var released = new List<BlobDigest>();
+            long bytes = 0;
+            foreach (var digest in ReferencedBlobs(package))
+            {
+                var row = await writer.GetBlobAsync(digest, ct);
+                if (row is { RefCount: 1 })
+                {
+                    released.Add(digest);
+                    bytes += (await blobs.StatAsync(digest, ct))?.Length ?? 0;
+                }
+            }
+
+            await writer.AppendAsync(new NewEvent(EventTypes.PackageStream(id), EventTypes.PackageDeleted, actor,
+                new PackageDeleted(id, ExpiredReason, package.Retention.ExpiresAt, released, bytes).ToCbor()), ct);
+            return new GcPackage(id, package.Name, bytes);
+        }, cancellationToken);
+        return result.Value;
+    }
+
+    private async Task<GcBlob?> ReapAsync(BlobDigest digest, DateTimeOffset cutoff, string actor, CancellationToken cancellationToken)
+    {
+        // Step 1: condemned (long enough) → deleting. An upload may have resurrected it since the query.
+        var marked = await database.WriteAsync<bool>(async (writer, ct) =>
+        {
+            var row = await writer.GetBlobAsync(digest, ct);
+            var ready = row is { State: BlobState.Deleting } ||
+                        row is { State: BlobState.Condemned, RefCount: 0 } && row.CondemnedAt <= cutoff;
+            if (ready && row!.State == BlobState.Condemned)
+            {
+                await writer.SetBlobStateAsync(digest, BlobState.Deleting, ct);
+            }
+
+            return ready;
+        }, cancellationToken);
+        if (!marked.Value)
+        {
+            return null;
+        }
+
+        await ProtocolHooks.ReachAsync(hooks, ProtocolHooks.ReaperMarkedDeleting);
+
+        // Step 2: the bytes go. Nobody may rely on them now: uploads wait while the row says deleting.
+        var freed = await blobs.DeleteAsync(digest, cancellationToken) ?? 0;
+        await ProtocolHooks.ReachAsync(hooks, ProtocolHooks.ReaperBytesDeleted);
+
+        // Step 3: record what was freed and drop the row.
+        var recorded = await database.WriteAsync<bool>(async (writer, ct) =>
+        {
+            if (await writer.GetBlobAsync(digest, ct) is not { State: BlobState.Deleting })
+            {
+                return false;
+            }
+
+            await writer.AppendAsync(new NewEvent(EventTypes.SystemStream, EventTypes.BlobReaped, actor, new BlobReaped(digest, freed).ToCbor()), ct);
+            return true;
+        }, cancellationToken);
+        return recorded.Value ? new GcBlob(digest, freed) : null;
+    }
+
+    private async Task<List<GcBlob>> RemoveOrphansAsync(DateTimeOffset writtenBefore, CancellationToken cancellationToken)
+    {
+        var removed = new List<GcBlob>();
+        foreach (var (digest, stat) in await FindOrphansAsync(writtenBefore, cancellationToken))
+        {
+            // Inside a unit of work: an upload publishes and commits under the same writer, so a blob
+            // without a row here cannot be one that an upload is about to reference.
+            var result = await database.WriteAsync<long?>(async (writer, ct) =>
+                await writer.GetBlobAsync(digest, ct) is null ? await blobs.DeleteAsync(digest, ct) : null, cancellationToken);
+            if (result.Value is { } bytes)
+            {
+                removed.Add(new GcBlob(digest, bytes));
+            }
+        }
+
+        return removed;
+    }
+
+    private async Task<List<(BlobDigest Digest, BlobStat Stat)>> FindOrphansAsync(DateTimeOffset writtenBefore, CancellationToken cancellationToken)
+    {
+        var orphans = new List<(BlobDigest, BlobStat)>();
+        await foreach (var digest in blobs.ListAsync(cancellationToken))
+        {
+            if (await database.Views.GetBlobAsync(digest, cancellationToken) is null &&
+                await blobs.StatAsync(digest, cancellationToken) is { } stat && stat.LastModified <= writtenBefore)
+            {
+                orphans.Add((digest, stat));
+            }
+        }
+
+        return orphans.OrderBy(o => o.Item1.Hex, StringComparer.Ordinal).ToList();
+    }
+
+    private async Task<List<Guid>> PurgeTombstonesAsync(DateTimeOffset deletedBefore, string actor, CancellationToken cancellationToken)
+    {
+        var purged = new List<Guid>();
+        foreach (var id in await database.Views.FindPurgeableTombstonesAsync(deletedBefore, cancellationToken))
+        {
+            var result = await database.WriteAsync<bool>(async (writer, ct) =>
+            {
+                if (await writer.GetPackageAsync(id, ct) is not { State: PackageState.Deleted, Tombstone: { } tombstone } ||
+                    tombstone.DeletedAt > deletedBefore)
+                {
+                    return false;
+                }
+
+                await writer.AppendAsync(new NewEvent(EventTypes.PackageStream(id), EventTypes.TombstonePurged, actor, new TombstonePurged(id).ToCbor()), ct);
+                return true;
+            }, cancellationToken);
+            if (result.Value)
+            {
+                purged.Add(id);
+            }
+        }
+
+        return purged;
+    }
+
+    internal static IEnumerable<BlobDigest> ReferencedBlobs(PackageView package) =>
+        package.Files.Select(f => f.Sha256).Append(package.ManifestDigest).Distinct();
+}

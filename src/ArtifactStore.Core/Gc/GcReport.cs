@@ -1,0 +1,16 @@
+namespace ArtifactStore.Core.Gc;
+
+/// <summary>
+/// What a GC run did — or, for a dry run, would do. <see cref="BytesFreed"/> is measured from the bytes
+/// actually deleted (the planned sizes on disk for a dry run), never estimated from records.
+/// </summary>
+public sealed record GcReport(
+    DateTimeOffset StartedAt,
+    bool DryRun,
+    IReadOnlyList<GcPackage> PackagesDeleted,
+    IReadOnlyList<GcBlob> BlobsReaped,
+    IReadOnlyList<GcBlob> OrphansRemoved,
+    IReadOnlyList<Guid> TombstonesPurged)
+{
+    public long BytesFreed => BlobsReaped.Sum(b => b.Bytes) + OrphansRemoved.Sum(b => b.Bytes);
+}

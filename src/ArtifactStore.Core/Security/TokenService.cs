@@ -1,0 +1,91 @@
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using ArtifactStore.Core.Errors;
+using ArtifactStore.Core.Events;
+using ArtifactStore.Core.Storage;
+
+namespace ArtifactStore.Core.Security;
+
+/// <summary>
+/// API tokens (SPEC §8): random secrets shown once, stored only as their SHA-256, each with a name (the
+/// <c>actor</c> of the events it causes) and a role. Creation and revocation are events like any change.
+/// </summary>
+public sealed partial class TokenService(IStoreDatabase database)
+{
+    public const string SecretPrefix = "ast_";
+
+    public async Task<Result<(TokenRecord Token, string Secret)>> CreateAsync(string name, Role role, string actor, CancellationToken cancellationToken)
+    {
+        if (!TokenName().IsMatch(name))
+        {
+            return StoreError.Validation("a token name is 1-64 characters of A-Z, a-z, 0-9, '.', '_', '-' and '@'", "name");
+        }
+
+        var secret = SecretPrefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var tokenId = Guid.CreateVersion7().ToString();
+        var result = await database.WriteAsync<bool>(async (writer, ct) =>
+        {
+            var tokens = await database.Views.ListTokensAsync(ct);
+            if (tokens.Any(t => t.IsActive && t.Name == name))
+            {
+                return new StoreError(ErrorCodes.TokenNameTaken, $"an active token is already named '{name}'; revoke it first or choose another name");
+            }
+
+            await writer.AppendAsync(new NewEvent(EventTypes.SystemStream, EventTypes.TokenCreated, actor,
+                new TokenCreated(tokenId, name, Roles.Name(role), HashOf(secret)).ToCbor()), ct);
+            return true;
+        }, cancellationToken);
+        if (!result.IsSuccess)
+        {
+            return result.Error;
+        }
+
+        var token = (await database.Views.ListTokensAsync(cancellationToken)).Single(t => t.TokenId == tokenId);
+        return (token, secret);
+    }
+
+    /// <summary>Revokes the active token with this name (or id). Effective for the very next request.</summary>
+    public async Task<Result<TokenRecord>> RevokeAsync(string nameOrId, string actor, CancellationToken cancellationToken)
+    {
+        var result = await database.WriteAsync<string>(async (writer, ct) =>
+        {
+            var token = (await database.Views.ListTokensAsync(ct)).FirstOrDefault(t => t.IsActive && (t.Name == nameOrId || t.TokenId == nameOrId));
+            if (token is null)
+            {
+                return new StoreError(ErrorCodes.TokenNotFound, $"there is no active token named '{nameOrId}'");
+            }
+
+            await writer.AppendAsync(new NewEvent(EventTypes.SystemStream, EventTypes.TokenRevoked, actor, new TokenRevoked(token.TokenId).ToCbor()), ct);
+            return token.TokenId;
+        }, cancellationToken);
+        if (!result.IsSuccess)
+        {
+            return result.Error;
+        }
+
+        return (await database.Views.ListTokensAsync(cancellationToken)).Single(t => t.TokenId == result.Value);
+    }
+
+    public Task<IReadOnlyList<TokenRecord>> ListAsync(CancellationToken cancellationToken) => database.Views.ListTokensAsync(cancellationToken);
+
+    /// <summary>True once any token is active: from then on every request must carry one.</summary>
+    public async Task<bool> AnyActiveAsync(CancellationToken cancellationToken) =>
+        (await database.Views.ListTokensAsync(cancellationToken)).Any(t => t.IsActive);
+
+    /// <summary>The active token with this secret, or null.</summary>
+    public async Task<TokenRecord?> AuthenticateAsync(string secret, CancellationToken cancellationToken)
+    {
+        if (!secret.StartsWith(SecretPrefix, StringComparison.Ordinal) || secret.Length > 128)
+        {
+            return null;
+        }
+
+        var token = await database.Views.FindTokenAsync(HashOf(secret), cancellationToken);
+        return token is { IsActive: true } ? token : null;
+    }
+
+    private static string HashOf(string secret) => Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secret)));
+
+    [GeneratedRegex("^[A-Za-z0-9._@-]{1,64}$", RegexOptions.CultureInvariant)]
+    private static partial Regex TokenName();
+}
