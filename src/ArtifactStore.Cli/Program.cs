@@ -6,5 +6,8 @@ var root = new RootCommand("ArtifactStore: durable artifact storage with auditab
     ServeCommand.Create(),
     ConfigCommand.Create(),
     RebuildViewsCommand.Create(),
+    RetentionCommand.Create(),
+    GcCommand.Create(),
+    TokenCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

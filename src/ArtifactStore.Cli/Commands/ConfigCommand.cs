@@ -34,6 +34,10 @@ internal static class ConfigCommand
                 Print(loaded, ConfigurationKeys.MaxFilesPerPackage, options.Limits.MaxFilesPerPackage.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 Print(loaded, ConfigurationKeys.MaxLabelsPerPackage, options.Limits.MaxLabelsPerPackage.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 Print(loaded, ConfigurationKeys.IdempotencyWindow, options.IdempotencyWindow.ToString());
+                Print(loaded, ConfigurationKeys.SweepInterval, options.Retention.SweepInterval.ToString());
+                Print(loaded, ConfigurationKeys.GcInterval, options.Gc.Interval.ToString());
+                Print(loaded, ConfigurationKeys.GcBlobGracePeriod, options.Gc.BlobGracePeriod.ToString());
+                Print(loaded, ConfigurationKeys.TombstoneRetention, options.Gc.TombstoneRetention.ToString());
             }
 
             if (!loaded.IsValid)

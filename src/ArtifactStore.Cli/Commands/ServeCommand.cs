@@ -12,9 +12,11 @@ internal static class ServeCommand
     {
         var store = new StoreOptionsArguments();
         var urls = new Option<string?>("--urls") { Description = $"Where to listen (default: {ConfigurationKeys.DefaultUrls})." };
+        var allowAnonymous = new Option<bool>("--allow-anonymous") { Description = "Serve without API tokens on a non-loopback address (anyone who can connect gets full access)." };
         var command = new Command("serve", "Serve the HTTP API on a data root.");
         store.AddTo(command);
         command.Options.Add(urls);
+        command.Options.Add(allowAnonymous);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var extra = new Dictionary<string, string?>();
@@ -37,6 +39,22 @@ internal static class ServeCommand
             }
 
             await using var runtime = opened.Value;
+            if (!await runtime.Tokens.AnyActiveAsync(cancellationToken))
+            {
+                var exposed = loaded.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(u => !IsLoopback(u)).ToList();
+                if (exposed.Count > 0 && !parse.GetValue(allowAnonymous))
+                {
+                    await Console.Error.WriteLineAsync(
+                        $"artifactstore: refusing to listen on {string.Join(", ", exposed)} without API tokens: anyone who can connect could change or delete data. " +
+                        "Create a token first (artifactstore token create --name N --role admin), listen on 127.0.0.1, or pass --allow-anonymous.");
+                    return ExitCodes.InvalidConfiguration;
+                }
+
+                Console.WriteLine(exposed.Count > 0
+                    ? "artifactstore: no API tokens exist and --allow-anonymous was given: every caller has full access"
+                    : "artifactstore: no API tokens exist: serving anonymously on loopback only (create one with 'artifactstore token create')");
+            }
+
             var app = ServerApp.Build(runtime, loaded.Urls);
             await app.StartAsync(cancellationToken);
             foreach (var address in ServerApp.Addresses(app))
@@ -49,5 +67,15 @@ internal static class ServeCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    private static bool IsLoopback(string url)
+    {
+        if (!Uri.TryCreate(url.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var uri))
+        {
+            return false;
+        }
+
+        return uri.IsLoopback || (System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip));
     }
 }

@@ -10,7 +10,7 @@ using ArtifactStore.Core.Storage;
 namespace ArtifactStore.Core.Packages;
 
 /// <summary>Creating and reading packages (SPEC §5 "Packages", §6 default retention).</summary>
-public sealed class PackageService(IStoreDatabase database, IBlobStore blobs, StoreOptions options, TimeProvider time)
+public sealed class PackageService(IStoreDatabase database, IBlobStore blobs, StoreOptions options, TimeProvider time, ProtocolHooks? hooks = null)
 {
     public const string CreateOperation = "package.create";
 
@@ -48,6 +48,7 @@ public sealed class PackageService(IStoreDatabase database, IBlobStore blobs, St
             return await ReplayAsync(existing, fingerprint, cancellationToken);
         }
 
+        await ProtocolHooks.ReachAsync(hooks, ProtocolHooks.UploadStaged);
         var id = Guid.CreateVersion7(time.GetUtcNow());
         var created = new PackageCreated(id, upload.Name!, upload.Labels, manifest.Digest, manifest.Size, manifest.Blake3Hex, files);
         var gate = new IdempotencyGate(database, options.IdempotencyWindow);
@@ -100,11 +101,37 @@ public sealed class PackageService(IStoreDatabase database, IBlobStore blobs, St
 
         if (view.State == PackageState.Deleted)
         {
-            return new StoreError(ErrorCodes.PackageExpired, $"package {id} has expired and was deleted");
+            return Expired(view);
         }
 
         return view;
     }
+
+    /// <summary>The <c>package_expired</c> answer: when and why the package was deleted, and its digests.</summary>
+    public static StoreError Expired(PackageView view) =>
+        new(ErrorCodes.PackageExpired,
+            $"package {view.Id} ({view.Name}) expired and was deleted at {Time.Rfc3339.ToText(view.Tombstone!.DeletedAt)}: {view.Tombstone.Reason}",
+            new Dictionary<string, object?> { ["tombstone"] = TombstoneDocument(view) });
+
+    /// <summary>The tombstone as a plain document (snake_case keys) for problem details and listings.</summary>
+    public static Dictionary<string, object?> TombstoneDocument(PackageView view) => new()
+    {
+        ["id"] = view.Id.ToString(),
+        ["name"] = view.Name,
+        ["deleted_at"] = view.Tombstone is { } t ? Time.Rfc3339.ToText(t.DeletedAt) : null,
+        ["reason"] = view.Tombstone?.Reason,
+        ["expires_at"] = view.Retention.ExpiresAt is { } e ? Time.Rfc3339.ToText(e) : null,
+        ["retention_class"] = view.RetentionClass,
+        ["bytes_released"] = view.Tombstone?.BytesReleased,
+        ["manifest_digest"] = view.ManifestDigest.ToString(),
+        ["files"] = view.Files.Select(f => new Dictionary<string, object?>
+        {
+            ["path"] = f.Path,
+            ["size"] = f.Size,
+            ["sha256"] = f.Sha256.ToString(),
+            ["blake3"] = "blake3:" + f.Blake3Hex,
+        }).ToList(),
+    };
 
     public Task<PackagePage> ListAsync(PackageQuery query, CancellationToken cancellationToken) =>
         database.Views.ListPackagesAsync(query, cancellationToken);

@@ -12,6 +12,10 @@ public static class ConfigurationKeys
     public const string MaxFilesPerPackage = "Limits:MaxFilesPerPackage";
     public const string MaxLabelsPerPackage = "Limits:MaxLabelsPerPackage";
     public const string IdempotencyWindow = "Idempotency:Window";
+    public const string SweepInterval = "Retention:SweepInterval";
+    public const string GcInterval = "Gc:Interval";
+    public const string GcBlobGracePeriod = "Gc:BlobGracePeriod";
+    public const string TombstoneRetention = "Tombstones:Retention";
 
     public const string EnvironmentPrefix = "ARTIFACTSTORE_";
     public const string DefaultUrls = "http://127.0.0.1:5080";
@@ -20,5 +24,6 @@ public static class ConfigurationKeys
     public static IReadOnlyList<string> Scalars { get; } =
     [
         Profile, DataRoot, Urls, RetentionDefaultClass, MaxUploadBytes, MaxFilesPerPackage, MaxLabelsPerPackage, IdempotencyWindow,
+        SweepInterval, GcInterval, GcBlobGracePeriod, TombstoneRetention,
     ];
 }

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Globalization;
 using ArtifactStore.Core.Configuration;
+using ArtifactStore.Core.Gc;
 using ArtifactStore.Core.Retention;
 using ArtifactStore.Core.Roots;
 using Microsoft.Extensions.Configuration;
@@ -76,6 +77,7 @@ public static class StoreConfiguration
             {
                 DefaultClass = root[ConfigurationKeys.RetentionDefaultClass] ?? "standard",
                 Classes = ReadClasses(root, problems),
+                SweepInterval = ReadDuration(root, ConfigurationKeys.SweepInterval, problems) ?? new RetentionOptions().SweepInterval,
             },
             Limits = new LimitOptions
             {
@@ -84,6 +86,12 @@ public static class StoreConfiguration
                 MaxLabelsPerPackage = (int)ReadLong(root, ConfigurationKeys.MaxLabelsPerPackage, new LimitOptions().MaxLabelsPerPackage, int.MaxValue, problems),
             },
             IdempotencyWindow = ReadDuration(root, ConfigurationKeys.IdempotencyWindow, problems) ?? TimeSpan.FromHours(24),
+            Gc = new GcOptions
+            {
+                Interval = ReadDuration(root, ConfigurationKeys.GcInterval, problems) ?? new GcOptions().Interval,
+                BlobGracePeriod = ReadDuration(root, ConfigurationKeys.GcBlobGracePeriod, problems) ?? new GcOptions().BlobGracePeriod,
+                TombstoneRetention = ReadDuration(root, ConfigurationKeys.TombstoneRetention, problems) ?? new GcOptions().TombstoneRetention,
+            },
         };
         problems.AddRange(options.Validate());
         var urls = root[ConfigurationKeys.Urls] ?? ConfigurationKeys.DefaultUrls;

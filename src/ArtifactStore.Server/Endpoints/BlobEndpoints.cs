@@ -1,5 +1,6 @@
 using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Errors;
+using ArtifactStore.Core.Security;
 using ArtifactStore.Core.Storage;
 using ArtifactStore.Server.Hosting;
 using ArtifactStore.Server.Http;
@@ -14,7 +15,7 @@ namespace ArtifactStore.Server.Endpoints;
 public static class BlobEndpoints
 {
     public static void Map(IEndpointRouteBuilder app) =>
-        app.MapMethods("/v1/blobs/{digest}", [HttpMethods.Get, HttpMethods.Head], SendAsync);
+        app.MapMethods("/v1/blobs/{digest}", [HttpMethods.Get, HttpMethods.Head], SendAsync).WithMetadata(new RequiredRole(Role.Reader));
 
     private static async Task SendAsync(HttpContext context, StoreRuntime store, ILoggerFactory loggers, string digest)
     {

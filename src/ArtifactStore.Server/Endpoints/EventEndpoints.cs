@@ -1,6 +1,7 @@
 using System.Globalization;
 using ArtifactStore.Core.Encoding;
 using ArtifactStore.Core.Errors;
+using ArtifactStore.Core.Security;
 using ArtifactStore.Core.Time;
 using ArtifactStore.Server.Hosting;
 using ArtifactStore.Server.Http;
@@ -15,7 +16,7 @@ public static class EventEndpoints
 {
     public const int MaxLimit = 1000;
 
-    public static void Map(IEndpointRouteBuilder app) => app.MapGet("/v1/events", ListAsync);
+    public static void Map(IEndpointRouteBuilder app) => app.MapGet("/v1/events", ListAsync).WithMetadata(new RequiredRole(Role.Reader));
 
     private static async Task<IResult> ListAsync(HttpContext context, StoreRuntime store)
     {

@@ -3,6 +3,7 @@ using ArtifactStore.Core.Encoding;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Idempotency;
 using ArtifactStore.Core.Packages;
+using ArtifactStore.Core.Security;
 using ArtifactStore.Server.Hosting;
 using ArtifactStore.Server.Http;
 using Microsoft.AspNetCore.Builder;
@@ -24,11 +25,12 @@ public static class PackageEndpoints
 
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/packages", CreateAsync);
-        app.MapGet("/v1/packages", ListAsync);
-        app.MapGet("/v1/packages/{id}", GetAsync);
-        app.MapGet("/v1/packages/{id}/manifest", ManifestAsync);
-        app.MapGet("/v1/packages/{id}/files/{**path}", FileAsync);
+        var reader = new RequiredRole(Role.Reader);
+        app.MapPost("/v1/packages", CreateAsync).WithMetadata(new RequiredRole(Role.Writer));
+        app.MapGet("/v1/packages", ListAsync).WithMetadata(reader);
+        app.MapGet("/v1/packages/{id}", GetAsync).WithMetadata(reader);
+        app.MapGet("/v1/packages/{id}/manifest", ManifestAsync).WithMetadata(reader);
+        app.MapMethods("/v1/packages/{id}/files/{**path}", [HttpMethods.Get, HttpMethods.Head], FileAsync).WithMetadata(reader);
     }
 
     private static async Task<IResult> CreateAsync(HttpContext context, StoreRuntime store, ILoggerFactory loggers)

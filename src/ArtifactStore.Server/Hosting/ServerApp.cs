@@ -16,7 +16,11 @@ namespace ArtifactStore.Server.Hosting;
 /// <summary>Builds the HTTP server around an opened <see cref="StoreRuntime"/>.</summary>
 public static class ServerApp
 {
-    public static WebApplication Build(StoreRuntime store, string urls, Action<ILoggingBuilder>? logging = null)
+    /// <param name="store">The opened store.</param>
+    /// <param name="urls">Where to listen.</param>
+    /// <param name="backgroundWork">Run the sweeper and GC on their intervals (off in tests that drive them by hand).</param>
+    /// <param name="logging">Extra logging set-up.</param>
+    public static WebApplication Build(StoreRuntime store, string urls, bool backgroundWork = true, Action<ILoggingBuilder>? logging = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -42,12 +46,21 @@ public static class ServerApp
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         logging?.Invoke(builder.Logging);
         builder.Services.AddSingleton(store);
+        if (backgroundWork)
+        {
+            builder.Services.AddHostedService<RetentionScheduler>();
+        }
+
         builder.Services.ConfigureHttpJsonOptions(o => JsonDefaults.Configure(o.SerializerOptions));
 
         var app = builder.Build();
         app.Use(RequestScopeAsync);
+        app.UseRouting();
+        app.Use(Authentication.InvokeAsync);
         HealthEndpoints.Map(app);
         PackageEndpoints.Map(app);
+        RetentionEndpoints.Map(app);
+        AdminEndpoints.Map(app);
         BlobEndpoints.Map(app);
         EventEndpoints.Map(app);
         app.MapFallback((HttpContext context) =>

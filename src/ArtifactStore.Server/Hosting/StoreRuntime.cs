@@ -1,9 +1,12 @@
 using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Configuration;
 using ArtifactStore.Core.Errors;
+using ArtifactStore.Core.Gc;
 using ArtifactStore.Core.Idempotency;
 using ArtifactStore.Core.Packages;
+using ArtifactStore.Core.Retention;
 using ArtifactStore.Core.Roots;
+using ArtifactStore.Core.Security;
 using ArtifactStore.Core.Storage;
 using ArtifactStore.Sqlite;
 
@@ -16,7 +19,7 @@ namespace ArtifactStore.Server.Hosting;
 /// </summary>
 public sealed class StoreRuntime : IAsyncDisposable
 {
-    private StoreRuntime(DataRoot root, StoreOptions options, IStoreDatabase database, IBlobStore blobs, TimeProvider time)
+    private StoreRuntime(DataRoot root, StoreOptions options, IStoreDatabase database, IBlobStore blobs, TimeProvider time, ProtocolHooks? hooks)
     {
         Root = root;
         Options = options;
@@ -24,8 +27,12 @@ public sealed class StoreRuntime : IAsyncDisposable
         Blobs = blobs;
         Time = time;
         BlobReader = new BlobReader(blobs);
-        Packages = new PackageService(database, blobs, options, time);
+        Packages = new PackageService(database, blobs, options, time, hooks);
         Idempotency = new IdempotencyGate(database, options.IdempotencyWindow);
+        Retention = new RetentionService(database);
+        Sweeper = new RetentionSweeper(database, time);
+        Collector = new GarbageCollector(database, blobs, time, options.Gc, hooks);
+        Tokens = new TokenService(database);
     }
 
     public DataRoot Root { get; }
@@ -44,8 +51,17 @@ public sealed class StoreRuntime : IAsyncDisposable
 
     public IdempotencyGate Idempotency { get; }
 
+    public RetentionService Retention { get; }
+
+    public RetentionSweeper Sweeper { get; }
+
+    public GarbageCollector Collector { get; }
+
+    public TokenService Tokens { get; }
+
     /// <summary>Opens (or creates) the data root named by the options and everything on it.</summary>
-    public static async Task<Result<StoreRuntime>> OpenAsync(StoreOptions options, TimeProvider? time = null, CancellationToken cancellationToken = default)
+    /// <remarks>The hooks are test hooks at the GC protocol's step boundaries; production passes none.</remarks>
+    public static async Task<Result<StoreRuntime>> OpenAsync(StoreOptions options, TimeProvider? time = null, ProtocolHooks? hooks = null, CancellationToken cancellationToken = default)
     {
         time ??= TimeProvider.System;
         var opened = DataRoot.OpenOrCreate(options.DataRoot, options.Profile, BuildInfo.Revision, time);
@@ -60,7 +76,7 @@ public sealed class StoreRuntime : IAsyncDisposable
             var database = new SqliteStoreDatabase(root.DatabaseDirectory, time);
             await database.InitializeAsync(cancellationToken);
             var blobs = new FileSystemBlobStore(root.BlobDirectory, root.TempDirectory);
-            return new StoreRuntime(root, options, database, blobs, time);
+            return new StoreRuntime(root, options, database, blobs, time, hooks);
         }
         catch
         {
@@ -71,6 +87,8 @@ public sealed class StoreRuntime : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Sweeper.Dispose();
+        Collector.Dispose();
         await Database.DisposeAsync();
         Root.Dispose();
     }

@@ -19,8 +19,31 @@ public static class PackageJson
         new RetentionDocument(
             view.Retention.ExpiresAt is { } at ? Rfc3339.ToText(at) : null,
             view.Retention.Pinned,
-            view.Retention.Holds.Select(h => new HoldDocument(h.HoldId, h.Reason, h.Actor, Rfc3339.ToText(h.AppliedAt))).ToList(),
-            view.Retention.EligibleForDeletion));
+            view.Retention.ActiveHolds.Select(h => new HoldDocument(h.HoldId, h.Reason, h.Actor, Rfc3339.ToText(h.AppliedAt))).ToList(),
+            view.Retention.EligibleForDeletion),
+        view.Tombstone is null ? null : PackageService.TombstoneDocument(view));
+
+    /// <summary>The retention state with every hold, released ones included (GET …/retention).</summary>
+    public static object Retention(PackageView view) => new
+    {
+        package_id = view.Id.ToString(),
+        state = view.State == PackageState.Live ? "live" : "deleted",
+        retention_class = view.RetentionClass,
+        expires_at = view.Retention.ExpiresAt is { } at ? Rfc3339.ToText(at) : null,
+        pinned = view.Retention.Pinned,
+        eligible_for_deletion = view.Retention.EligibleForDeletion,
+        holds = view.Retention.Holds.Select(h => new
+        {
+            hold_id = h.HoldId,
+            reason = h.Reason,
+            actor = h.Actor,
+            applied_at = Rfc3339.ToText(h.AppliedAt),
+            active = h.IsActive,
+            released_at = h.ReleasedAt is { } r ? Rfc3339.ToText(r) : null,
+            released_by = h.ReleasedBy,
+            release_reason = h.ReleaseReason,
+        }).ToList(),
+    };
 }
 
 public sealed record PackageDocument(
@@ -33,7 +56,9 @@ public sealed record PackageDocument(
     string RetentionClass,
     string ManifestDigest,
     List<FileDocument> Files,
-    RetentionDocument Retention);
+    RetentionDocument Retention,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    Dictionary<string, object?>? Tombstone);
 
 public sealed record FileDocument(string Path, long Size, string Sha256, string Blake3, string MediaType);
 

@@ -15,6 +15,9 @@ public static class Problems
         ErrorCodes.ValidationFailed => StatusCodes.Status422UnprocessableEntity,
         ErrorCodes.RetentionClassUnknown => StatusCodes.Status422UnprocessableEntity,
         ErrorCodes.IdempotencyKeyReused => StatusCodes.Status422UnprocessableEntity,
+        ErrorCodes.ExtensionNotLater or ErrorCodes.ReasonRequired => StatusCodes.Status422UnprocessableEntity,
+        ErrorCodes.NotExpiring or ErrorCodes.HoldAlreadyReleased or ErrorCodes.TokenNameTaken => StatusCodes.Status409Conflict,
+        ErrorCodes.HoldNotFound or ErrorCodes.TokenNotFound => StatusCodes.Status404NotFound,
         ErrorCodes.IdempotencyRequestInProgress => StatusCodes.Status409Conflict,
         ErrorCodes.PackageNotFound or ErrorCodes.PackageExpired or ErrorCodes.FileNotFound
             or ErrorCodes.BlobNotFound or ErrorCodes.NotFound => StatusCodes.Status404NotFound,

@@ -1,0 +1,112 @@
+using System.CommandLine;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using ArtifactStore.Core.Roots;
+using ArtifactStore.Server.Hosting;
+using ArtifactStore.Server.Http;
+
+namespace ArtifactStore.Cli.Commands;
+
+/// <summary>
+/// Runs an operator command either against the server that holds the data root (found through the
+/// lock file, or named with --server) or, when no server runs, directly on the root.
+/// </summary>
+internal sealed class StoreAccess
+{
+    public StoreOptionsArguments Store { get; } = new();
+
+    public Option<string?> Server { get; } = new("--server") { Description = "Talk to this server instead of the data root (default: the server holding the root, if any)." };
+
+    public Option<string?> Token { get; } = new("--token") { Description = "API token for the server (default: ARTIFACTSTORE_TOKEN)." };
+
+    public void AddTo(Command command)
+    {
+        Store.AddTo(command);
+        command.Options.Add(Server);
+        command.Options.Add(Token);
+    }
+
+    /// <summary>
+    /// Calls <paramref name="remote"/> with an HTTP client when a server is reachable for this root,
+    /// else <paramref name="local"/> with the opened root. Returns the exit code.
+    /// </summary>
+    public async Task<int> RunAsync(
+        ParseResult parse,
+        Func<HttpClient, CancellationToken, Task<int>> remote,
+        Func<StoreRuntime, CancellationToken, Task<int>> local,
+        CancellationToken cancellationToken)
+    {
+        var server = parse.GetValue(Server);
+        if (server is null)
+        {
+            var loaded = Store.Load(parse);
+            if (!loaded.IsValid)
+            {
+                return StoreOptionsArguments.ReportProblems(loaded);
+            }
+
+            var lockPath = Path.Combine(loaded.Options!.DataRoot, "lock");
+            if (Directory.Exists(loaded.Options.DataRoot) && File.Exists(lockPath) && RootLock.IsHeld(lockPath))
+            {
+                server = RootLock.ReadHolder(lockPath)?.Url;
+                if (server is null)
+                {
+                    await Console.Error.WriteLineAsync($"artifactstore: the data root {loaded.Options.DataRoot} is in use by a process that does not serve HTTP; try again when it has finished");
+                    return ExitCodes.RootUnavailable;
+                }
+
+                await Console.Error.WriteLineAsync($"artifactstore: a server holds the data root; asking it at {server}");
+            }
+            else
+            {
+                var opened = await StoreRuntime.OpenAsync(loaded.Options, cancellationToken: cancellationToken);
+                if (!opened.IsSuccess)
+                {
+                    await Console.Error.WriteLineAsync($"artifactstore: cannot open the data root: {opened.Error.Message}");
+                    return ExitCodes.RootUnavailable;
+                }
+
+                await using var runtime = opened.Value;
+                return await local(runtime, cancellationToken);
+            }
+        }
+
+        using var http = new HttpClient { BaseAddress = new Uri(server.TrimEnd('/') + "/"), Timeout = TimeSpan.FromHours(1) };
+        var token = parse.GetValue(Token) ?? Environment.GetEnvironmentVariable("ARTIFACTSTORE_TOKEN");
+        if (!string.IsNullOrEmpty(token))
+        {
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return await remote(http, cancellationToken);
+    }
+
+    /// <summary>Prints a successful JSON answer to stdout, or the problem to stderr; returns the exit code.</summary>
+    public static async Task<int> PrintAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            var detail = text;
+            try
+            {
+                using var problem = JsonDocument.Parse(text);
+                detail = $"{problem.RootElement.GetProperty("code").GetString()}: {problem.RootElement.GetProperty("detail").GetString()}";
+            }
+            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+            {
+            }
+
+            await Console.Error.WriteLineAsync($"artifactstore: the server answered {(int)response.StatusCode}: {detail}");
+            return ExitCodes.Failed;
+        }
+
+        using var document = JsonDocument.Parse(text);
+        Console.WriteLine(JsonSerializer.Serialize(document.RootElement, Indented));
+        return ExitCodes.Ok;
+    }
+
+    public static void Print(object document) => Console.WriteLine(JsonSerializer.Serialize(document, Indented));
+
+    private static readonly JsonSerializerOptions Indented = new(JsonDefaults.Options) { WriteIndented = true };
+}

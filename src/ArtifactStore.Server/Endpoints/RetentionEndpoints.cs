@@ -1,0 +1,199 @@
+using System.Text.Json;
+using ArtifactStore.Core.Encoding;
+using ArtifactStore.Core.Errors;
+using ArtifactStore.Core.Events;
+using ArtifactStore.Core.Packages;
+using ArtifactStore.Core.Security;
+using ArtifactStore.Core.Time;
+using ArtifactStore.Server.Hosting;
+using ArtifactStore.Server.Http;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace ArtifactStore.Server.Endpoints;
+
+/// <summary>HTTP ↔ domain for extensions, holds, pins and the retention history (SPEC §5 "Retention").</summary>
+public static class RetentionEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var reader = new RequiredRole(Role.Reader);
+        var operatorRole = new RequiredRole(Role.Operator);
+        app.MapGet("/v1/packages/{id}/retention", GetAsync).WithMetadata(reader);
+        app.MapGet("/v1/packages/{id}/retention/history", HistoryAsync).WithMetadata(reader);
+        app.MapPost("/v1/packages/{id}/retention/extensions", ExtendAsync).WithMetadata(operatorRole);
+        app.MapPost("/v1/packages/{id}/retention/holds", HoldAsync).WithMetadata(operatorRole);
+        app.MapPost("/v1/packages/{id}/retention/holds/{holdId}/release", ReleaseAsync).WithMetadata(operatorRole);
+        app.MapPost("/v1/packages/{id}/retention/pin", (HttpContext c, StoreRuntime s, string id) => PinAsync(c, s, id, pinned: true)).WithMetadata(operatorRole);
+        app.MapPost("/v1/packages/{id}/retention/unpin", (HttpContext c, StoreRuntime s, string id) => PinAsync(c, s, id, pinned: false)).WithMetadata(operatorRole);
+    }
+
+    private static async Task<IResult> GetAsync(HttpContext context, StoreRuntime store, string id)
+    {
+        if (!Guid.TryParse(id, out var packageId))
+        {
+            return NotAPackage(context, id);
+        }
+
+        var view = await store.Database.Views.GetPackageAsync(packageId, context.RequestAborted);
+        return view is null
+            ? Problems.From(new StoreError(ErrorCodes.PackageNotFound, $"there is no package {id}"), context)
+            : Results.Json(PackageJson.Retention(view), JsonDefaults.Options);
+    }
+
+    private static async Task<IResult> ExtendAsync(HttpContext context, StoreRuntime store, string id)
+    {
+        var body = await ReadBodyAsync(context);
+        if (!body.IsSuccess)
+        {
+            return Problems.From(body.Error, context);
+        }
+
+        if (!body.Value.TryGetProperty("new_expires_at", out var at) || at.ValueKind != JsonValueKind.String ||
+            !Rfc3339.TryParse(at.GetString(), out var newExpiresAt))
+        {
+            return Problems.From(StoreError.Validation("new_expires_at must be an RFC 3339 time, e.g. 2027-01-31T00:00:00Z", "new_expires_at"), context);
+        }
+
+        return await RespondAsync(context, id, packageId =>
+            store.Retention.ExtendAsync(packageId, newExpiresAt, Reason(body.Value), Actors.Of(context), context.RequestAborted));
+    }
+
+    private static async Task<IResult> HoldAsync(HttpContext context, StoreRuntime store, string id)
+    {
+        var body = await ReadBodyAsync(context);
+        if (!body.IsSuccess)
+        {
+            return Problems.From(body.Error, context);
+        }
+
+        if (!Guid.TryParse(id, out var packageId))
+        {
+            return NotAPackage(context, id);
+        }
+
+        var held = await store.Retention.ApplyHoldAsync(packageId, Reason(body.Value), Actors.Of(context), context.RequestAborted);
+        if (!held.IsSuccess)
+        {
+            return Problems.From(held.Error, context);
+        }
+
+        var hold = held.Value.Hold;
+        return Results.Json(new
+        {
+            hold_id = hold.HoldId,
+            package_id = id,
+            reason = hold.Reason,
+            actor = hold.Actor,
+            applied_at = Rfc3339.ToText(hold.AppliedAt),
+            retention = PackageJson.Retention(held.Value.Package),
+        }, JsonDefaults.Options, statusCode: StatusCodes.Status201Created);
+    }
+
+    private static async Task<IResult> ReleaseAsync(HttpContext context, StoreRuntime store, string id, string holdId)
+    {
+        var body = await ReadBodyAsync(context);
+        return body.IsSuccess
+            ? await RespondAsync(context, id, packageId =>
+                store.Retention.ReleaseHoldAsync(packageId, holdId, Reason(body.Value), Actors.Of(context), context.RequestAborted))
+            : Problems.From(body.Error, context);
+    }
+
+    private static async Task<IResult> PinAsync(HttpContext context, StoreRuntime store, string id, bool pinned)
+    {
+        var body = await ReadBodyAsync(context);
+        return body.IsSuccess
+            ? await RespondAsync(context, id, packageId =>
+                store.Retention.SetPinnedAsync(packageId, pinned, Reason(body.Value), Actors.Of(context), context.RequestAborted))
+            : Problems.From(body.Error, context);
+    }
+
+    /// <summary>The package's events in order: JCS by default, canonical CBOR with <c>Accept: application/cbor</c>.</summary>
+    private static async Task<IResult> HistoryAsync(HttpContext context, StoreRuntime store, string id)
+    {
+        if (!Guid.TryParse(id, out var packageId))
+        {
+            return NotAPackage(context, id);
+        }
+
+        var history = await store.Retention.HistoryAsync(packageId, context.RequestAborted);
+        if (!history.IsSuccess)
+        {
+            return Problems.From(history.Error, context);
+        }
+
+        var document = new CborMap
+        {
+            { "package_id", id },
+            { "events", new CborArray(history.Value.Select(ToCbor)) },
+        };
+        if (context.Request.Headers.Accept.ToString().Contains("application/cbor", StringComparison.OrdinalIgnoreCase))
+        {
+            return Results.Bytes(Cbor.Encode(document), "application/cbor");
+        }
+
+        return Results.Bytes(Jcs.SerializeToUtf8Bytes(CborJson.ToJson(document)), "application/json");
+    }
+
+    private static CborMap ToCbor(EventRecord record) => new()
+    {
+        { "seq", record.Seq },
+        { "type", record.Type },
+        { "occurred_at", Rfc3339.ToText(record.OccurredAt) },
+        { "actor", record.Actor },
+        { "payload", Cbor.Decode(record.Payload) },
+        { "hash", Convert.ToHexStringLower(record.Hash) },
+    };
+
+    private static async Task<IResult> RespondAsync(HttpContext context, string id, Func<Guid, Task<Result<PackageView>>> action)
+    {
+        if (!Guid.TryParse(id, out var packageId))
+        {
+            return NotAPackage(context, id);
+        }
+
+        var result = await action(packageId);
+        return result.IsSuccess
+            ? Results.Json(PackageJson.Retention(result.Value), JsonDefaults.Options)
+            : Problems.From(result.Error, context);
+    }
+
+    private static string? Reason(JsonElement body) =>
+        body.TryGetProperty("reason", out var reason) && reason.ValueKind == JsonValueKind.String ? reason.GetString() : null;
+
+    private static IResult NotAPackage(HttpContext context, string id) =>
+        Problems.From(new StoreError(ErrorCodes.PackageNotFound, $"'{id}' is not a package id"), context);
+
+    /// <summary>Reads a small JSON object body; an empty body is an empty object.</summary>
+    internal static async Task<Result<JsonElement>> ReadBodyAsync(HttpContext context)
+    {
+        const int maxBytes = 64 * 1024;
+        if (context.Request.ContentLength > maxBytes)
+        {
+            return StoreErrorsFor.TooLarge(maxBytes);
+        }
+
+        using var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+        if (buffer.Length > maxBytes)
+        {
+            return StoreErrorsFor.TooLarge(maxBytes);
+        }
+
+        if (buffer.Length == 0)
+        {
+            return JsonDocument.Parse("{}").RootElement.Clone();
+        }
+
+        try
+        {
+            var element = JsonDocument.Parse(buffer.ToArray()).RootElement.Clone();
+            return element.ValueKind == JsonValueKind.Object ? element : StoreError.Validation("the body must be a JSON object");
+        }
+        catch (JsonException e)
+        {
+            return StoreError.Validation($"the body is not valid JSON: {e.Message}");
+        }
+    }
+}
