@@ -2,8 +2,10 @@ using System.Text;
 using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Configuration;
 using ArtifactStore.Core.Errors;
+using ArtifactStore.Core.Gc;
 using ArtifactStore.Core.Idempotency;
 using ArtifactStore.Core.Packages;
+using ArtifactStore.Core.Retention;
 using ArtifactStore.Core.Roots;
 
 namespace ArtifactStore.Sqlite.Tests;
@@ -11,17 +13,30 @@ namespace ArtifactStore.Sqlite.Tests;
 /// <summary>A real store on a temporary data root: SQLite file, filesystem blobs, a hand-moved clock.</summary>
 internal sealed class TestStore : IAsyncDisposable
 {
-    private TestStore(string directory, DataRoot root, SqliteStoreDatabase database, FileSystemBlobStore blobs, StoreOptions options, ManualTimeProvider time)
+    private TestStore(string directory, DataRoot root, SqliteStoreDatabase database, FileSystemBlobStore blobs, StoreOptions options, ManualTimeProvider time, ProtocolHooks? hooks)
     {
+        Hooks = hooks;
         Directory = directory;
         Root = root;
         Database = database;
         Blobs = blobs;
         Options = options;
         Time = time;
-        Packages = new PackageService(database, blobs, options, time);
+        Packages = new PackageService(database, blobs, options, time, hooks);
         Idempotency = new IdempotencyGate(database, options.IdempotencyWindow);
+        Retention = new RetentionService(database);
+        Sweeper = new RetentionSweeper(database, time);
     }
+
+    public ProtocolHooks? Hooks { get; }
+
+    public RetentionService Retention { get; }
+
+    public RetentionSweeper Sweeper { get; }
+
+    /// <summary>A collector with the given grace period (tests vary it on the same store).</summary>
+    public GarbageCollector Collector(TimeSpan grace) =>
+        new(Database, Blobs, Time, Options.Gc with { BlobGracePeriod = grace }, Hooks);
 
     public string Directory { get; }
 
@@ -39,7 +54,7 @@ internal sealed class TestStore : IAsyncDisposable
 
     public IdempotencyGate Idempotency { get; }
 
-    public static async Task<TestStore> OpenAsync(string? directory = null, StoreOptions? options = null, ManualTimeProvider? time = null)
+    public static async Task<TestStore> OpenAsync(string? directory = null, StoreOptions? options = null, ManualTimeProvider? time = null, ProtocolHooks? hooks = null)
     {
         directory ??= Path.Combine(Path.GetTempPath(), "as-sqlite-" + Guid.NewGuid().ToString("N"));
         time ??= new ManualTimeProvider(new DateTimeOffset(2026, 11, 21, 10, 0, 0, TimeSpan.Zero));
@@ -48,14 +63,14 @@ internal sealed class TestStore : IAsyncDisposable
         var database = new SqliteStoreDatabase(root.DatabaseDirectory, time);
         await database.InitializeAsync(CancellationToken.None);
         var blobs = new FileSystemBlobStore(root.BlobDirectory, root.TempDirectory);
-        return new TestStore(directory, root, database, blobs, options, time);
+        return new TestStore(directory, root, database, blobs, options, time, hooks);
     }
 
     /// <summary>Closes and opens the same root again, as a restart would.</summary>
     public async Task<TestStore> ReopenAsync()
     {
         await CloseAsync();
-        return await OpenAsync(Directory, Options, Time);
+        return await OpenAsync(Directory, Options, Time, Hooks);
     }
 
     public async Task<Result<PackageCreation>> CreateAsync(

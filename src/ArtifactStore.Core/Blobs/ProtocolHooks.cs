@@ -10,8 +10,8 @@ public sealed class ProtocolHooks
     public const string ReaperMarkedDeleting = "reaper.marked_deleting";
     public const string ReaperBytesDeleted = "reaper.bytes_deleted";
 
-    /// <summary>Called with the name of the boundary reached; the step continues when the task completes.</summary>
-    public Func<string, Task>? At { get; init; }
+    /// <summary>Called with the boundary reached and the blob it concerns (null for a whole upload); the step continues when the task completes.</summary>
+    public Func<string, BlobDigest?, Task>? At { get; init; }
 
-    public static Task ReachAsync(ProtocolHooks? hooks, string step) => hooks?.At?.Invoke(step) ?? Task.CompletedTask;
+    public static Task ReachAsync(ProtocolHooks? hooks, string step, BlobDigest? blob = null) => hooks?.At?.Invoke(step, blob) ?? Task.CompletedTask;
 }

@@ -115,11 +115,11 @@ public sealed partial class GarbageCollector(IStoreDatabase database, IBlobStore
             return null;
         }
 
-        await ProtocolHooks.ReachAsync(hooks, ProtocolHooks.ReaperMarkedDeleting);
+        await ProtocolHooks.ReachAsync(hooks, ProtocolHooks.ReaperMarkedDeleting, digest);
 
         // Step 2: the bytes go. Nobody may rely on them now: uploads wait while the row says deleting.
         var freed = await blobs.DeleteAsync(digest, cancellationToken) ?? 0;
-        await ProtocolHooks.ReachAsync(hooks, ProtocolHooks.ReaperBytesDeleted);
+        await ProtocolHooks.ReachAsync(hooks, ProtocolHooks.ReaperBytesDeleted, digest);
 
         // Step 3: record what was freed and drop the row.
         var recorded = await database.WriteAsync<bool>(async (writer, ct) =>
