@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using ArtifactStore.Core.Events;
@@ -93,6 +94,35 @@ internal static class Api
         }
 
         return (records.Count, await EventChain.VerifyAsync(records.ToAsyncEnumerable(), CancellationToken.None));
+    }
+
+    /// <summary>Sends a request with an optional bearer token and JSON body; returns status and parsed body.</summary>
+    public static async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpClient http, HttpMethod method, string path, string? token = null, object? json = null, HttpContent? content = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        if (json is not null)
+        {
+            request.Content = JsonContent.Create(json);
+        }
+        else if (content is not null)
+        {
+            request.Content = content;
+        }
+
+        using var response = await http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        JsonElement body = default;
+        if (text.Length > 0 && (response.Content.Headers.ContentType?.MediaType?.Contains("json", StringComparison.Ordinal) ?? false))
+        {
+            body = JsonDocument.Parse(text).RootElement.Clone();
+        }
+
+        return (response.StatusCode, body);
     }
 
     public static string Sha256(byte[] bytes) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));

@@ -36,9 +36,10 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServerProcess> StartAsync(string dataRoot, string? config = null, IDictionary<string, string>? environment = null, string profile = "dev")
+    public static async Task<ServerProcess> StartAsync(string dataRoot, string? config = null, IDictionary<string, string>? environment = null, string profile = "dev", params string[] extra)
     {
         var args = new List<string> { "serve", "--data-root", dataRoot, "--profile", profile, "--urls", "http://127.0.0.1:0" };
+        args.AddRange(extra);
         if (config is not null)
         {
             args.AddRange(["--config", config]);

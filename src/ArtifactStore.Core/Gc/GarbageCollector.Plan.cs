@@ -45,7 +45,7 @@ public sealed partial class GarbageCollector
         var reaped = new List<GcBlob>();
         var existing = await database.Views.FindReapableBlobsAsync(cutoff, cancellationToken);
         var newlyCondemned = cutoff >= now ? released : [];
-        foreach (var digest in existing.Select(r => r.Digest).Concat(newlyCondemned).Distinct())
+        foreach (var digest in existing.Select(r => r.Digest).Concat(newlyCondemned).Distinct().OrderBy(d => d.Hex, StringComparer.Ordinal))
         {
             reaped.Add(new GcBlob(digest, (await blobs.StatAsync(digest, cancellationToken))?.Length ?? 0));
         }

@@ -57,7 +57,7 @@ public sealed partial class GarbageCollector(IStoreDatabase database, IBlobStore
 
             var orphans = await RemoveOrphansAsync(cutoff, cancellationToken);
             var purged = await PurgeTombstonesAsync(startedAt - options.TombstoneRetention, actor, cancellationToken);
-            return new GcReport(startedAt, DryRun: false, packages, reaped, orphans, purged);
+            return new GcReport(startedAt, DryRun: false, packages, reaped.OrderBy(b => b.Digest.Hex, StringComparer.Ordinal).ToList(), orphans, purged);
         }
         finally
         {
