@@ -1,3 +1,7 @@
 using ArtifactStore.Bench;
 
-return await LargeTransferBenchmark.RunAsync(args);
+return args.FirstOrDefault() switch
+{
+    "retention" => await RetentionBenchmark.RunAsync(args[1..]),
+    _ => await LargeTransferBenchmark.RunAsync(args),
+};

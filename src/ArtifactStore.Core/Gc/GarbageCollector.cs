@@ -21,6 +21,7 @@ namespace ArtifactStore.Core.Gc;
 public sealed partial class GarbageCollector(IStoreDatabase database, IBlobStore blobs, TimeProvider time, GcOptions options, ProtocolHooks? hooks = null) : IDisposable
 {
     public const string ExpiredReason = "retention expired";
+    private const int DeleteBatchSize = 200;
     private readonly SemaphoreSlim _running = new(1, 1);
 
     public void Dispose() => _running.Dispose();
@@ -37,12 +38,9 @@ public sealed partial class GarbageCollector(IStoreDatabase database, IBlobStore
             }
 
             var packages = new List<GcPackage>();
-            foreach (var id in await database.Views.FindEligibleAsync(cancellationToken))
+            foreach (var batch in (await database.Views.FindEligibleAsync(cancellationToken)).Chunk(DeleteBatchSize))
             {
-                if (await DeletePackageAsync(id, actor, cancellationToken) is { } deleted)
-                {
-                    packages.Add(deleted);
-                }
+                packages.AddRange(await DeletePackagesAsync(batch, actor, cancellationToken));
             }
 
             var reaped = new List<GcBlob>();
@@ -65,34 +63,49 @@ public sealed partial class GarbageCollector(IStoreDatabase database, IBlobStore
         }
     }
 
-    private async Task<GcPackage?> DeletePackageAsync(Guid id, string actor, CancellationToken cancellationToken)
+    /// <summary>Deletes a batch of packages in one unit of work (one commit), each re-checked first.</summary>
+    private async Task<List<GcPackage>> DeletePackagesAsync(Guid[] ids, string actor, CancellationToken cancellationToken)
     {
-        var result = await database.WriteAsync<GcPackage?>(async (writer, ct) =>
+        var result = await database.WriteAsync<List<GcPackage>>(async (writer, ct) =>
         {
-            var package = await writer.GetPackageAsync(id, ct);
-            if (package is not { State: PackageState.Live, Retention.EligibleForDeletion: true } ||
-                !package.Retention.IsDeletable(writer.Now))
+            var deleted = new List<GcPackage>();
+            foreach (var id in ids)
             {
-                return (GcPackage?)null;
-            }
-
-            var released = new List<BlobDigest>();
-            long bytes = 0;
-            foreach (var digest in ReferencedBlobs(package))
-            {
-                var row = await writer.GetBlobAsync(digest, ct);
-                if (row is { RefCount: 1 })
+                if (await DeleteOneAsync(writer, id, actor, ct) is { } package)
                 {
-                    released.Add(digest);
-                    bytes += (await blobs.StatAsync(digest, ct))?.Length ?? 0;
+                    deleted.Add(package);
                 }
             }
 
-            await writer.AppendAsync(new NewEvent(EventTypes.PackageStream(id), EventTypes.PackageDeleted, actor,
-                new PackageDeleted(id, ExpiredReason, package.Retention.ExpiresAt, released, bytes).ToCbor()), ct);
-            return new GcPackage(id, package.Name, bytes);
+            return deleted;
         }, cancellationToken);
         return result.Value;
+    }
+
+    private async Task<GcPackage?> DeleteOneAsync(IStoreWriter writer, Guid id, string actor, CancellationToken ct)
+    {
+        var package = await writer.GetPackageAsync(id, ct);
+        if (package is not { State: PackageState.Live, Retention.EligibleForDeletion: true } ||
+            !package.Retention.IsDeletable(writer.Now))
+        {
+            return null;
+        }
+
+        var released = new List<BlobDigest>();
+        long bytes = 0;
+        foreach (var digest in ReferencedBlobs(package))
+        {
+            var row = await writer.GetBlobAsync(digest, ct);
+            if (row is { RefCount: 1 })
+            {
+                released.Add(digest);
+                bytes += (await blobs.StatAsync(digest, ct))?.Length ?? 0;
+            }
+        }
+
+        await writer.AppendAsync(new NewEvent(EventTypes.PackageStream(id), EventTypes.PackageDeleted, actor,
+            new PackageDeleted(id, ExpiredReason, package.Retention.ExpiresAt, released, bytes).ToCbor()), ct);
+        return new GcPackage(id, package.Name, bytes);
     }
 
     private async Task<GcBlob?> ReapAsync(BlobDigest digest, DateTimeOffset cutoff, string actor, CancellationToken cancellationToken)
