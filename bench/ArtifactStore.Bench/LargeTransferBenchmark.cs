@@ -21,15 +21,18 @@ internal static partial class LargeTransferBenchmark
         var size = (long)sizeMiB * Chunk;
         var work = Path.Combine(Path.GetTempPath(), "as-bench-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(work);
+        PatternStream.Prepare();
         try
         {
-            var baseline = Baseline(Path.Combine(work, "baseline.bin"), size);
+            var baseline = WriteAndFsync.Measure(Path.Combine(work, "baseline.bin"), size);
             Console.WriteLine($"baseline  write+fsync {sizeMiB} MiB: {Rate(size, baseline)}");
 
             using var server = StartServer(Path.Combine(work, "root"), out var url);
             using var http = new HttpClient { BaseAddress = new Uri(url + "/"), Timeout = TimeSpan.FromHours(1) };
             var idleRss = PeakRss(server.Id);
 
+            var serverCpu = CpuTime(server.Id);
+            var clientCpu = Process.GetCurrentProcess().TotalProcessorTime;
             var upload = Stopwatch.StartNew();
             using var form = new MultipartFormDataContent { { new StringContent("bench/large"), "name" } };
             var part = new StreamContent(new PatternStream(size), Chunk);
@@ -37,10 +40,13 @@ internal static partial class LargeTransferBenchmark
             form.Add(part, "file", "large.bin");
             using var created = await http.PostAsync("v1/packages", form);
             upload.Stop();
+            serverCpu = CpuTime(server.Id) - serverCpu;
+            clientCpu = Process.GetCurrentProcess().TotalProcessorTime - clientCpu;
             created.EnsureSuccessStatusCode();
             var body = await created.Content.ReadAsStringAsync();
             var id = IdPattern().Match(body).Groups[1].Value;
             Console.WriteLine($"upload    {sizeMiB} MiB: {Rate(size, upload.Elapsed)} ({upload.Elapsed.TotalMilliseconds / baseline.TotalMilliseconds:P0} of baseline time, ratio {baseline.TotalSeconds / upload.Elapsed.TotalSeconds:F2})");
+            Console.WriteLine($"          cpu during upload: server {serverCpu.TotalSeconds:F2} s, client {clientCpu.TotalSeconds:F2} s ({Environment.ProcessorCount} cores)");
 
             var download = Stopwatch.StartNew();
             using var response = await http.GetAsync($"v1/packages/{id}/files/large.bin", HttpCompletionOption.ResponseHeadersRead);
@@ -63,27 +69,6 @@ internal static partial class LargeTransferBenchmark
         {
             Directory.Delete(work, recursive: true);
         }
-    }
-
-    private static TimeSpan Baseline(string path, long size)
-    {
-        var watch = Stopwatch.StartNew();
-        using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0))
-        using (var source = new PatternStream(size))
-        {
-            var buffer = new byte[Chunk];
-            int read;
-            while ((read = source.Read(buffer)) > 0)
-            {
-                file.Write(buffer, 0, read);
-            }
-
-            file.Flush(flushToDisk: true);
-        }
-
-        watch.Stop();
-        File.Delete(path);
-        return watch.Elapsed;
     }
 
     private static Process StartServer(string root, out string url)
@@ -121,6 +106,15 @@ internal static partial class LargeTransferBenchmark
         }
 
         return -1;
+    }
+
+    /// <summary>User + system CPU time a process has used so far (from /proc/&lt;pid&gt;/stat).</summary>
+    private static TimeSpan CpuTime(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / 100.0);
     }
 
     private static string Rate(long bytes, TimeSpan elapsed) =>

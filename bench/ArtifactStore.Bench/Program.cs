@@ -1,3 +1,7 @@
 using ArtifactStore.Bench;
 
-return await LargeTransferBenchmark.RunAsync(args);
+return args.FirstOrDefault() switch
+{
+    "large-parts" => await LargeUploadBreakdown.RunAsync(args),
+    _ => await LargeTransferBenchmark.RunAsync(args),
+};
