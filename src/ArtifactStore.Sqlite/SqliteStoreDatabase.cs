@@ -2,24 +2,22 @@ using System.Runtime.CompilerServices;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Events;
 using ArtifactStore.Core.Storage;
-using ArtifactStore.Core.Time;
 using Microsoft.Data.Sqlite;
 
 namespace ArtifactStore.Sqlite;
 
 /// <summary>
 /// The embedded database: one SQLite file in WAL mode with <c>synchronous=FULL</c>, so a commit is
-/// on disk when it returns. Units of work are serialized on one writer connection; reads use
-/// pooled connections and see the last committed state.
+/// on disk when it returns. Units of work are serialized on one writer connection and committed in
+/// groups (<see cref="SqliteGroupCommit"/>): concurrent writers share one commit, each is answered
+/// after it. Reads use pooled connections and see the last committed state.
 /// </summary>
 public sealed class SqliteStoreDatabase : IStoreDatabase
 {
     private readonly string _connectionString;
     private readonly TimeProvider _time;
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
     private SqliteConnection? _writer;
-    private long _headSeq;
-    private byte[] _headHash = EventChain.Genesis;
+    private SqliteGroupCommit? _commits;
 
     public SqliteStoreDatabase(string databaseDirectory, TimeProvider time)
     {
@@ -48,14 +46,15 @@ public sealed class SqliteStoreDatabase : IStoreDatabase
         Pragmas(writer, "PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=30000", "PRAGMA foreign_keys=OFF");
         SqliteSchema.Apply(writer);
 
+        var (headSeq, headHash) = (0L, EventChain.Genesis);
         using (var command = writer.CreateCommand())
         {
             command.CommandText = "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1";
             using var reader = command.ExecuteReader();
             if (reader.Read())
             {
-                _headSeq = reader.GetInt64(0);
-                _headHash = (byte[])reader[1];
+                headSeq = reader.GetInt64(0);
+                headHash = (byte[])reader[1];
             }
         }
 
@@ -67,42 +66,16 @@ public sealed class SqliteStoreDatabase : IStoreDatabase
         }
 
         _writer = writer;
+        _commits = new SqliteGroupCommit(writer, _time, headSeq, headHash);
     }
 
-    public async Task<Result<T>> WriteAsync<T>(Func<IStoreWriter, CancellationToken, Task<Result<T>>> work, CancellationToken cancellationToken)
+    /// <summary>How many group commits have completed since this database was opened.</summary>
+    internal long CommittedBatches => _commits?.CommittedBatches ?? 0;
+
+    public Task<Result<T>> WriteAsync<T>(Func<IStoreWriter, CancellationToken, Task<Result<T>>> work, CancellationToken cancellationToken)
     {
-        var connection = _writer ?? throw new InvalidOperationException("the database is not initialized");
-        await _writeLock.WaitAsync(cancellationToken);
-        try
-        {
-            using var transaction = connection.BeginTransaction(deferred: false);
-            var writer = new SqliteStoreWriter(connection, transaction, Rfc3339.Truncate(_time.GetUtcNow()), _headSeq, _headHash);
-            Result<T> result;
-            try
-            {
-                result = await work(writer, cancellationToken);
-            }
-            catch
-            {
-                transaction.Rollback();
-                throw;
-            }
-
-            if (!result.IsSuccess)
-            {
-                transaction.Rollback();
-                return result;
-            }
-
-            // Durability point: with synchronous=FULL the commit has reached the disk when it returns.
-            transaction.Commit();
-            (_headSeq, _headHash) = (writer.HeadSeq, writer.HeadHash);
-            return result;
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
+        var commits = _commits ?? throw new InvalidOperationException("the database is not initialized");
+        return commits.WriteAsync(work, cancellationToken);
     }
 
     public async IAsyncEnumerable<EventRecord> ReadEventsAsync(long afterSeq, int limit, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -151,22 +124,21 @@ public sealed class SqliteStoreDatabase : IStoreDatabase
 
     public async ValueTask DisposeAsync()
     {
-        await _writeLock.WaitAsync();
-        try
+        if (_commits is not null)
         {
-            if (_writer is not null)
-            {
-                Pragmas(_writer, "PRAGMA wal_checkpoint(TRUNCATE)");
-                await _writer.DisposeAsync();
-                _writer = null;
-            }
+            // Units already queued still run and commit; new ones are refused.
+            await _commits.DisposeAsync();
+            _commits = null;
+        }
 
-            SqliteConnection.ClearAllPools();
-        }
-        finally
+        if (_writer is not null)
         {
-            _writeLock.Release();
+            Pragmas(_writer, "PRAGMA wal_checkpoint(TRUNCATE)");
+            await _writer.DisposeAsync();
+            _writer = null;
         }
+
+        SqliteConnection.ClearAllPools();
     }
 
     private SqliteConnection OpenReader()

@@ -14,6 +14,7 @@ internal sealed class SqliteStoreWriter(SqliteConnection connection, SqliteTrans
     : IStoreWriter
 {
     private static readonly string[] ViewTables = ["packages", "package_files", "package_labels", "holds", "blobs", "tokens"];
+    private readonly List<Func<CancellationToken, Task>> _flushes = [];
 
     public DateTimeOffset Now { get; } = now;
 
@@ -32,6 +33,11 @@ internal sealed class SqliteStoreWriter(SqliteConnection connection, SqliteTrans
         (HeadSeq, HeadHash) = (seq, hash);
         return Task.FromResult(record);
     }
+
+    /// <summary>What must be durable before this unit of work commits, in registration order.</summary>
+    public IReadOnlyList<Func<CancellationToken, Task>> Flushes => _flushes;
+
+    public void BeforeCommit(Func<CancellationToken, Task> flush) => _flushes.Add(flush);
 
     public Task<BlobRow?> GetBlobAsync(BlobDigest digest, CancellationToken cancellationToken) =>
         Task.FromResult(SqliteBlobRows.Get(connection, transaction, digest));

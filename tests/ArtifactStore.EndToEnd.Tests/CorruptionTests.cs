@@ -55,6 +55,12 @@ public sealed class CorruptionTests
         }
 
         Assert.True(failed, "a corrupt blob was delivered as a complete, successful response");
+        // The client can see the broken transfer before the server's log line reaches its output.
+        for (var wait = 0; wait < 100 && !server.Output.Contains("failed verification", StringComparison.Ordinal); wait++)
+        {
+            await Task.Delay(100);
+        }
+
         Assert.Contains("failed verification", server.Output, StringComparison.Ordinal);
     }
 

@@ -29,9 +29,12 @@ public static class BlobPublisher
 
         foreach (var blob in distinct)
         {
-            await blobs.PublishAsync(blob, cancellationToken);
+            await blobs.PublishWithoutFlushAsync(blob, cancellationToken);
         }
 
+        // The blobs are durable at their addresses once this flush has run, which is before the commit
+        // that references them; units committed together share one flush.
+        writer.BeforeCommit(blobs.FlushPublishedAsync);
         return null;
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Platform;
@@ -8,13 +7,14 @@ namespace ArtifactStore.Core.Blobs;
 /// <summary>
 /// Blobs as files under <c>blobs/sha256/ab/cd/&lt;hex&gt;</c>, staged in <c>tmp/</c>.
 /// Every publish is temp file → fsync → rename → directory fsync, so a blob is either whole at its
-/// address or absent, whatever moment the process dies.
+/// address or absent, whatever moment the process dies. The directory fsync may be deferred to a
+/// flush shared by several publications (<see cref="PublishWithoutFlushAsync"/>).
 /// </summary>
 public sealed class FileSystemBlobStore : IBlobStore
 {
-    private const int BufferSize = 1024 * 1024;
     private readonly string _blobRoot;
     private readonly string _tempDirectory;
+    private readonly HashSet<string> _unflushedDirectories = new(StringComparer.Ordinal);
 
     public FileSystemBlobStore(string blobDirectory, string tempDirectory)
     {
@@ -30,53 +30,23 @@ public sealed class FileSystemBlobStore : IBlobStore
     public async Task<Result<StagedBlob>> StageAsync(Stream content, long maxBytes, CancellationToken cancellationToken)
     {
         var tempPath = Path.Combine(_tempDirectory, "upload-" + Guid.NewGuid().ToString("N"));
-        // Two buffers: the next chunk is read and hashed while the previous one is being written.
-        var first = ArrayPool<byte>.Shared.Rent(BufferSize);
-        var second = ArrayPool<byte>.Shared.Rent(BufferSize);
         var completed = false;
-        var pendingWrite = Task.CompletedTask;
         try
         {
-            using var digester = new DualDigester();
-            await using (var file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous))
+            // Both digests and the writes run concurrently; the staged file is fsynced when this returns.
+            var staged = await StagingPipeline.RunAsync(content, maxBytes, tempPath, cancellationToken);
+            if (staged.IsSuccess)
             {
-                var (current, spare) = (first, second);
-                while (true)
-                {
-                    var read = await ReadFullAsync(content, current, cancellationToken);
-                    if (read == 0)
-                    {
-                        break;
-                    }
-
-                    if (digester.Length + read > maxBytes)
-                    {
-                        await pendingWrite;
-                        return StoreErrorsFor.TooLarge(maxBytes);
-                    }
-
-                    digester.Append(current.AsSpan(0, read));
-                    await pendingWrite;
-                    pendingWrite = file.WriteAsync(current.AsMemory(0, read), cancellationToken).AsTask();
-                    (current, spare) = (spare, current);
-                }
-
-                await pendingWrite;
-
-                // Durability point for the staged copy: a failed fsync throws and the upload fails.
-                file.Flush(flushToDisk: true);
+                // Creating the address's directory here, concurrently with other uploads, keeps its
+                // fsyncs out of the serialized unit of work that publishes the blob.
+                EnsureDirectoryOf(PathOf(staged.Value.Digest));
             }
 
-            var (sha256, blake3) = digester.Finish();
-            completed = true;
-            return new StagedBlob(sha256, blake3, digester.Length, tempPath);
+            completed = staged.IsSuccess;
+            return staged;
         }
         finally
         {
-            // A buffer may go back to the pool only once no write is using it.
-            await pendingWrite.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            ArrayPool<byte>.Shared.Return(first);
-            ArrayPool<byte>.Shared.Return(second);
             if (!completed)
             {
                 TryDelete(tempPath);
@@ -84,30 +54,65 @@ public sealed class FileSystemBlobStore : IBlobStore
         }
     }
 
-    public Task<BlobPublishOutcome> PublishAsync(StagedBlob staged, CancellationToken cancellationToken)
+    public async Task<BlobPublishOutcome> PublishAsync(StagedBlob staged, CancellationToken cancellationToken)
+    {
+        var outcome = await PublishWithoutFlushAsync(staged, cancellationToken);
+        await FlushPublishedAsync(cancellationToken);
+        // The blob is durable at its address from here on.
+        return outcome;
+    }
+
+    public Task<BlobPublishOutcome> PublishWithoutFlushAsync(StagedBlob staged, CancellationToken cancellationToken)
     {
         var finalPath = PathOf(staged.Digest);
         var existing = new FileInfo(finalPath);
         if (existing.Exists && existing.Length == staged.Size)
         {
+            // Possibly put there by a publication whose flush is still pending: the caller's flush covers it.
             TryDelete(staged.StagingToken);
             return Task.FromResult(BlobPublishOutcome.AlreadyExists);
         }
 
-        var directory = Path.GetDirectoryName(finalPath)!;
-        if (!Directory.Exists(directory))
-        {
-            Directory.CreateDirectory(directory);
-            // New fan-out directories must themselves survive a crash.
-            Posix.FsyncDirectory(Path.GetDirectoryName(directory)!);
-            Posix.FsyncDirectory(Path.GetDirectoryName(Path.GetDirectoryName(directory)!)!);
-        }
-
+        var directory = EnsureDirectoryOf(finalPath);
         // A file of the wrong length at the address is damaged; the fresh, verified copy replaces it.
         File.Move(staged.StagingToken, finalPath, overwrite: true);
-        Posix.FsyncDirectory(directory);
-        // The blob is durable at its address from here on.
+        lock (_unflushedDirectories)
+        {
+            _unflushedDirectories.Add(directory);
+        }
+
         return Task.FromResult(BlobPublishOutcome.Published);
+    }
+
+    public Task FlushPublishedAsync(CancellationToken cancellationToken)
+    {
+        string[] directories;
+        lock (_unflushedDirectories)
+        {
+            directories = [.. _unflushedDirectories];
+            _unflushedDirectories.Clear();
+        }
+
+        try
+        {
+            // After the first fsync the filesystem journal usually holds every rename, so the rest are cheap.
+            foreach (var directory in directories)
+            {
+                Posix.FsyncDirectory(directory);
+            }
+        }
+        catch
+        {
+            // Nothing renamed into these directories may be relied on; later flushes try again.
+            lock (_unflushedDirectories)
+            {
+                _unflushedDirectories.UnionWith(directories);
+            }
+
+            throw;
+        }
+
+        return Task.CompletedTask;
     }
 
     public Task DiscardAsync(StagedBlob staged, CancellationToken cancellationToken)
@@ -164,22 +169,19 @@ public sealed class FileSystemBlobStore : IBlobStore
         }
     }
 
-    private static async ValueTask<int> ReadFullAsync(Stream stream, byte[] buffer, CancellationToken cancellationToken)
+    /// <summary>Creates the fan-out directories of a blob address if needed, durably; returns the leaf directory.</summary>
+    private static string EnsureDirectoryOf(string finalPath)
     {
-        var limit = Math.Min(BufferSize, buffer.Length);
-        var total = 0;
-        while (total < limit)
+        var directory = Path.GetDirectoryName(finalPath)!;
+        if (!Directory.Exists(directory))
         {
-            var read = await stream.ReadAsync(buffer.AsMemory(total, limit - total), cancellationToken);
-            if (read == 0)
-            {
-                break;
-            }
-
-            total += read;
+            Directory.CreateDirectory(directory);
+            // New fan-out directories must themselves survive a crash.
+            Posix.FsyncDirectory(Path.GetDirectoryName(directory)!);
+            Posix.FsyncDirectory(Path.GetDirectoryName(Path.GetDirectoryName(directory)!)!);
         }
 
-        return total;
+        return directory;
     }
 
     private static void TryDelete(string path)

@@ -22,6 +22,20 @@ public interface IBlobStore
     /// </summary>
     Task<BlobPublishOutcome> PublishAsync(StagedBlob staged, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Like <see cref="PublishAsync"/>, except that the blob need not be durable at its address yet
+    /// when this returns: it is once a later <see cref="FlushPublishedAsync"/> has returned. Lets
+    /// many publications share one flush. Nothing that references the blob may commit before that flush.
+    /// </summary>
+    Task<BlobPublishOutcome> PublishWithoutFlushAsync(StagedBlob staged, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Makes every blob published so far by <see cref="PublishWithoutFlushAsync"/> durable at its
+    /// address. Idempotent and cheap when nothing is pending. When it throws, none of those blobs may
+    /// be relied on (they stay pending).
+    /// </summary>
+    Task FlushPublishedAsync(CancellationToken cancellationToken);
+
     /// <summary>Drops a staged copy that will not be published. Idempotent.</summary>
     Task DiscardAsync(StagedBlob staged, CancellationToken cancellationToken);
 

@@ -17,6 +17,14 @@ public interface IStoreWriter
     /// </summary>
     Task<EventRecord> AppendAsync(NewEvent newEvent, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Runs <paramref name="flush"/> after this unit of work and before its commit, and only if the
+    /// unit is kept. Units committed together run their flushes once all of them have run (the same
+    /// flush registered by several units runs once), so they share its cost; if a flush throws,
+    /// nothing of the group commits.
+    /// </summary>
+    void BeforeCommit(Func<CancellationToken, Task> flush);
+
     /// <summary>The blob's row, or null when no row exists.</summary>
     Task<BlobRow?> GetBlobAsync(BlobDigest digest, CancellationToken cancellationToken);
 

@@ -39,6 +39,50 @@ public sealed class FileSystemBlobStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task staging_more_than_the_limit_across_many_chunks_fails_and_leaves_nothing()
+    {
+        var result = await _store.StageAsync(new TrickleStream(RandomBytes(5 * 1024 * 1024)), (3 * 1024 * 1024) + 5, CancellationToken.None);
+        Assert.Equal(ErrorCodes.PayloadTooLarge, result.Error?.Code);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(_base, "tmp")));
+    }
+
+    [Fact]
+    public async Task staging_exactly_the_limit_succeeds()
+    {
+        var bytes = RandomBytes(2 * 1024 * 1024);
+        var staged = await _store.StageAsync(new MemoryStream(bytes), bytes.Length, CancellationToken.None);
+        Assert.True(staged.IsSuccess);
+        Assert.Equal(bytes.Length, staged.Value.Size);
+    }
+
+    [Fact]
+    public async Task a_source_that_fails_midway_fails_the_staging_with_its_error_and_leaves_nothing()
+    {
+        var failing = new FailingStream(RandomBytes(4 * 1024 * 1024), failAfter: (2 * 1024 * 1024) + 100);
+        var error = await Assert.ThrowsAsync<IOException>(() => _store.StageAsync(failing, long.MaxValue, CancellationToken.None));
+        Assert.Equal("the connection broke", error.Message);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(_base, "tmp")));
+    }
+
+    [Fact]
+    public async Task concurrent_stagings_each_keep_their_own_bytes()
+    {
+        // Pooled buffers are shared by all uploads: a buffer returned twice or too early would mix contents.
+        var contents = Enumerable.Range(1, 8).Select(i => RandomBytes((3 * 1024 * 1024) + (i * 4099))).ToArray();
+        for (var round = 0; round < 3; round++)
+        {
+            var staged = await Task.WhenAll(contents.Select(c => Task.Run(() => _store.StageAsync(new TrickleStream(c), long.MaxValue, CancellationToken.None))));
+            for (var i = 0; i < contents.Length; i++)
+            {
+                Assert.Equal(BlobDigest.FromBytes(SHA256.HashData(contents[i])), staged[i].Value.Digest);
+                Assert.Equal(Convert.ToHexStringLower(Blake3Hasher.Hash(contents[i])), staged[i].Value.Blake3Hex);
+                Assert.Equal(contents[i], await File.ReadAllBytesAsync(staged[i].Value.StagingToken));
+                await _store.DiscardAsync(staged[i].Value, CancellationToken.None);
+            }
+        }
+    }
+
+    [Fact]
     public async Task publishing_the_same_content_twice_keeps_one_copy()
     {
         var bytes = RandomBytes(10_000);
@@ -121,6 +165,15 @@ public sealed class FileSystemBlobStoreTests : IDisposable
         var bytes = new byte[size];
         new Random(size).NextBytes(bytes);
         return bytes;
+    }
+
+    /// <summary>Serves its data until <paramref name="failAfter"/> bytes, then fails as a broken connection does.</summary>
+    private sealed class FailingStream(byte[] data, int failAfter) : MemoryStream(data)
+    {
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Position >= failAfter
+                ? ValueTask.FromException<int>(new IOException("the connection broke"))
+                : base.ReadAsync(buffer[..(int)Math.Min(buffer.Length, failAfter - Position)], cancellationToken);
     }
 
     /// <summary>Returns data in small, uneven pieces, as a network stream does.</summary>

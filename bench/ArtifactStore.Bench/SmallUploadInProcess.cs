@@ -1,0 +1,50 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using ArtifactStore.Core.Blobs;
+using ArtifactStore.Core.Configuration;
+using ArtifactStore.Core.Packages;
+using ArtifactStore.Core.Roots;
+using ArtifactStore.Sqlite;
+
+namespace ArtifactStore.Bench;
+
+/// <summary>
+/// The small-upload workload without HTTP: concurrent callers of <see cref="PackageService"/> on a
+/// real data root, to tell the store's own cost from the web server's and the client's.
+/// </summary>
+internal static class SmallUploadInProcess
+{
+    public static async Task<(double Rate, long Created, long Batches)> RunAsync(string root, int clients, TimeSpan duration)
+    {
+        var options = new StoreOptions { DataRoot = root };
+        using var dataRoot = DataRoot.OpenOrCreate(root, options.Profile, "bench", TimeProvider.System).Value;
+        var database = new SqliteStoreDatabase(dataRoot.DatabaseDirectory, TimeProvider.System);
+        await database.InitializeAsync(CancellationToken.None);
+        await using var databaseScope = database;
+        var blobs = new FileSystemBlobStore(dataRoot.BlobDirectory, dataRoot.TempDirectory);
+        var packages = new PackageService(database, blobs, options, TimeProvider.System);
+
+        long created = 0;
+        var watch = Stopwatch.StartNew();
+        var until = watch.Elapsed + duration;
+        await Task.WhenAll(Enumerable.Range(1, clients).Select(client => Task.Run(async () =>
+        {
+            for (var n = 0; watch.Elapsed < until; n++)
+            {
+                var content = new byte[4096];
+                Random.Shared.NextBytes(content);
+                BinaryPrimitives.WriteInt32LittleEndian(content, client);
+                BinaryPrimitives.WriteInt32LittleEndian(content.AsSpan(4), n);
+                await using var upload = packages.BeginUpload();
+                _ = upload.AddField("name", $"bench/small/{client}");
+                _ = await upload.AddFileAsync($"f{n}.bin", "application/octet-stream", new MemoryStream(content), CancellationToken.None);
+                var result = await packages.CreateAsync(upload, "bench", null, CancellationToken.None);
+                if (result.IsSuccess)
+                {
+                    Interlocked.Increment(ref created);
+                }
+            }
+        })));
+        return (created / watch.Elapsed.TotalSeconds, created, database.CommittedBatches);
+    }
+}

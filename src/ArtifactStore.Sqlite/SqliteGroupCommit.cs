@@ -1,0 +1,184 @@
+using System.Threading.Channels;
+using ArtifactStore.Core.Errors;
+using ArtifactStore.Core.Storage;
+using ArtifactStore.Core.Time;
+using Microsoft.Data.Sqlite;
+
+namespace ArtifactStore.Sqlite;
+
+/// <summary>
+/// Group commit on the one writer connection. Units of work queue up; one loop takes every unit that
+/// is waiting (up to <see cref="MaxBatch"/>) and runs them one after the other inside a single
+/// <c>BEGIN IMMEDIATE … COMMIT</c>, each in its own <c>SAVEPOINT</c>:
+/// <list type="number">
+/// <item>a unit that returns an error or throws is rolled back to its savepoint; the units before and
+/// after it are unaffected, and the next unit appends at the positions it gave up, so the event log
+/// stays gapless;</item>
+/// <item>the flushes the kept units registered (<see cref="IStoreWriter.BeforeCommit"/>) run, each
+/// once, then the batch commits once (one fsync of the WAL for all of its units);</item>
+/// <item>only then is any caller answered, and the in-memory head (seq, hash) moves to the last kept
+/// unit's. If the commit fails, no unit of the batch succeeds.</item>
+/// </list>
+/// Units still run strictly one at a time, so each sees everything the units before it wrote.
+/// </summary>
+internal sealed class SqliteGroupCommit : IAsyncDisposable
+{
+    public const int MaxBatch = 64;
+
+    private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly SqliteConnection _connection;
+    private readonly TimeProvider _time;
+    private readonly Task _loop;
+    private long _headSeq;
+    private byte[] _headHash;
+
+    public SqliteGroupCommit(SqliteConnection connection, TimeProvider time, long headSeq, byte[] headHash)
+    {
+        _connection = connection;
+        _time = time;
+        _headSeq = headSeq;
+        _headHash = headHash;
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>How many batches have committed (for tests that check that batching happens).</summary>
+    public long CommittedBatches { get; private set; }
+
+    public Task<Result<T>> WriteAsync<T>(Func<IStoreWriter, CancellationToken, Task<Result<T>>> work, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var pending = new PendingWrite<T>(work, cancellationToken);
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            throw new ObjectDisposedException(nameof(SqliteStoreDatabase), "the database is closed");
+        }
+
+        return pending.Completion;
+    }
+
+    /// <summary>Stops taking units, finishes the ones already queued, and stops the loop.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop;
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<PendingWrite>(MaxBatch);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var next))
+            {
+                if (next.CancellationToken.IsCancellationRequested)
+                {
+                    next.Abandon(new OperationCanceledException(next.CancellationToken));
+                }
+                else
+                {
+                    batch.Add(next);
+                }
+            }
+
+            if (batch.Count > 0)
+            {
+                await CommitBatchAsync(batch);
+                batch.Clear();
+            }
+        }
+    }
+
+    private async Task CommitBatchAsync(List<PendingWrite> batch)
+    {
+        SqliteTransaction? transaction = null;
+        try
+        {
+            transaction = _connection.BeginTransaction(deferred: false);
+            var (seq, hash) = (_headSeq, _headHash);
+            var flushes = new List<Func<CancellationToken, Task>>();
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var savepoint = $"unit{i}";
+                transaction.Save(savepoint);
+                var writer = new SqliteStoreWriter(_connection, transaction, Rfc3339.Truncate(_time.GetUtcNow()), seq, hash);
+                if (await batch[i].RunAsync(writer))
+                {
+                    transaction.Release(savepoint);
+                    (seq, hash) = (writer.HeadSeq, writer.HeadHash);
+                    foreach (var flush in writer.Flushes.Where(f => !flushes.Contains(f)).ToList())
+                    {
+                        flushes.Add(flush);
+                    }
+                }
+                else
+                {
+                    // Only this unit is undone; the next one appends at the same positions.
+                    transaction.Rollback(savepoint);
+                    transaction.Release(savepoint);
+                }
+
+                EnsureTransactionIsOpen();
+            }
+
+            // What the kept units put outside the database (blobs at their addresses) is made durable
+            // first, once for all of them: nothing may commit that points at bytes that could vanish.
+            foreach (var flush in flushes)
+            {
+                await flush(CancellationToken.None);
+            }
+
+            // Durability point: with synchronous=FULL the commit has reached the disk when it returns.
+            transaction.Commit();
+            (_headSeq, _headHash) = (seq, hash);
+            CommittedBatches++;
+        }
+        catch (Exception e)
+        {
+            TryRollback(transaction);
+            foreach (var pending in batch)
+            {
+                pending.Fail(e);
+            }
+
+            return;
+        }
+        finally
+        {
+            transaction?.Dispose();
+        }
+
+        foreach (var pending in batch)
+        {
+            pending.Acknowledge();
+        }
+    }
+
+    /// <summary>
+    /// Some errors (a full disk, I/O errors) make SQLite roll back the whole transaction by itself;
+    /// the units after that point would then run outside any transaction, so the batch stops here.
+    /// </summary>
+    private void EnsureTransactionIsOpen()
+    {
+        if (SQLitePCL.raw.sqlite3_get_autocommit(_connection.Handle) != 0)
+        {
+            throw new InvalidOperationException("SQLite rolled back the batch's transaction; none of its units were committed");
+        }
+    }
+
+    private static void TryRollback(SqliteTransaction? transaction)
+    {
+        if (transaction is null)
+        {
+            return;
+        }
+
+        try
+        {
+            transaction.Rollback();
+        }
+        catch (Exception e) when (e is SqliteException or InvalidOperationException)
+        {
+            // Already rolled back by SQLite itself; nothing of the batch was kept either way.
+        }
+    }
+}
