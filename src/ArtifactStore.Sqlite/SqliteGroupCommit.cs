@@ -82,7 +82,19 @@ internal sealed class SqliteGroupCommit : IAsyncDisposable
 
             if (batch.Count > 0)
             {
-                await CommitBatchAsync(batch);
+                try
+                {
+                    await CommitBatchAsync(batch);
+                }
+                catch (Exception e)
+                {
+                    // Never leave callers waiting, and keep serving the units that come next.
+                    foreach (var pending in batch)
+                    {
+                        pending.Fail(e);
+                    }
+                }
+
                 batch.Clear();
             }
         }
@@ -144,7 +156,7 @@ internal sealed class SqliteGroupCommit : IAsyncDisposable
         }
         finally
         {
-            transaction?.Dispose();
+            TryDispose(transaction);
         }
 
         foreach (var pending in batch)
@@ -162,6 +174,18 @@ internal sealed class SqliteGroupCommit : IAsyncDisposable
         if (SQLitePCL.raw.sqlite3_get_autocommit(_connection.Handle) != 0)
         {
             throw new InvalidOperationException("SQLite rolled back the batch's transaction; none of its units were committed");
+        }
+    }
+
+    private static void TryDispose(SqliteTransaction? transaction)
+    {
+        try
+        {
+            transaction?.Dispose();
+        }
+        catch (Exception e) when (e is SqliteException or InvalidOperationException)
+        {
+            // Disposing rolls back an unfinished transaction; it is gone either way.
         }
     }
 

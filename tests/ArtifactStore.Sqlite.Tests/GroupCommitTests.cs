@@ -65,6 +65,51 @@ public sealed class GroupCommitTests
     }
 
     [Fact]
+    public async Task when_the_batch_cannot_commit_no_unit_of_it_succeeds_and_the_head_stays()
+    {
+        var store = await TestStore.OpenAsync();
+        try
+        {
+            var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var holding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var blocker = store.Database.WriteAsync<long>(async (writer, ct) =>
+            {
+                holding.SetResult();
+                await release.Task;
+                return (await writer.AppendAsync(Created("blocker"), ct)).Seq;
+            }, CancellationToken.None);
+            await holding.Task;
+
+            var before = Append(store, "before", outcome: null);
+            // A pre-commit flush that fails (as a directory fsync can) stops the whole batch, like a failed COMMIT.
+            var failing = store.Database.WriteAsync<long>(async (writer, ct) =>
+            {
+                var record = await writer.AppendAsync(Created("failing"), ct);
+                writer.BeforeCommit(_ => throw new IOException("fsync failed"));
+                return record.Seq;
+            }, CancellationToken.None);
+            var refused = Append(store, "refused", outcome: StoreError.Validation("refused on purpose"));
+            var after = Append(store, "after", outcome: null);
+            release.SetResult();
+
+            Assert.Equal(1L, (await blocker).Value);
+            Assert.Equal("fsync failed", (await Assert.ThrowsAsync<IOException>(() => before)).Message);
+            Assert.Equal("fsync failed", (await Assert.ThrowsAsync<IOException>(() => failing)).Message);
+            Assert.Equal("refused on purpose", (await refused).Error?.Message);
+            Assert.Equal("fsync failed", (await Assert.ThrowsAsync<IOException>(() => after)).Message);
+            Assert.Equal(["blocker"], await NamesAsync(store));
+
+            // Nothing of the failed batch moved the head: the next unit follows the blocker.
+            Assert.Equal(2L, (await Append(store, "next", outcome: null)).Value);
+            Assert.Null(await EventChain.VerifyAsync(store.Database.ReadEventsAsync(0, 100, CancellationToken.None), CancellationToken.None));
+        }
+        finally
+        {
+            await store.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task a_unit_that_fails_after_writing_leaves_none_of_its_rows_behind()
     {
         var store = await TestStore.OpenAsync();
