@@ -1,5 +1,4 @@
 using System.CommandLine;
-using ArtifactStore.Server.Hosting;
 
 namespace ArtifactStore.Cli.Commands;
 
@@ -13,20 +12,13 @@ internal static class RebuildViewsCommand
         store.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var loaded = store.Load(parse);
-            if (!loaded.IsValid)
+            var (opened, exitCode) = await StoreOptionsArguments.OpenAsync(store.Load(parse), cancellationToken);
+            if (opened is null)
             {
-                return StoreOptionsArguments.ReportProblems(loaded);
+                return exitCode;
             }
 
-            var opened = await StoreRuntime.OpenAsync(loaded.Options!, cancellationToken: cancellationToken);
-            if (!opened.IsSuccess)
-            {
-                await Console.Error.WriteLineAsync($"artifactstore: cannot open the data root: {opened.Error.Message}");
-                return ExitCodes.RootUnavailable;
-            }
-
-            await using var runtime = opened.Value;
+            await using var runtime = opened;
             await runtime.Database.RebuildViewsAsync(cancellationToken);
             var head = await runtime.Database.Views.GetHeadSeqAsync(cancellationToken);
             Console.WriteLine($"rebuilt the views of {runtime.Root.Path} from {head} events");

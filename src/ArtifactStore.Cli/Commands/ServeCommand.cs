@@ -26,19 +26,13 @@ internal static class ServeCommand
             }
 
             var loaded = store.Load(parse, extra);
-            if (!loaded.IsValid)
+            var (opened, exitCode) = await StoreOptionsArguments.OpenAsync(loaded, cancellationToken);
+            if (opened is null)
             {
-                return StoreOptionsArguments.ReportProblems(loaded);
+                return exitCode;
             }
 
-            var opened = await StoreRuntime.OpenAsync(loaded.Options!, cancellationToken: cancellationToken);
-            if (!opened.IsSuccess)
-            {
-                await Console.Error.WriteLineAsync($"artifactstore: cannot open the data root: {opened.Error.Message}");
-                return ExitCodes.RootUnavailable;
-            }
-
-            await using var runtime = opened.Value;
+            await using var runtime = opened;
             if (!await runtime.Tokens.AnyActiveAsync(cancellationToken))
             {
                 var exposed = loaded.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(u => !IsLoopback(u)).ToList();

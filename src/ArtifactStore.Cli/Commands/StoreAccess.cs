@@ -59,14 +59,13 @@ internal sealed class StoreAccess
             }
             else
             {
-                var opened = await StoreRuntime.OpenAsync(loaded.Options, cancellationToken: cancellationToken);
-                if (!opened.IsSuccess)
+                var (opened, exitCode) = await StoreOptionsArguments.OpenAsync(loaded, cancellationToken);
+                if (opened is null)
                 {
-                    await Console.Error.WriteLineAsync($"artifactstore: cannot open the data root: {opened.Error.Message}");
-                    return ExitCodes.RootUnavailable;
+                    return exitCode;
                 }
 
-                await using var runtime = opened.Value;
+                await using var runtime = opened;
                 return await local(runtime, cancellationToken);
             }
         }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ArtifactStore.Server.Configuration;
+using ArtifactStore.Server.Hosting;
 
 namespace ArtifactStore.Cli.Commands;
 
@@ -39,6 +40,24 @@ internal sealed class StoreOptionsArguments
         }
 
         return StoreConfiguration.Load(values, parse.GetValue(Config));
+    }
+
+    /// <summary>Opens the store the configuration names; on failure prints why and returns the exit code instead.</summary>
+    public static async Task<(StoreRuntime? Runtime, int ExitCode)> OpenAsync(LoadedConfiguration loaded, CancellationToken cancellationToken)
+    {
+        if (!loaded.IsValid)
+        {
+            return (null, ReportProblems(loaded));
+        }
+
+        var opened = await StoreRuntime.OpenAsync(loaded.Options!, cancellationToken: cancellationToken);
+        if (!opened.IsSuccess)
+        {
+            await Console.Error.WriteLineAsync($"artifactstore: cannot open the data root: {opened.Error.Message}");
+            return (null, ExitCodes.RootUnavailable);
+        }
+
+        return (opened.Value, ExitCodes.Ok);
     }
 
     /// <summary>Prints every configuration problem and returns the exit code for "invalid configuration".</summary>
