@@ -14,7 +14,7 @@ namespace ArtifactStore.Bench;
 /// </summary>
 internal static class SmallUploadInProcess
 {
-    public static async Task<(double Rate, long Created, long Batches)> RunAsync(string root, int clients, TimeSpan duration)
+    public static async Task<(double Rate, long Created, long Batches)> RunAsync(string root, int clients, TimeSpan warmUp, TimeSpan duration)
     {
         var options = new StoreOptions { DataRoot = root };
         using var dataRoot = DataRoot.OpenOrCreate(root, options.Profile, "bench", TimeProvider.System).Value;
@@ -24,17 +24,25 @@ internal static class SmallUploadInProcess
         var blobs = new FileSystemBlobStore(dataRoot.BlobDirectory, dataRoot.TempDirectory);
         var packages = new PackageService(database, blobs, options, TimeProvider.System);
 
+        _ = await LoadAsync(packages, clients, warmUp, round: 0);
+        var batchesBefore = database.CommittedBatches;
+        var (created, elapsed) = await LoadAsync(packages, clients, duration, round: 1);
+        return (created / elapsed.TotalSeconds, created, database.CommittedBatches - batchesBefore);
+    }
+
+    private static async Task<(long Created, TimeSpan Elapsed)> LoadAsync(PackageService packages, int clients, TimeSpan duration, int round)
+    {
         long created = 0;
         var watch = Stopwatch.StartNew();
-        var until = watch.Elapsed + duration;
         await Task.WhenAll(Enumerable.Range(1, clients).Select(client => Task.Run(async () =>
         {
-            for (var n = 0; watch.Elapsed < until; n++)
+            for (var n = 0; watch.Elapsed < duration; n++)
             {
                 var content = new byte[4096];
                 Random.Shared.NextBytes(content);
                 BinaryPrimitives.WriteInt32LittleEndian(content, client);
                 BinaryPrimitives.WriteInt32LittleEndian(content.AsSpan(4), n);
+                BinaryPrimitives.WriteInt32LittleEndian(content.AsSpan(8), round);
                 await using var upload = packages.BeginUpload();
                 _ = upload.AddField("name", $"bench/small/{client}");
                 _ = await upload.AddFileAsync($"f{n}.bin", "application/octet-stream", new MemoryStream(content), CancellationToken.None);
@@ -45,6 +53,6 @@ internal static class SmallUploadInProcess
                 }
             }
         })));
-        return (created / watch.Elapsed.TotalSeconds, created, database.CommittedBatches);
+        return (created, watch.Elapsed);
     }
 }
