@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
-using ArtifactStore.Sqlite;
 
 namespace ArtifactStore.EndToEnd.Tests;
 
@@ -129,11 +128,7 @@ public sealed class CrashAndRestartTests
         }
 
         // The views the crashes left behind equal a replay of the events.
-        await using var database = new SqliteStoreDatabase(Path.Combine(root, "db"), TimeProvider.System);
-        await database.InitializeAsync(CancellationToken.None);
-        var live = database.DumpViews();
-        await database.RebuildViewsAsync(CancellationToken.None);
-        Assert.Equal(live, database.DumpViews());
+        await StoreFiles.AssertViewsEqualReplayAsync(root);
     }
 
     private static byte[] Content(int seed, int size)

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
-using ArtifactStore.Sqlite;
 
 namespace ArtifactStore.EndToEnd.Tests;
 
@@ -147,11 +146,7 @@ public sealed class GcUnderLoadTests
             Assert.Equal(0, await final.StopAsync());
         }
 
-        await using var database = new SqliteStoreDatabase(Path.Combine(root, "db"), TimeProvider.System);
-        await database.InitializeAsync(CancellationToken.None);
-        var live = database.DumpViews();
-        await database.RebuildViewsAsync(CancellationToken.None);
-        Assert.Equal(live, database.DumpViews());
+        await StoreFiles.AssertViewsEqualReplayAsync(root);
     }
 
     private static byte[] Bytes(int seed, int size)

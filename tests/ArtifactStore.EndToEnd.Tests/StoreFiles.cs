@@ -31,6 +31,16 @@ internal static class StoreFiles
         return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>With no server on the root: the views equal what replaying the event log produces.</summary>
+    public static async Task AssertViewsEqualReplayAsync(string root)
+    {
+        await using var database = new ArtifactStore.Sqlite.SqliteStoreDatabase(Path.Combine(root, "db"), TimeProvider.System);
+        await database.InitializeAsync(CancellationToken.None);
+        var live = database.DumpViews();
+        await database.RebuildViewsAsync(CancellationToken.None);
+        Assert.Equal(live, database.DumpViews());
+    }
+
     public static string Config(TempDirectory temp, string json)
     {
         var path = temp.Combine("config-" + Guid.NewGuid().ToString("N") + ".json");
