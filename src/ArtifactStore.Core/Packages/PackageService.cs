@@ -13,6 +13,7 @@ namespace ArtifactStore.Core.Packages;
 public sealed class PackageService(IStoreDatabase database, IBlobStore blobs, StoreOptions options, TimeProvider time, ProtocolHooks? hooks = null)
 {
     public const string CreateOperation = "package.create";
+    private readonly IdempotencyGate _idempotency = new(database, options.IdempotencyWindow);
 
     /// <summary>Starts receiving a package. Dispose the upload whatever happens.</summary>
     public PackageUpload BeginUpload() => new(blobs, options);
@@ -51,7 +52,6 @@ public sealed class PackageService(IStoreDatabase database, IBlobStore blobs, St
         await ProtocolHooks.ReachAsync(hooks, ProtocolHooks.UploadStaged);
         var id = Guid.CreateVersion7(time.GetUtcNow());
         var created = new PackageCreated(id, upload.Name!, upload.Labels, manifest.Digest, manifest.Size, manifest.Blake3Hex, files);
-        var gate = new IdempotencyGate(database, options.IdempotencyWindow);
         var result = await BlobPublisher.WriteWithRetryAsync<Guid>(database, async (writer, ct) =>
         {
             if (claim is not null && !await IdempotencyGate.StillOwnsAsync(writer, claim, ct))
@@ -71,7 +71,7 @@ public sealed class PackageService(IStoreDatabase database, IBlobStore blobs, St
             await writer.AppendAsync(new NewEvent(stream, EventTypes.RetentionDefaultApplied, actor, applied.ToCbor()), ct);
             if (claim is not null)
             {
-                await writer.PutIdempotencyAsync(gate.Completed(claim, fingerprint, id.ToString(), writer.Now), ct);
+                await writer.PutIdempotencyAsync(_idempotency.Completed(claim, fingerprint, id.ToString(), writer.Now), ct);
             }
 
             return id;

@@ -17,7 +17,6 @@ internal static partial class Posix
     public const int LockNb = 4;
     public const int LockUn = 8;
     public const int EWouldBlock = 11;
-    public const int EIntr = 4;
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Open(string path, int flags, int mode);

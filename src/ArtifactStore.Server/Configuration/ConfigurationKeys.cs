@@ -19,11 +19,4 @@ public static class ConfigurationKeys
 
     public const string EnvironmentPrefix = "ARTIFACTSTORE_";
     public const string DefaultUrls = "http://127.0.0.1:5080";
-
-    /// <summary>Every scalar key, in the order <c>config show</c> prints them (retention classes follow).</summary>
-    public static IReadOnlyList<string> Scalars { get; } =
-    [
-        Profile, DataRoot, Urls, RetentionDefaultClass, MaxUploadBytes, MaxFilesPerPackage, MaxLabelsPerPackage, IdempotencyWindow,
-        SweepInterval, GcInterval, GcBlobGracePeriod, TombstoneRetention,
-    ];
 }

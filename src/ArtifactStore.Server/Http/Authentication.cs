@@ -23,18 +23,19 @@ public static class Authentication
             return;
         }
 
-        var tokens = context.RequestServices.GetService(typeof(StoreRuntime)) is StoreRuntime store ? store.Tokens : null;
-        if (tokens is null || !await tokens.AnyActiveAsync(context.RequestAborted))
-        {
-            await next(context);
-            return;
-        }
-
+        var tokens = ((StoreRuntime)context.RequestServices.GetService(typeof(StoreRuntime))!).Tokens;
         var header = context.Request.Headers.Authorization.ToString();
         var secret = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
         var token = secret is null ? null : await tokens.AuthenticateAsync(secret, context.RequestAborted);
         if (token is null)
         {
+            // No valid token: fine only while the store has no tokens at all (asked only on this path).
+            if (!await tokens.AnyActiveAsync(context.RequestAborted))
+            {
+                await next(context);
+                return;
+            }
+
             context.Response.Headers.WWWAuthenticate = "Bearer realm=\"artifactstore\"";
             await Problems.WriteAsync(context, new StoreError(ErrorCodes.Unauthorized,
                 secret is null ? "this store requires an API token: send 'Authorization: Bearer <token>'" : "the API token is unknown or has been revoked"));
