@@ -23,6 +23,9 @@ internal static class SqliteProjector
             case EventTypes.RetentionDefaultApplied:
                 ApplyDefaultRetention(connection, transaction, RetentionDefaultApplied.FromCbor(payload));
                 break;
+            case var type when type.StartsWith("v1.job.", StringComparison.Ordinal):
+                SqliteJobProjector.Apply(connection, transaction, record, payload);
+                break;
             default:
                 SqliteRetentionProjector.Apply(connection, transaction, record, payload);
                 break;

@@ -2,6 +2,7 @@ using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Encoding;
 using ArtifactStore.Core.Events;
 using ArtifactStore.Core.Idempotency;
+using ArtifactStore.Core.Jobs;
 using ArtifactStore.Core.Packages;
 using ArtifactStore.Core.Storage;
 using ArtifactStore.Core.Time;
@@ -13,7 +14,7 @@ namespace ArtifactStore.Sqlite;
 internal sealed class SqliteStoreWriter(SqliteConnection connection, SqliteTransaction transaction, DateTimeOffset now, long headSeq, byte[] headHash)
     : IStoreWriter
 {
-    private static readonly string[] ViewTables = ["packages", "package_files", "package_labels", "holds", "blobs", "tokens"];
+    private static readonly string[] ViewTables = ["packages", "package_files", "package_labels", "holds", "blobs", "tokens", "jobs"];
     private readonly List<Func<CancellationToken, Task>> _flushes = [];
 
     public DateTimeOffset Now { get; } = now;
@@ -103,6 +104,27 @@ internal sealed class SqliteStoreWriter(SqliteConnection connection, SqliteTrans
         command.Parameters.AddWithValue("$scope", scope);
         command.Parameters.AddWithValue("$key", key);
         command.ExecuteNonQuery();
+        return Task.CompletedTask;
+    }
+
+    public Task<JobView?> GetJobAsync(Guid id, CancellationToken cancellationToken) =>
+        Task.FromResult(SqliteJobRows.Get(connection, transaction, id));
+
+    public Task<JobView?> NextQueuedJobAsync(DateTimeOffset now, IReadOnlyCollection<string> types, CancellationToken cancellationToken) =>
+        Task.FromResult(SqliteJobRows.NextQueued(connection, transaction, now, types));
+
+    public Task<JobLease?> GetJobLeaseAsync(Guid jobId, CancellationToken cancellationToken) =>
+        Task.FromResult(SqliteJobRows.Leases(connection, transaction, jobId) is [var lease, ..] ? lease : null);
+
+    public Task PutJobLeaseAsync(JobLease lease, CancellationToken cancellationToken)
+    {
+        SqliteJobRows.PutLease(connection, transaction, lease);
+        return Task.CompletedTask;
+    }
+
+    public Task DeleteJobLeaseAsync(Guid jobId, CancellationToken cancellationToken)
+    {
+        SqliteJobRows.DeleteLease(connection, transaction, jobId);
         return Task.CompletedTask;
     }
 

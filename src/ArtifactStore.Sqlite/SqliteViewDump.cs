@@ -14,6 +14,7 @@ internal static class SqliteViewDump
         ("holds", "hold_id"),
         ("blobs", "sha256"),
         ("tokens", "token_id"),
+        ("jobs", "id"),
     ];
 
     public static string Dump(SqliteConnection connection)

@@ -15,6 +15,9 @@ internal sealed partial class SqliteViewQueries
             WHERE state = 'live' AND eligible = 0 AND expires_at IS NOT NULL AND expires_at <= $as_of
               AND pinned = 0
               AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.package_id = p.id AND h.released_at IS NULL)
+              AND NOT EXISTS (SELECT 1 FROM jobs j
+                  WHERE (j.input_package_id = p.id OR j.output_package_id = p.id OR j.log_package_id = p.id)
+                    AND (j.pinned = 1 OR j.state IN ('queued', 'running')))
             ORDER BY expires_at, id
             """,
             r => new SweepItem(Guid.Parse(r.GetString(0)), r.GetString(1), Rfc3339.Parse(r.GetString(2))),

@@ -98,7 +98,10 @@ internal sealed partial class SqliteViewQueries(Func<SqliteConnection> openReade
             reader.IsDBNull(7) ? null : Rfc3339.Parse(reader.GetString(7)),
             reader.GetInt64(8) != 0,
             ReadHolds(connection, transaction, id),
-            reader.GetInt64(9) != 0);
+            reader.GetInt64(9) != 0)
+        {
+            KeptByJob = SqliteJobRows.KeeperOf(connection, transaction, id),
+        };
         return new PackageView(
             Guid.Parse(id),
             reader.GetString(0),

@@ -16,6 +16,8 @@ public sealed record StoreOptions
 
     public Gc.GcOptions Gc { get; init; } = new();
 
+    public Jobs.JobOptions Jobs { get; init; } = new();
+
     /// <summary>How long a completed idempotency record answers replays (SPEC §7).</summary>
     public TimeSpan IdempotencyWindow { get; init; } = TimeSpan.FromHours(24);
 
@@ -36,6 +38,7 @@ public sealed record StoreOptions
         problems.AddRange(Retention.Validate());
         problems.AddRange(Limits.Validate());
         problems.AddRange(Gc.Validate());
+        problems.AddRange(Jobs.Validate(Retention));
         if (IdempotencyWindow <= TimeSpan.Zero)
         {
             problems.Add("Idempotency:Window: must be positive");

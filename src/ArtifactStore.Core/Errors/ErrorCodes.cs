@@ -24,6 +24,11 @@ public static class ErrorCodes
     public const string NotReady = "not_ready";
     public const string Unauthorized = "unauthorized";
     public const string Forbidden = "forbidden";
+    public const string JobNotFound = "job_not_found";
+    public const string JobExpired = "job_expired";
+    public const string JobNotFinished = "job_not_finished";
+    public const string JobFinished = "job_finished";
+    public const string JobTypeUnknown = "job_type_unknown";
     public const string NotFound = "not_found";
     public const string Internal = "internal_error";
 }

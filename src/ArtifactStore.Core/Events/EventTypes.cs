@@ -17,8 +17,19 @@ public static class EventTypes
     public const string BlobReaped = "v1.blob.reaped";
     public const string TokenCreated = "v1.token.created";
     public const string TokenRevoked = "v1.token.revoked";
+    public const string JobSubmitted = "v1.job.submitted";
+    public const string JobStarted = "v1.job.started";
+    public const string JobSucceeded = "v1.job.succeeded";
+    public const string JobFailed = "v1.job.failed";
+    public const string JobRequeued = "v1.job.requeued";
+    public const string JobCanceled = "v1.job.canceled";
+    public const string JobPinned = "v1.job.pinned";
+    public const string JobUnpinned = "v1.job.unpinned";
+    public const string JobExpired = "v1.job.expired";
 
     public const string SystemStream = "system";
 
     public static string PackageStream(Guid packageId) => $"package:{packageId}";
+
+    public static string JobStream(Guid jobId) => $"job:{jobId}";
 }

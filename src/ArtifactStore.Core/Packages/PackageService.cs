@@ -26,6 +26,61 @@ public sealed class PackageService(IStoreDatabase database, IBlobStore blobs, St
     /// </summary>
     public async Task<Result<PackageCreation>> CreateAsync(PackageUpload upload, string actor, IdempotencyClaim? claim, CancellationToken cancellationToken)
     {
+        var prepared = await PrepareAsync(upload, cancellationToken);
+        if (!prepared.IsSuccess)
+        {
+            return prepared.Error;
+        }
+
+        var package = prepared.Value;
+        if (claim?.Existing is { } existing)
+        {
+            await DiscardAsync(package, cancellationToken);
+            return await ReplayAsync(existing, package.Fingerprint, cancellationToken);
+        }
+
+        await ProtocolHooks.ReachAsync(hooks, ProtocolHooks.UploadStaged);
+        var result = await BlobPublisher.WriteWithRetryAsync<Guid>(database, async (writer, ct) =>
+        {
+            if (claim is not null && !await IdempotencyGate.StillOwnsAsync(writer, claim, ct))
+            {
+                return new StoreError(ErrorCodes.IdempotencyRequestInProgress, "the Idempotency-Key claim of this request expired before it completed");
+            }
+
+            if (await AppendAsync(writer, package, actor, ct) is { } appendError)
+            {
+                return appendError;
+            }
+
+            if (claim is not null)
+            {
+                await writer.PutIdempotencyAsync(_idempotency.Completed(claim, package.Fingerprint, package.Id.ToString(), writer.Now), ct);
+            }
+
+            return package.Id;
+        }, cancellationToken);
+
+        if (!result.IsSuccess)
+        {
+            await DiscardAsync(package, cancellationToken);
+            return result.Error;
+        }
+
+        // The package is durable and visible from here on; its staged blobs now belong to it.
+        upload.MarkCommitted();
+        var view = await database.Views.GetPackageAsync(package.Id, cancellationToken)
+            ?? throw new InvalidOperationException($"package {package.Id} was committed but is not in the views");
+        return new PackageCreation(view, Replayed: false);
+    }
+
+    /// <summary>
+    /// Validates a fully received upload and stages its manifest, so that the package can be created
+    /// inside a caller's unit of work with <see cref="AppendAsync"/> (jobs create their input and output
+    /// packages in the same unit as the job's event). Discard it with <see cref="DiscardAsync"/> if that
+    /// unit of work does not commit.
+    /// </summary>
+    public async Task<Result<PreparedPackage>> PrepareAsync(PackageUpload upload, CancellationToken cancellationToken)
+    {
         var checkedUpload = Check(upload);
         if (!checkedUpload.IsSuccess)
         {
@@ -42,53 +97,33 @@ public sealed class PackageService(IStoreDatabase database, IBlobStore blobs, St
         }
 
         var manifest = stagedManifest.Value;
-        var fingerprint = Fingerprint(manifest.Digest, retentionClass.Name);
-        if (claim?.Existing is { } existing)
-        {
-            await blobs.DiscardAsync(manifest, cancellationToken);
-            return await ReplayAsync(existing, fingerprint, cancellationToken);
-        }
-
-        await ProtocolHooks.ReachAsync(hooks, ProtocolHooks.UploadStaged);
         var id = Guid.CreateVersion7(time.GetUtcNow());
         var created = new PackageCreated(id, upload.Name!, upload.Labels, manifest.Digest, manifest.Size, manifest.Blake3Hex, files);
-        var result = await BlobPublisher.WriteWithRetryAsync<Guid>(database, async (writer, ct) =>
+        return new PreparedPackage(id, created, retentionClass, manifest, upload, Fingerprint(manifest.Digest, retentionClass.Name));
+    }
+
+    /// <summary>
+    /// Inside a unit of work: publishes the prepared package's blobs and appends <c>v1.package.created</c>
+    /// and <c>v1.retention.default_applied</c>. Null on success.
+    /// </summary>
+    public async Task<StoreError?> AppendAsync(IStoreWriter writer, PreparedPackage package, string actor, CancellationToken cancellationToken)
+    {
+        var staged = package.Upload.Files.Select(f => f.Blob).Append(package.Manifest);
+        if (await BlobPublisher.PublishAllAsync(writer, blobs, staged, cancellationToken) is { } publishError)
         {
-            if (claim is not null && !await IdempotencyGate.StillOwnsAsync(writer, claim, ct))
-            {
-                return new StoreError(ErrorCodes.IdempotencyRequestInProgress, "the Idempotency-Key claim of this request expired before it completed");
-            }
-
-            var staged = upload.Files.Select(f => f.Blob).Append(manifest);
-            if (await BlobPublisher.PublishAllAsync(writer, blobs, staged, ct) is { } publishError)
-            {
-                return publishError;
-            }
-
-            var stream = EventTypes.PackageStream(id);
-            await writer.AppendAsync(new NewEvent(stream, EventTypes.PackageCreated, actor, created.ToCbor()), ct);
-            var applied = new RetentionDefaultApplied(id, retentionClass.Name, retentionClass.ExpiryFrom(writer.Now));
-            await writer.AppendAsync(new NewEvent(stream, EventTypes.RetentionDefaultApplied, actor, applied.ToCbor()), ct);
-            if (claim is not null)
-            {
-                await writer.PutIdempotencyAsync(_idempotency.Completed(claim, fingerprint, id.ToString(), writer.Now), ct);
-            }
-
-            return id;
-        }, cancellationToken);
-
-        if (!result.IsSuccess)
-        {
-            await blobs.DiscardAsync(manifest, cancellationToken);
-            return result.Error;
+            return publishError;
         }
 
-        // The package is durable and visible from here on; its staged blobs now belong to it.
-        upload.MarkCommitted();
-        var view = await database.Views.GetPackageAsync(id, cancellationToken)
-            ?? throw new InvalidOperationException($"package {id} was committed but is not in the views");
-        return new PackageCreation(view, Replayed: false);
+        var stream = EventTypes.PackageStream(package.Id);
+        await writer.AppendAsync(new NewEvent(stream, EventTypes.PackageCreated, actor, package.Created.ToCbor()), cancellationToken);
+        var applied = new RetentionDefaultApplied(package.Id, package.RetentionClass.Name, package.RetentionClass.ExpiryFrom(writer.Now));
+        await writer.AppendAsync(new NewEvent(stream, EventTypes.RetentionDefaultApplied, actor, applied.ToCbor()), cancellationToken);
+        return null;
     }
+
+    /// <summary>Drops the staged manifest of a package whose unit of work did not commit (the upload's files go with the upload).</summary>
+    public Task DiscardAsync(PreparedPackage package, CancellationToken cancellationToken) =>
+        blobs.DiscardAsync(package.Manifest, cancellationToken);
 
     /// <summary>The package, or <c>package_not_found</c> / <c>package_expired</c>.</summary>
     public async Task<Result<PackageView>> GetAsync(Guid id, CancellationToken cancellationToken)

@@ -24,10 +24,11 @@ public sealed class RetentionSweeper(IStoreDatabase database, TimeProvider time)
         try
         {
             var planned = await database.Views.FindNewlyDeletableAsync(at, cancellationToken);
+            var plannedJobs = await database.Views.FindExpiredJobsAsync(at, cancellationToken);
 
             if (dryRun)
             {
-                return new SweepReport(at, DryRun: true, planned);
+                return new SweepReport(at, DryRun: true, planned) { ExpiredJobs = plannedJobs };
             }
 
             var done = new List<SweepItem>();
@@ -56,11 +57,42 @@ public sealed class RetentionSweeper(IStoreDatabase database, TimeProvider time)
                 done.AddRange(written.Value);
             }
 
-            return new SweepReport(at, DryRun: false, done);
+            var expiredJobs = await ExpireJobsAsync(plannedJobs, at, actor, cancellationToken);
+            return new SweepReport(at, DryRun: false, done) { ExpiredJobs = expiredJobs };
         }
         finally
         {
             _running.Release();
         }
+    }
+
+    /// <summary>Marks finished, unpinned jobs past their retention <c>expired</c>, re-checked inside each unit of work.</summary>
+    private async Task<List<Guid>> ExpireJobsAsync(IReadOnlyList<Guid> planned, DateTimeOffset at, string actor, CancellationToken cancellationToken)
+    {
+        var done = new List<Guid>();
+        foreach (var batch in planned.Chunk(BatchSize))
+        {
+            var written = await database.WriteAsync<List<Guid>>(async (writer, ct) =>
+            {
+                var marked = new List<Guid>();
+                foreach (var id in batch)
+                {
+                    var job = await writer.GetJobAsync(id, ct);
+                    if (job is null || job.Pinned || !Jobs.JobStates.IsFinished(job.State) || job.State == Jobs.JobState.Expired ||
+                        job.ExpiresAt is not { } expiry || expiry > at)
+                    {
+                        continue;
+                    }
+
+                    await writer.AppendAsync(new NewEvent(EventTypes.JobStream(id), EventTypes.JobExpired, actor, new JobExpired(id, expiry, at).ToCbor()), ct);
+                    marked.Add(id);
+                }
+
+                return marked;
+            }, cancellationToken);
+            done.AddRange(written.Value);
+        }
+
+        return done;
     }
 }

@@ -1,6 +1,7 @@
 using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Events;
 using ArtifactStore.Core.Idempotency;
+using ArtifactStore.Core.Jobs;
 using ArtifactStore.Core.Packages;
 
 namespace ArtifactStore.Core.Storage;
@@ -45,4 +46,19 @@ public interface IStoreWriter
 
     /// <summary>Removes the record for (scope, key) if present.</summary>
     Task DeleteIdempotencyAsync(string scope, string key, CancellationToken cancellationToken);
+
+    /// <summary>The job as this unit of work sees it, or null.</summary>
+    Task<JobView?> GetJobAsync(Guid id, CancellationToken cancellationToken);
+
+    /// <summary>The queued job of one of <paramref name="types"/> whose backoff ended first (at or before <paramref name="now"/>), or null.</summary>
+    Task<JobView?> NextQueuedJobAsync(DateTimeOffset now, IReadOnlyCollection<string> types, CancellationToken cancellationToken);
+
+    /// <summary>The lease on a job, or null.</summary>
+    Task<JobLease?> GetJobLeaseAsync(Guid jobId, CancellationToken cancellationToken);
+
+    /// <summary>Inserts or replaces the lease on <c>lease.JobId</c>.</summary>
+    Task PutJobLeaseAsync(JobLease lease, CancellationToken cancellationToken);
+
+    /// <summary>Removes the lease on a job if there is one.</summary>
+    Task DeleteJobLeaseAsync(Guid jobId, CancellationToken cancellationToken);
 }

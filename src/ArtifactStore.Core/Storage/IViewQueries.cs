@@ -1,4 +1,5 @@
 using ArtifactStore.Core.Blobs;
+using ArtifactStore.Core.Jobs;
 using ArtifactStore.Core.Packages;
 using ArtifactStore.Core.Retention;
 using ArtifactStore.Core.Security;
@@ -41,4 +42,19 @@ public interface IViewQueries
 
     /// <summary>Every token, active and revoked, oldest first.</summary>
     Task<IReadOnlyList<TokenRecord>> ListTokensAsync(CancellationToken cancellationToken);
+
+    /// <summary>The job, or null when no such id was ever submitted (an expired job is returned with state <c>expired</c>).</summary>
+    Task<JobView?> GetJobAsync(Guid id, CancellationToken cancellationToken);
+
+    /// <summary>A page of jobs, newest first.</summary>
+    Task<JobPage> ListJobsAsync(JobQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Every job lease, whoever holds it.</summary>
+    Task<IReadOnlyList<JobLease>> ListJobLeasesAsync(CancellationToken cancellationToken);
+
+    /// <summary>Ids of jobs in state <c>running</c>, by id.</summary>
+    Task<IReadOnlyList<Guid>> FindRunningJobsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Finished, unpinned jobs whose retention ended at or before <paramref name="asOf"/>, by expiry then id (index on expiry).</summary>
+    Task<IReadOnlyList<Guid>> FindExpiredJobsAsync(DateTimeOffset asOf, CancellationToken cancellationToken);
 }

@@ -16,6 +16,11 @@ public static class ConfigurationKeys
     public const string GcInterval = "Gc:Interval";
     public const string GcBlobGracePeriod = "Gc:BlobGracePeriod";
     public const string TombstoneRetention = "Tombstones:Retention";
+    public const string JobSlots = "Jobs:Slots";
+    public const string JobLeaseDuration = "Jobs:LeaseDuration";
+    public const string JobKillGracePeriod = "Jobs:KillGracePeriod";
+    public const string JobPollInterval = "Jobs:PollInterval";
+    public const string JobTypes = "Jobs:Types";
 
     public const string EnvironmentPrefix = "ARTIFACTSTORE_";
     public const string DefaultUrls = "http://127.0.0.1:5080";

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Globalization;
 using ArtifactStore.Core.Configuration;
 using ArtifactStore.Core.Gc;
+using ArtifactStore.Core.Jobs;
 using ArtifactStore.Core.Retention;
 using ArtifactStore.Core.Roots;
 using Microsoft.Extensions.Configuration;
@@ -92,6 +93,14 @@ public static class StoreConfiguration
                 BlobGracePeriod = ReadDuration(root, ConfigurationKeys.GcBlobGracePeriod, problems) ?? new GcOptions().BlobGracePeriod,
                 TombstoneRetention = ReadDuration(root, ConfigurationKeys.TombstoneRetention, problems) ?? new GcOptions().TombstoneRetention,
             },
+            Jobs = new JobOptions
+            {
+                Slots = (int)ReadLong(root, ConfigurationKeys.JobSlots, new JobOptions().Slots, 1024, problems),
+                LeaseDuration = ReadDuration(root, ConfigurationKeys.JobLeaseDuration, problems) ?? new JobOptions().LeaseDuration,
+                KillGracePeriod = ReadDuration(root, ConfigurationKeys.JobKillGracePeriod, problems) ?? new JobOptions().KillGracePeriod,
+                PollInterval = ReadDuration(root, ConfigurationKeys.JobPollInterval, problems) ?? new JobOptions().PollInterval,
+                Types = ReadJobTypes(root, problems),
+            },
         };
         problems.AddRange(options.Validate());
         var urls = root[ConfigurationKeys.Urls] ?? ConfigurationKeys.DefaultUrls;
@@ -153,6 +162,44 @@ public static class StoreConfiguration
         }
 
         return classes;
+    }
+
+    private static readonly string[] JobTypeSettings = ["Command", "Timeout", "MaxAttempts", "Backoff", "InputClass", "OutputClass"];
+
+    private static Dictionary<string, JobType> ReadJobTypes(IConfiguration root, List<string> problems)
+    {
+        var types = new Dictionary<string, JobType>(StringComparer.Ordinal);
+        foreach (var section in root.GetSection(ConfigurationKeys.JobTypes).GetChildren())
+        {
+            var key = $"{ConfigurationKeys.JobTypes}:{section.Key}";
+            var unknown = section.GetChildren().Select(c => c.Key).Where(k => !JobTypeSettings.Contains(k, StringComparer.OrdinalIgnoreCase)).ToList();
+            if (unknown.Count > 0)
+            {
+                problems.Add($"{key}: unknown setting(s) {string.Join(", ", unknown)} (known: {string.Join(", ", JobTypeSettings)})");
+            }
+
+            var command = section.GetSection("Command");
+            if (command.Value is not null)
+            {
+                problems.Add($"{key}:Command: must be an array (program, then arguments), for example [\"pdftotext\", \"{{input}}\", \"{{output_dir}}/text.txt\"]; no shell is involved");
+            }
+
+            var defaults = new JobType(section.Key);
+            types[section.Key] = defaults with
+            {
+                Command = command.GetChildren()
+                    .OrderBy(c => int.TryParse(c.Key, NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? i : int.MaxValue)
+                    .Select(c => c.Value ?? string.Empty)
+                    .ToList(),
+                Timeout = ReadDuration(root, $"{key}:Timeout", problems) ?? defaults.Timeout,
+                MaxAttempts = (int)ReadLong(root, $"{key}:MaxAttempts", defaults.MaxAttempts, 100, problems),
+                Backoff = ReadDuration(root, $"{key}:Backoff", problems) ?? defaults.Backoff,
+                InputClass = section["InputClass"] ?? defaults.InputClass,
+                OutputClass = section["OutputClass"] ?? defaults.OutputClass,
+            };
+        }
+
+        return types;
     }
 
     private static TimeSpan? ReadDuration(IConfiguration root, string key, List<string> problems)

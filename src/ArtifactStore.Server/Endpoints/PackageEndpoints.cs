@@ -1,4 +1,3 @@
-using System.Text;
 using ArtifactStore.Core.Encoding;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Idempotency;
@@ -10,19 +9,13 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.AspNetCore.StaticFiles;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
-using Microsoft.Net.Http.Headers;
 
 namespace ArtifactStore.Server.Endpoints;
 
 /// <summary>HTTP ↔ domain for packages (SPEC §5 "Packages"). No decisions are made here.</summary>
 public static class PackageEndpoints
 {
-    private const int MaxFieldBytes = 64 * 1024;
-    private static readonly FileExtensionContentTypeProvider ContentTypes = new();
-
     public static void Map(IEndpointRouteBuilder app)
     {
         var reader = new RequiredRole(Role.Reader);
@@ -43,9 +36,7 @@ public static class PackageEndpoints
             bodySize.MaxRequestBodySize = null;
         }
 
-        if (!MediaTypeHeaderValue.TryParse(context.Request.ContentType, out var contentType) ||
-            !contentType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase) ||
-            HeaderUtilities.RemoveQuotes(contentType.Boundary).Length == 0)
+        if (MultipartForm.BoundaryOf(context.Request) is not { } boundary)
         {
             return Problems.From(StoreError.Validation("the request must be multipart/form-data with a boundary"), context);
         }
@@ -68,8 +59,8 @@ public static class PackageEndpoints
         try
         {
             await using var upload = store.Packages.BeginUpload();
-            var boundary = HeaderUtilities.RemoveQuotes(contentType.Boundary).ToString();
-            var received = await ReceiveAsync(context, upload, boundary);
+            var received = await MultipartForm.ReadAsync(context, boundary, upload.AddField,
+                (_, fileName, mediaType, body) => upload.AddFileAsync(fileName, mediaType, body, context.RequestAborted));
             if (received is not null)
             {
                 return Problems.From(received, context);
@@ -101,86 +92,6 @@ public static class PackageEndpoints
                 await store.Idempotency.ReleaseAsync(claim, CancellationToken.None);
             }
         }
-    }
-
-    /// <summary>Feeds the multipart sections into the upload; returns the first problem, or null.</summary>
-    private static async Task<StoreError?> ReceiveAsync(HttpContext context, PackageUpload upload, string boundary)
-    {
-        var reader = new MultipartReader(boundary, context.Request.Body)
-        {
-            HeadersLengthLimit = 16 * 1024,
-            HeadersCountLimit = 16,
-            BodyLengthLimit = null,
-        };
-        try
-        {
-            while (await reader.ReadNextSectionAsync(context.RequestAborted) is { } section)
-            {
-                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) ||
-                    !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
-                {
-                    return StoreError.Validation("every part needs a 'Content-Disposition: form-data' header");
-                }
-
-                var fileName = disposition.FileNameStar.HasValue ? disposition.FileNameStar.Value : HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
-                var problem = fileName is not null && (disposition.FileName.HasValue || disposition.FileNameStar.HasValue)
-                    ? await upload.AddFileAsync(fileName, MediaTypeOf(section.ContentType, fileName), section.Body, context.RequestAborted)
-                    : await AddFieldAsync(upload, HeaderUtilities.RemoveQuotes(disposition.Name).ToString(), section.Body, context.RequestAborted);
-                if (problem is not null)
-                {
-                    return problem;
-                }
-            }
-        }
-        catch (InvalidDataException e)
-        {
-            return StoreError.Validation($"the multipart body is malformed: {e.Message}");
-        }
-        catch (BadHttpRequestException e)
-        {
-            return StoreError.Validation($"the request body could not be read: {e.Message}");
-        }
-
-        return null;
-    }
-
-    private static async Task<StoreError?> AddFieldAsync(PackageUpload upload, string name, Stream body, CancellationToken cancellationToken)
-    {
-        var buffer = new byte[MaxFieldBytes + 1];
-        var total = 0;
-        int read;
-        while ((read = await body.ReadAsync(buffer.AsMemory(total), cancellationToken)) > 0)
-        {
-            total += read;
-            if (total > MaxFieldBytes)
-            {
-                return StoreError.Validation($"form field '{name}' is longer than {MaxFieldBytes} bytes", name);
-            }
-        }
-
-        string value;
-        try
-        {
-            value = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(buffer, 0, total);
-        }
-        catch (DecoderFallbackException)
-        {
-            return StoreError.Validation($"form field '{name}' is not valid UTF-8", name);
-        }
-
-        return upload.AddField(name, value);
-    }
-
-    private static string MediaTypeOf(string? declared, string path)
-    {
-        if (!string.IsNullOrEmpty(declared) &&
-            MediaTypeHeaderValue.TryParse(declared, out var parsed) &&
-            !parsed.MediaType.Equals("application/octet-stream", StringComparison.OrdinalIgnoreCase))
-        {
-            return parsed.ToString();
-        }
-
-        return ContentTypes.TryGetContentType(path, out var inferred) ? inferred : "application/octet-stream";
     }
 
     private static async Task<IResult> ListAsync(HttpContext context, StoreRuntime store)

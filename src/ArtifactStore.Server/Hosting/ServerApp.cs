@@ -51,6 +51,8 @@ public static class ServerApp
             builder.Services.AddHostedService<RetentionScheduler>();
         }
 
+        builder.Services.AddHostedService<JobWorkers>();
+
         builder.Services.ConfigureHttpJsonOptions(o => JsonDefaults.Configure(o.SerializerOptions));
 
         var app = builder.Build();
@@ -63,6 +65,7 @@ public static class ServerApp
         AdminEndpoints.Map(app);
         BlobEndpoints.Map(app);
         EventEndpoints.Map(app);
+        JobEndpoints.Map(app);
         app.MapFallback((HttpContext context) =>
             Problems.From(new StoreError(ErrorCodes.NotFound, $"no endpoint answers {context.Request.Method} {context.Request.Path}"), context));
 

@@ -3,6 +3,7 @@ using ArtifactStore.Core.Configuration;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Gc;
 using ArtifactStore.Core.Idempotency;
+using ArtifactStore.Core.Jobs;
 using ArtifactStore.Core.Packages;
 using ArtifactStore.Core.Retention;
 using ArtifactStore.Core.Roots;
@@ -33,6 +34,8 @@ public sealed class StoreRuntime : IAsyncDisposable
         Sweeper = new RetentionSweeper(database, time);
         Collector = new GarbageCollector(database, blobs, time, options.Gc, hooks);
         Tokens = new TokenService(database);
+        JobRunner = new JobRunner(database, BlobReader, Packages, options, root.JobsDirectory, time);
+        Jobs = new JobService(database, Packages, JobRunner, options, time);
     }
 
     public DataRoot Root { get; }
@@ -58,6 +61,11 @@ public sealed class StoreRuntime : IAsyncDisposable
     public GarbageCollector Collector { get; }
 
     public TokenService Tokens { get; }
+
+    /// <summary>The worker pool; started by the server after recovery, idle in operator commands.</summary>
+    public JobRunner JobRunner { get; }
+
+    public JobService Jobs { get; }
 
     /// <summary>Opens (or creates) the data root named by the options and everything on it.</summary>
     /// <remarks>The hooks are test hooks at the GC protocol's step boundaries; production passes none.</remarks>
@@ -87,6 +95,7 @@ public sealed class StoreRuntime : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await JobRunner.DisposeAsync();
         Sweeper.Dispose();
         Collector.Dispose();
         await Database.DisposeAsync();

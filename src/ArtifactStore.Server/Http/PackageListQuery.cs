@@ -64,7 +64,7 @@ public static class PackageListQuery
     public static string Cursor(Guid last) =>
         Convert.ToBase64String(Encoding.ASCII.GetBytes(last.ToString())).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    private static bool TryReadCursor(string cursor, out Guid id)
+    public static bool TryReadCursor(string cursor, out Guid id)
     {
         id = Guid.Empty;
         try

@@ -18,6 +18,7 @@ public static class ReportJson
             name = e.Name,
             expires_at = e.ExpiresAt is { } at ? Rfc3339.ToText(at) : null,
         }).ToList(),
+        jobs_expired = report.ExpiredJobs.Select(id => id.ToString()).ToList(),
     };
 
     public static object Gc(GcReport report) => new

@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using ArtifactStore.Core.Platform;
+
+namespace ArtifactStore.Core.Jobs;
+
+/// <summary>
+/// Runs a configured command (argv, no shell) for one attempt: placeholders replaced, the
+/// <c>ARTIFACTSTORE_*</c> variables set, stdout and stderr appended to the log, working directory the
+/// job's. The command leads its own process group, so cancel and timeout reach every process it
+/// started: TERM first, KILL after the grace period.
+/// </summary>
+public sealed class CommandJobHandler(IReadOnlyList<string> command, TimeSpan killGracePeriod) : IJobHandler
+{
+    public async Task<int> RunAsync(JobContext context, CancellationToken cancellationToken)
+    {
+        var argv = command.Select(a => Expand(a, context)).ToList();
+        var start = new ProcessStartInfo
+        {
+            WorkingDirectory = context.WorkingDirectory,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (ProcessGroups.SetSid is { } setsid)
+        {
+            start.FileName = setsid;
+            foreach (var argument in argv)
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
+        else
+        {
+            start.FileName = argv[0];
+            foreach (var argument in argv.Skip(1))
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
+
+        start.Environment["ARTIFACTSTORE_INPUT"] = context.InputPath;
+        start.Environment["ARTIFACTSTORE_OUTPUT_DIR"] = context.OutputDirectory;
+        start.Environment["ARTIFACTSTORE_JOB_ID"] = context.JobId.ToString();
+        start.Environment["ARTIFACTSTORE_JOB_TYPE"] = context.Type;
+        start.Environment["ARTIFACTSTORE_JOB_ATTEMPT"] = context.Attempt.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["ARTIFACTSTORE_OPTIONS"] = context.OptionsJson;
+        start.Environment.Remove("ARTIFACTSTORE_TOKEN");
+
+        using var process = new Process { StartInfo = start };
+        try
+        {
+            process.Start();
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            await WriteLineAsync(context.Log, $"artifactstore: cannot start '{argv[0]}': {e.Message}");
+            return 127;
+        }
+
+        // setsid exec()s the command in place: the pid we got leads the new process group.
+        var group = process.Id;
+        await context.ProcessStarted(group);
+        process.StandardInput.Close();
+        var gate = new SemaphoreSlim(1, 1);
+        var stdout = PumpAsync(process.StandardOutput.BaseStream, context.Log, gate);
+        var stderr = PumpAsync(process.StandardError.BaseStream, context.Log, gate);
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            await ProcessGroups.TerminateAsync(group, killGracePeriod, CancellationToken.None);
+            try
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                // Already gone.
+            }
+
+            await process.WaitForExitAsync(CancellationToken.None);
+            await Task.WhenAll(stdout, stderr);
+            throw;
+        }
+
+        // The command exited; anything it left behind in its group must not outlive the attempt.
+        ProcessGroups.Signal(group, ProcessGroups.SigKill);
+        await Task.WhenAll(stdout, stderr);
+        return process.ExitCode;
+    }
+
+    private static string Expand(string argument, JobContext context) => argument
+        .Replace("{input}", context.InputPath, StringComparison.Ordinal)
+        .Replace("{output_dir}", context.OutputDirectory, StringComparison.Ordinal)
+        .Replace("{job_id}", context.JobId.ToString(), StringComparison.Ordinal);
+
+    private static async Task PumpAsync(Stream source, Stream log, SemaphoreSlim gate)
+    {
+        var buffer = new byte[16 * 1024];
+        int read;
+        while ((read = await source.ReadAsync(buffer)) > 0)
+        {
+            await gate.WaitAsync();
+            try
+            {
+                await log.WriteAsync(buffer.AsMemory(0, read));
+                await log.FlushAsync();
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }
+    }
+
+    private static Task WriteLineAsync(Stream log, string line) =>
+        log.WriteAsync(System.Text.Encoding.UTF8.GetBytes(line + "\n")).AsTask();
+}

@@ -1,0 +1,177 @@
+using System.Globalization;
+using ArtifactStore.Core.Errors;
+using ArtifactStore.Core.Packages;
+
+namespace ArtifactStore.Core.Jobs;
+
+public sealed partial class JobRunner
+{
+    /// <summary>Steps 2–5 for one leased attempt. Never throws: whatever happens ends in an outcome or a logged problem.</summary>
+    private async Task RunAttemptAsync(JobView job, int attempt)
+    {
+        var type = Jobs.Find(job.Type)!;
+        var workspace = new JobWorkspace(jobsDirectory, job.Id);
+        using var running = new RunningJob(job.Id, attempt) { LogPath = workspace.LogPath };
+        _running[job.Id] = running;
+        var keepLog = false;
+        try
+        {
+            // Step 2: the working directory, with the input copied from its verified blob.
+            workspace.Prepare();
+            await using (var logStream = new FileStream(workspace.LogPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
+            {
+                var input = await CopyInputAsync(job, workspace, logStream);
+                if (!input.IsSuccess)
+                {
+                    await FinishAsync(job, attempt, AttemptOutcome.FailedNow(new JobError(JobError.InputUnavailable, input.Error.Message), null), workspace);
+                    return;
+                }
+
+                await workspace.WriteManifestAsync(job, attempt, input.Value.File, "running", time.GetUtcNow(), CancellationToken.None);
+                await WriteLineAsync(logStream, $"== attempt {attempt} of {job.MaxAttempts}, {Time.Rfc3339.ToText(time.GetUtcNow())}, {InstanceId}");
+
+                // Step 3: run under the timeout.
+                var outcome = await RunHandlerAsync(job, type, attempt, workspace, input.Value.Path, logStream, running);
+                await WriteLineAsync(logStream, $"== attempt {attempt} ended: {outcome.Describe()}");
+                await logStream.FlushAsync();
+
+                // Step 4: the one outcome.
+                keepLog = outcome.Kind == OutcomeKind.Retry && !_leasing.IsCancellationRequested;
+                await FinishAsync(job, attempt, outcome, workspace);
+            }
+        }
+        catch (Exception e)
+        {
+            // A broken environment (disk full, store closing): leave the job running; the lease expires or recovery requeues it.
+            OnProblem?.Invoke($"job {job.Id} attempt {attempt} could not be completed", e);
+        }
+        finally
+        {
+            _running.TryRemove(job.Id, out _);
+
+            // Step 5: nothing of the attempt stays behind but, between retries here, the log.
+            try
+            {
+                if (keepLog)
+                {
+                    Directory.Delete(workspace.RawDirectory, recursive: true);
+                    Directory.Delete(workspace.ArtifactsDirectory, recursive: true);
+                }
+                else
+                {
+                    workspace.Delete();
+                }
+            }
+            catch (IOException e)
+            {
+                OnProblem?.Invoke($"cannot remove the working directory of job {job.Id}", e);
+            }
+        }
+    }
+
+    private async Task<Result<(PackageFile File, string Path)>> CopyInputAsync(JobView job, JobWorkspace workspace, Stream logStream)
+    {
+        var package = await database.Views.GetPackageAsync(job.InputPackageId, CancellationToken.None);
+        if (package is null || package.State != PackageState.Live || package.Files.Count != 1)
+        {
+            return new StoreError(ErrorCodes.PackageNotFound, $"the input package {job.InputPackageId} is gone or does not hold exactly one file");
+        }
+
+        var file = package.Files[0];
+        var opened = await blobReader.OpenAsync(file.Sha256, file.Size, needRandomAccess: false, CancellationToken.None);
+        if (!opened.IsSuccess)
+        {
+            return opened.Error;
+        }
+
+        var path = workspace.InputPath(file.Path);
+        try
+        {
+            await using var content = opened.Value.Stream;
+            await using var target = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
+            await content.CopyToAsync(target);
+        }
+        catch (Blobs.BlobCorruptException e)
+        {
+            await WriteLineAsync(logStream, $"artifactstore: the input is corrupt: {e.Message}");
+            return new StoreError(ErrorCodes.BlobCorrupt, e.Message);
+        }
+
+        return (file, path);
+    }
+
+    private async Task<AttemptOutcome> RunHandlerAsync(JobView job, JobType type, int attempt, JobWorkspace workspace, string inputPath, Stream logStream, RunningJob running)
+    {
+        using var timeout = new CancellationTokenSource(type.Timeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, running.Abort.Token);
+        var handler = type.Handler ?? new CommandJobHandler(type.Command, Jobs.KillGracePeriod);
+        var context = new JobContext
+        {
+            JobId = job.Id,
+            Type = job.Type,
+            Attempt = attempt,
+            WorkingDirectory = workspace.Directory,
+            InputPath = inputPath,
+            OutputDirectory = workspace.ArtifactsDirectory,
+            OptionsJson = job.OptionsJson,
+            Log = logStream,
+            ProcessStarted = async group =>
+            {
+                // Recorded durably so that a process started after a crash can kill this group.
+                running.ProcessGroup = group;
+                await database.WriteAsync<bool>(async (writer, ct) =>
+                {
+                    if (await HoldsLeaseAsync(writer, job.Id, attempt, ct))
+                    {
+                        await writer.PutJobLeaseAsync(new JobLease(job.Id, InstanceId, attempt, writer.Now + Jobs.LeaseDuration, group), ct);
+                    }
+
+                    return true;
+                }, CancellationToken.None);
+            },
+        };
+
+        int exitCode;
+        try
+        {
+            exitCode = await handler.RunAsync(context, linked.Token);
+        }
+        catch (OperationCanceledException) when (linked.IsCancellationRequested)
+        {
+            return running.StopReason switch
+            {
+                JobStopReason.Canceled => AttemptOutcome.Canceled(),
+                JobStopReason.Shutdown => AttemptOutcome.Shutdown(),
+                JobStopReason.LeaseLost => AttemptOutcome.LeaseLost(),
+                _ => Failed(new JobError(JobError.Timeout,
+                    $"attempt {attempt} ran longer than its timeout ({type.Timeout}) and was killed; log tail: {workspace.LogTail()}"), null),
+            };
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            await WriteLineAsync(logStream, $"artifactstore: the handler failed: {e.Message}");
+            return Failed(new JobError(JobError.HandlerFailed, $"the handler of job type '{job.Type}' failed: {e.Message}"), null);
+        }
+
+        if (running.StopReason != JobStopReason.None)
+        {
+            return running.StopReason switch
+            {
+                JobStopReason.Canceled => AttemptOutcome.Canceled(),
+                JobStopReason.Shutdown => AttemptOutcome.Shutdown(),
+                _ => AttemptOutcome.LeaseLost(),
+            };
+        }
+
+        return exitCode == 0
+            ? AttemptOutcome.Succeeded()
+            : Failed(new JobError(JobError.ExitCode,
+                $"exited with code {exitCode.ToString(CultureInfo.InvariantCulture)}; log tail: {workspace.LogTail()}"), exitCode);
+
+        AttemptOutcome Failed(JobError error, int? code) =>
+            attempt < job.MaxAttempts ? AttemptOutcome.Retry(error, code, type.BackoffAfter(attempt)) : AttemptOutcome.FailedNow(error, code);
+    }
+
+    private static Task WriteLineAsync(Stream log, string line) =>
+        log.WriteAsync(System.Text.Encoding.UTF8.GetBytes(line + "\n")).AsTask();
+}

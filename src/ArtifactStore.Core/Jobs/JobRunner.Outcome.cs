@@ -1,0 +1,148 @@
+using ArtifactStore.Core.Blobs;
+using ArtifactStore.Core.Events;
+using ArtifactStore.Core.Packages;
+using ArtifactStore.Core.Storage;
+
+namespace ArtifactStore.Core.Jobs;
+
+public sealed partial class JobRunner
+{
+    /// <summary>
+    /// Step 4: records the attempt's outcome in one unit of work, guarded by the lease. A package the
+    /// outcome needs (output, or the log of a failed or canceled job) is staged first and created in the
+    /// same unit of work as the job's event, so it exists exactly when the event does.
+    /// </summary>
+    private async Task FinishAsync(JobView job, int attempt, AttemptOutcome outcome, JobWorkspace workspace)
+    {
+        if (outcome.Kind == OutcomeKind.LeaseLost)
+        {
+            OnProblem?.Invoke($"job {job.Id} attempt {attempt}: the lease was lost (canceled or taken over elsewhere); its result is dropped", null);
+            return;
+        }
+
+        PackageUpload? upload = null;
+        PreparedPackage? prepared = null;
+        try
+        {
+            if (outcome.Kind == OutcomeKind.Succeeded)
+            {
+                var files = workspace.OutputFiles(out var problem);
+                (upload, prepared, problem) = problem is null ? await StagePackageAsync(job, "output", files) : (null, null, problem);
+                if (problem is not null)
+                {
+                    outcome = AttemptOutcome.FailedNow(new JobError(JobError.OutputRejected, problem), 0);
+                }
+            }
+
+            if (outcome.Kind is OutcomeKind.Failed or OutcomeKind.Canceled && File.Exists(workspace.LogPath))
+            {
+                (upload, prepared, _) = await StagePackageAsync(job, "log", [("logs/run.log", workspace.LogPath)]);
+            }
+
+            var result = await BlobPublisher.WriteWithRetryAsync<bool>(database, async (writer, ct) =>
+            {
+                if (!await HoldsLeaseAsync(writer, job.Id, attempt, ct))
+                {
+                    return false;
+                }
+
+                if (prepared is not null && await packages.AppendAsync(writer, prepared, Actor, ct) is { } publishError)
+                {
+                    return publishError;
+                }
+
+                await AppendOutcomeAsync(writer, job, attempt, outcome, prepared?.Id, ct);
+                await writer.DeleteJobLeaseAsync(job.Id, ct);
+                return true;
+            }, CancellationToken.None);
+
+            if (result.IsSuccess && result.Value)
+            {
+                upload?.MarkCommitted();
+            }
+            else if (prepared is not null)
+            {
+                await packages.DiscardAsync(prepared, CancellationToken.None);
+            }
+
+            if (!result.IsSuccess)
+            {
+                OnProblem?.Invoke($"job {job.Id} attempt {attempt}: recording the outcome failed: {result.Error.Message}", null);
+            }
+            else if (outcome.Kind is OutcomeKind.Retry or OutcomeKind.Shutdown)
+            {
+                Wake();
+            }
+        }
+        finally
+        {
+            if (upload is not null)
+            {
+                await upload.DisposeAsync();
+            }
+        }
+    }
+
+    private async Task AppendOutcomeAsync(IStoreWriter writer, JobView job, int attempt, AttemptOutcome outcome, Guid? packageId, CancellationToken cancellationToken)
+    {
+        var stream = EventTypes.JobStream(job.Id);
+        var expiresAt = options.Retention.Find(OutputClassOf(job))?.ExpiryFrom(writer.Now);
+        var (type, payload) = outcome.Kind switch
+        {
+            OutcomeKind.Succeeded => (EventTypes.JobSucceeded, new JobFinished(job.Id, packageId, null, null, 0, expiresAt).ToCbor()),
+            OutcomeKind.Failed => (EventTypes.JobFailed, new JobFinished(job.Id, null, packageId, outcome.Error, outcome.ExitCode, expiresAt).ToCbor()),
+            OutcomeKind.Canceled => (EventTypes.JobCanceled, new JobFinished(job.Id, null, packageId, null, null, expiresAt).ToCbor()),
+            OutcomeKind.Retry => (EventTypes.JobRequeued,
+                new JobRequeued(job.Id, JobRequeued.Retry, attempt, writer.Now + outcome.Backoff, outcome.Error).ToCbor()),
+            _ => (EventTypes.JobRequeued, new JobRequeued(job.Id, JobRequeued.Shutdown, attempt - 1, writer.Now, null).ToCbor()),
+        };
+        await writer.AppendAsync(new NewEvent(stream, type, Actor, payload), cancellationToken);
+    }
+
+    /// <summary>The output class recorded at submission (the configuration may have changed since).</summary>
+    private static string OutputClassOf(JobView job) => job.OutputClass;
+
+    /// <summary>Stages files as a package named <c>jobs/&lt;id&gt;/&lt;role&gt;</c> in the output class; a refusal comes back as a problem.</summary>
+    private async Task<(PackageUpload? Upload, PreparedPackage? Prepared, string? Problem)> StagePackageAsync(
+        JobView job, string role, IReadOnlyList<(string PackagePath, string FilePath)> files)
+    {
+        var upload = packages.BeginUpload();
+        try
+        {
+            var problem = upload.AddField("name", $"jobs/{job.Id}/{role}")
+                ?? upload.AddField("retention_class", OutputClassOf(job))
+                ?? upload.AddField("label", $"job_id={job.Id}")
+                ?? upload.AddField("label", $"job_type={job.Type}");
+            foreach (var (packagePath, filePath) in files)
+            {
+                if (problem is not null)
+                {
+                    break;
+                }
+
+                await using var content = new FileStream(filePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+                problem = await upload.AddFileAsync(packagePath, MediaTypes.Guess(packagePath), content, CancellationToken.None);
+            }
+
+            if (problem is not null)
+            {
+                await upload.DisposeAsync();
+                return (null, null, $"the {role} cannot be stored: {problem.Message}");
+            }
+
+            var prepared = await packages.PrepareAsync(upload, CancellationToken.None);
+            if (!prepared.IsSuccess)
+            {
+                await upload.DisposeAsync();
+                return (null, null, $"the {role} cannot be stored: {prepared.Error.Message}");
+            }
+
+            return (upload, prepared.Value, null);
+        }
+        catch
+        {
+            await upload.DisposeAsync();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,116 @@
+using ArtifactStore.Core.Events;
+using ArtifactStore.Core.Platform;
+
+namespace ArtifactStore.Core.Jobs;
+
+public sealed partial class JobRunner
+{
+    /// <summary>
+    /// Runs before the store reports ready (SPEC §7 "Recovery"): every job left <c>running</c> by a process
+    /// that no longer holds the root has its leftover processes killed and its working directory cleared,
+    /// and is requeued (<c>recovered_after_restart</c>, the interrupted attempt counted) — or failed
+    /// (<c>interrupted</c>) when that was its last attempt. Working directories of jobs that do not run are
+    /// removed. Returns how many jobs were recovered.
+    /// </summary>
+    public async Task<int> RecoverAsync(CancellationToken cancellationToken)
+    {
+        var leases = (await database.Views.ListJobLeasesAsync(cancellationToken)).ToDictionary(l => l.JobId);
+        var running = await database.Views.FindRunningJobsAsync(cancellationToken);
+        var recovered = 0;
+        foreach (var jobId in running.Union(leases.Keys).Distinct())
+        {
+            var lease = leases.GetValueOrDefault(jobId);
+            if (lease is not null && lease.Owner == InstanceId)
+            {
+                continue;
+            }
+
+            if (lease?.ProcessGroup is { } group)
+            {
+                await KillLeftoverAsync(group, cancellationToken);
+            }
+
+            new JobWorkspace(jobsDirectory, jobId).Delete();
+            if (await RequeueInterruptedAsync(jobId, lease, JobRequeued.RecoveredAfterRestart, cancellationToken))
+            {
+                recovered++;
+            }
+        }
+
+        if (Directory.Exists(jobsDirectory))
+        {
+            foreach (var directory in Directory.EnumerateDirectories(jobsDirectory))
+            {
+                if (!Guid.TryParse(Path.GetFileName(directory), out var id) || !_running.ContainsKey(id))
+                {
+                    Directory.Delete(directory, recursive: true);
+                }
+            }
+        }
+
+        return recovered;
+    }
+
+    /// <summary>Multi-replica: a lease another process stopped renewing has expired; its job is requeued the same way.</summary>
+    private async Task RequeueExpiredLeasesAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        foreach (var lease in await database.Views.ListJobLeasesAsync(cancellationToken))
+        {
+            if (lease.Owner != InstanceId && lease.ExpiresAt < now)
+            {
+                await RequeueInterruptedAsync(lease.JobId, lease, JobRequeued.LeaseExpired, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>One unit of work: if the job still runs under <paramref name="lease"/> (or without any), requeue or fail it and drop the lease.</summary>
+    private async Task<bool> RequeueInterruptedAsync(Guid jobId, JobLease? lease, string reason, CancellationToken cancellationToken)
+    {
+        var result = await database.WriteAsync<bool>(async (writer, ct) =>
+        {
+            var current = await writer.GetJobLeaseAsync(jobId, ct);
+            if (current is not null && (lease is null || current.Owner != lease.Owner || current.Attempt != lease.Attempt || current.ExpiresAt != lease.ExpiresAt))
+            {
+                // Renewed or re-leased since we looked: it is alive.
+                if (reason == JobRequeued.LeaseExpired)
+                {
+                    return false;
+                }
+            }
+
+            var job = await writer.GetJobAsync(jobId, ct);
+            if (job is { State: JobState.Running })
+            {
+                var error = new JobError(reason == JobRequeued.LeaseExpired ? JobError.LeaseExpired : JobError.Interrupted,
+                    $"attempt {job.Attempts} was interrupted: the process running it stopped ({reason})");
+                var stream = EventTypes.JobStream(jobId);
+                if (job.Attempts < job.MaxAttempts)
+                {
+                    await writer.AppendAsync(new NewEvent(stream, EventTypes.JobRequeued, Actor,
+                        new JobRequeued(jobId, reason, job.Attempts, writer.Now, error).ToCbor()), ct);
+                }
+                else
+                {
+                    var expiresAt = options.Retention.Find(job.OutputClass)?.ExpiryFrom(writer.Now);
+                    await writer.AppendAsync(new NewEvent(stream, EventTypes.JobFailed, Actor,
+                        new JobFinished(jobId, null, null, error, null, expiresAt).ToCbor()), ct);
+                }
+            }
+
+            await writer.DeleteJobLeaseAsync(jobId, ct);
+            return job is { State: JobState.Running };
+        }, cancellationToken);
+        return result.IsSuccess && result.Value;
+    }
+
+    private static async Task KillLeftoverAsync(int processGroup, CancellationToken cancellationToken)
+    {
+        // The group was started by a process that is gone; nothing of it may keep writing.
+        ProcessGroups.Signal(processGroup, ProcessGroups.SigKill);
+        for (var i = 0; i < 100 && ProcessGroups.Members(processGroup).Count > 0; i++)
+        {
+            await Task.Delay(20, cancellationToken);
+        }
+    }
+}

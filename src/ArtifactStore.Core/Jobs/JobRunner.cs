@@ -1,0 +1,258 @@
+using System.Collections.Concurrent;
+using ArtifactStore.Core.Blobs;
+using ArtifactStore.Core.Configuration;
+using ArtifactStore.Core.Errors;
+using ArtifactStore.Core.Events;
+using ArtifactStore.Core.Packages;
+using ArtifactStore.Core.Storage;
+
+namespace ArtifactStore.Core.Jobs;
+
+/// <summary>
+/// The worker pool (SPEC §7): <see cref="JobOptions.Slots"/> slots, each running this loop —
+/// <list type="number">
+/// <item>lease the queued job whose backoff ended first: <c>v1.job.started</c> and a lease row, one unit of work;</item>
+/// <item>prepare <c>jobs/&lt;id&gt;/</c> with the verified input;</item>
+/// <item>run the handler under the type's timeout while a heartbeat renews the lease;</item>
+/// <item>record exactly one outcome, only if the lease is still ours: success with the output package in the
+///   same unit of work, a retry with backoff, failure, or cancel;</item>
+/// <item>remove the working directory.</item>
+/// </list>
+/// The guarantee is at-least-once execution and exactly-once recording: a crash between 1 and 4 leaves a
+/// <c>running</c> job that <see cref="RecoverAsync"/> requeues before the store reports ready, and an
+/// outcome is recorded only by the lease holder, so no job gets two output packages.
+/// </summary>
+public sealed partial class JobRunner(
+    IStoreDatabase database,
+    BlobReader blobReader,
+    PackageService packages,
+    StoreOptions options,
+    string jobsDirectory,
+    TimeProvider time) : IAsyncDisposable
+{
+    private const string Actor = "system:jobs";
+    private readonly ConcurrentDictionary<Guid, RunningJob> _running = new();
+    private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
+    private readonly CancellationTokenSource _leasing = new();
+    private readonly List<Task> _loops = [];
+    private int _idleSlots;
+
+    /// <summary>Names this process in leases and <c>v1.job.started</c>; a new one each start.</summary>
+    public string InstanceId { get; } = $"{Environment.MachineName[..Math.Min(60, Environment.MachineName.Length)]}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+
+    private JobOptions Jobs => options.Jobs;
+
+    /// <summary>Where the pool reports problems it recovers from (the server sets its logger).</summary>
+    public Action<string, Exception?>? OnProblem { get; set; }
+
+    /// <summary>Slots waiting for work right now (all of them when idle; a leaked slot would show here).</summary>
+    public int IdleSlots => Volatile.Read(ref _idleSlots);
+
+    public int RunningCount => _running.Count;
+
+    public bool IsStarted => _loops.Count > 0;
+
+    /// <summary>Starts the slots and the heartbeat. Call after <see cref="RecoverAsync"/>.</summary>
+    public void Start()
+    {
+        if (_loops.Count > 0)
+        {
+            return;
+        }
+
+        for (var slot = 0; slot < Jobs.Slots; slot++)
+        {
+            _loops.Add(Task.Run(SlotLoopAsync));
+        }
+
+        _loops.Add(Task.Run(HeartbeatLoopAsync));
+    }
+
+    /// <summary>Tells idle slots that a job was queued.</summary>
+    public void Wake()
+    {
+        if (_wake.CurrentCount < Jobs.Slots)
+        {
+            _wake.Release();
+        }
+    }
+
+    /// <summary>The log file of a job running in this process, or null.</summary>
+    public string? LogPathOf(Guid jobId) => _running.TryGetValue(jobId, out var running) ? running.LogPath : null;
+
+    /// <summary>Stops a job running in this process (TERM, then KILL); false when it does not run here.</summary>
+    public bool Cancel(Guid jobId)
+    {
+        if (!_running.TryGetValue(jobId, out var running))
+        {
+            return false;
+        }
+
+        running.Stop(JobStopReason.Canceled);
+        return true;
+    }
+
+    /// <summary>
+    /// Stops leasing, lets running attempts finish for up to <paramref name="grace"/>, then stops them and
+    /// requeues their jobs (<c>reason: shutdown</c>, the attempt not counted).
+    /// </summary>
+    public async Task StopAsync(TimeSpan grace)
+    {
+        await _leasing.CancelAsync();
+        var all = Task.WhenAll(_loops);
+        if (await Task.WhenAny(all, Task.Delay(grace)) != all)
+        {
+            foreach (var running in _running.Values)
+            {
+                running.Stop(JobStopReason.Shutdown);
+            }
+        }
+
+        try
+        {
+            await all;
+        }
+        catch (OperationCanceledException)
+        {
+            // Loops end by cancellation.
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_leasing.IsCancellationRequested)
+        {
+            await StopAsync(TimeSpan.Zero);
+        }
+
+        _leasing.Dispose();
+        _wake.Dispose();
+    }
+
+    private async Task SlotLoopAsync()
+    {
+        var stopping = _leasing.Token;
+        while (!stopping.IsCancellationRequested)
+        {
+            Leased? leased;
+            try
+            {
+                leased = await TryLeaseAsync(stopping);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                OnProblem?.Invoke("leasing a job failed; retrying", e);
+                leased = null;
+            }
+
+            if (leased is null)
+            {
+                Interlocked.Increment(ref _idleSlots);
+                try
+                {
+                    await _wake.WaitAsync(Jobs.PollInterval, stopping);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _idleSlots);
+                }
+
+                continue;
+            }
+
+            await RunAttemptAsync(leased.Job, leased.Attempt);
+        }
+    }
+
+    /// <summary>Step 1: the lease. One unit of work: the started event and the lease row, or nothing.</summary>
+    private async Task<Leased?> TryLeaseAsync(CancellationToken cancellationToken)
+    {
+        var runnable = Jobs.Types.Keys.ToList();
+        var result = await database.WriteAsync<Leased?>(async (writer, ct) =>
+        {
+            var job = await writer.NextQueuedJobAsync(writer.Now, runnable, ct);
+            if (job is null)
+            {
+                return Result<Leased?>.Ok(null);
+            }
+
+            var attempt = job.Attempts + 1;
+            await writer.AppendAsync(new NewEvent(EventTypes.JobStream(job.Id), EventTypes.JobStarted, Actor,
+                new JobStarted(job.Id, attempt, InstanceId).ToCbor()), ct);
+            await writer.PutJobLeaseAsync(new JobLease(job.Id, InstanceId, attempt, writer.Now + Jobs.LeaseDuration, null), ct);
+            return new Leased(job, attempt);
+        }, cancellationToken);
+        return result.IsSuccess ? result.Value : null;
+    }
+
+    /// <summary>Renews the leases of what runs here, stops attempts whose job was canceled or taken over elsewhere, and requeues jobs whose lease expired.</summary>
+    private async Task HeartbeatLoopAsync()
+    {
+        var period = Jobs.LeaseDuration / 3;
+        while (!_leasing.IsCancellationRequested || !_running.IsEmpty)
+        {
+            try
+            {
+                await Task.Delay(period, time, CancellationToken.None);
+                await RenewLeasesAsync();
+                if (!_leasing.IsCancellationRequested)
+                {
+                    await RequeueExpiredLeasesAsync(CancellationToken.None);
+                }
+            }
+            catch (Exception e)
+            {
+                OnProblem?.Invoke("the job heartbeat failed; retrying", e);
+            }
+        }
+    }
+
+    private async Task RenewLeasesAsync()
+    {
+        var running = _running.Values.ToList();
+        if (running.Count == 0)
+        {
+            return;
+        }
+
+        var lost = await database.WriteAsync<List<RunningJob>>(async (writer, ct) =>
+        {
+            var gone = new List<RunningJob>();
+            foreach (var attempt in running)
+            {
+                if (!await HoldsLeaseAsync(writer, attempt.JobId, attempt.Attempt, ct))
+                {
+                    gone.Add(attempt);
+                    continue;
+                }
+
+                await writer.PutJobLeaseAsync(new JobLease(attempt.JobId, InstanceId, attempt.Attempt, writer.Now + Jobs.LeaseDuration, attempt.ProcessGroup), ct);
+            }
+
+            return gone;
+        }, CancellationToken.None);
+        foreach (var attempt in lost.Value)
+        {
+            attempt.Stop(JobStopReason.LeaseLost);
+        }
+    }
+
+    /// <summary>Inside a unit of work: the lease on the job is this process's for this attempt, and the job still runs.</summary>
+    private async Task<bool> HoldsLeaseAsync(IStoreWriter writer, Guid jobId, int attempt, CancellationToken cancellationToken)
+    {
+        var lease = await writer.GetJobLeaseAsync(jobId, cancellationToken);
+        if (lease is null || lease.Owner != InstanceId || lease.Attempt != attempt)
+        {
+            return false;
+        }
+
+        var job = await writer.GetJobAsync(jobId, cancellationToken);
+        return job is { State: JobState.Running } && job.Attempts == attempt;
+    }
+
+    private sealed record Leased(JobView Job, int Attempt);
+}

@@ -1,0 +1,11 @@
+namespace ArtifactStore.Core.Jobs;
+
+internal enum OutcomeKind
+{
+    Succeeded,
+    Retry,
+    Failed,
+    Canceled,
+    Shutdown,
+    LeaseLost,
+}

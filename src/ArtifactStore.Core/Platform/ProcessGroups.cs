@@ -1,0 +1,74 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+
+namespace ArtifactStore.Core.Platform;
+
+/// <summary>
+/// Signals a whole process group. Converters are started as the leaders of their own session (through
+/// <c>setsid</c>), so their group id is their pid and everything they spawn stays in the group: one
+/// signal reaches the whole tree, even after the converter itself or the store that started it died.
+/// </summary>
+public static partial class ProcessGroups
+{
+    public const int SigKill = 9;
+    public const int SigTerm = 15;
+
+    /// <summary>The program that makes a command the leader of a new session (util-linux, always on Debian).</summary>
+    public static string? SetSid { get; } = new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(File.Exists);
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+
+    /// <summary>Sends <paramref name="signal"/> to every process of the group; false when none is left.</summary>
+    public static bool Signal(int processGroup, int signal) => processGroup > 1 && Kill(-processGroup, signal) == 0;
+
+    /// <summary>Whether any process of the group is still alive (zombies included until reaped).</summary>
+    public static bool IsAlive(int processGroup) => processGroup > 1 && Kill(-processGroup, 0) == 0;
+
+    /// <summary>Pids of the members of a group, read from <c>/proc</c> (for diagnostics and tests).</summary>
+    public static IReadOnlyList<int> Members(int processGroup)
+    {
+        var members = new List<int>();
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                // Fields after the command name (which may hold spaces) start after the last ')'.
+                var stat = File.ReadAllText(Path.Combine(directory, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                if (int.Parse(fields[2], CultureInfo.InvariantCulture) == processGroup && fields[0] != "Z")
+                {
+                    members.Add(pid);
+                }
+            }
+            catch (IOException)
+            {
+                // The process ended while we looked.
+            }
+        }
+
+        return members;
+    }
+
+    /// <summary>TERM, then KILL if anything of the group is still alive after <paramref name="grace"/>.</summary>
+    public static async Task TerminateAsync(int processGroup, TimeSpan grace, CancellationToken cancellationToken = default)
+    {
+        if (!Signal(processGroup, SigTerm))
+        {
+            return;
+        }
+
+        var deadline = DateTime.UtcNow + grace;
+        while (DateTime.UtcNow < deadline && Members(processGroup).Count > 0)
+        {
+            await Task.Delay(50, cancellationToken);
+        }
+
+        Signal(processGroup, SigKill);
+    }
+}
