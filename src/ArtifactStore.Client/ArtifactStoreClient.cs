@@ -76,6 +76,90 @@ public sealed class ArtifactStoreClient(HttpClient http)
         await body.CopyToAsync(destination, 1024 * 1024, cancellationToken);
     }
 
+    /// <summary>Submits a job with an uploaded input file; <paramref name="optionsJson"/> is a JSON object or null.</summary>
+    public async Task<JobInfo> SubmitJobAsync(
+        string type,
+        string inputFileName,
+        Stream input,
+        string? optionsJson = null,
+        string? idempotencyKey = null,
+        CancellationToken cancellationToken = default)
+    {
+        using var form = new MultipartFormDataContent();
+        form.Add(new StringContent(type), "type");
+        if (optionsJson is not null)
+        {
+            form.Add(new StringContent(optionsJson), "options");
+        }
+
+        var part = new StreamContent(input, 1024 * 1024);
+        part.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        form.Add(part, "input", inputFileName);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/jobs") { Content = form };
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        using var response = await http.SendAsync(request, cancellationToken);
+        return await ReadAsync<JobInfo>(response, cancellationToken);
+    }
+
+    public async Task<JobInfo> GetJobAsync(string id, CancellationToken cancellationToken = default)
+    {
+        using var response = await http.GetAsync($"v1/jobs/{Uri.EscapeDataString(id)}", cancellationToken);
+        return await ReadAsync<JobInfo>(response, cancellationToken);
+    }
+
+    public async Task<JobInfo> CancelJobAsync(string id, CancellationToken cancellationToken = default)
+    {
+        using var response = await http.PostAsync($"v1/jobs/{Uri.EscapeDataString(id)}/cancel", null, cancellationToken);
+        return await ReadAsync<JobInfo>(response, cancellationToken);
+    }
+
+    /// <summary>Polls the job until it has finished (or <paramref name="cancellationToken"/> fires), reporting each change.</summary>
+    public async Task<JobInfo> WaitForJobAsync(string id, TimeSpan pollInterval, Action<JobInfo>? onChange = null, CancellationToken cancellationToken = default)
+    {
+        string? last = null;
+        while (true)
+        {
+            var job = await GetJobAsync(id, cancellationToken);
+            var state = $"{job.State}/{job.Attempts}";
+            if (state != last)
+            {
+                onChange?.Invoke(job);
+                last = state;
+            }
+
+            if (job.IsFinished)
+            {
+                return job;
+            }
+
+            await Task.Delay(pollInterval, cancellationToken);
+        }
+    }
+
+    /// <summary>Streams the job's log into <paramref name="destination"/>; with <paramref name="follow"/> until the job ends.</summary>
+    public async Task CopyJobLogAsync(string id, Stream destination, bool follow = true, CancellationToken cancellationToken = default)
+    {
+        using var response = await http.GetAsync($"v1/jobs/{Uri.EscapeDataString(id)}/logs{(follow ? string.Empty : "?follow=false")}",
+            HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ErrorAsync(response, cancellationToken);
+        }
+
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var buffer = new byte[16 * 1024];
+        int read;
+        while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            await destination.FlushAsync(cancellationToken);
+        }
+    }
+
     private static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         if (!response.IsSuccessStatusCode)

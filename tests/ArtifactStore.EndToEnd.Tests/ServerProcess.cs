@@ -84,6 +84,20 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
+    /// <summary>SIGKILL to the server process alone: what it started keeps running, as after a crash of the server only.</summary>
+    public async Task KillServerOnlyAsync()
+    {
+        try
+        {
+            _process.Kill(entireProcessTree: false);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        await _process.WaitForExitAsync();
+    }
+
     /// <summary>SIGTERM and wait for a clean exit; returns the exit code.</summary>
     public async Task<int> StopAsync()
     {

@@ -172,6 +172,10 @@ public sealed partial class JobRunner
             attempt < job.MaxAttempts ? AttemptOutcome.Retry(error, code, type.BackoffAfter(attempt)) : AttemptOutcome.FailedNow(error, code);
     }
 
-    private static Task WriteLineAsync(Stream log, string line) =>
-        log.WriteAsync(System.Text.Encoding.UTF8.GetBytes(line + "\n")).AsTask();
+    /// <summary>Writes a line of our own into the log and flushes it, so live readers and the log tail see it.</summary>
+    private static async Task WriteLineAsync(Stream log, string line)
+    {
+        await log.WriteAsync(System.Text.Encoding.UTF8.GetBytes(line + "\n"));
+        await log.FlushAsync();
+    }
 }
