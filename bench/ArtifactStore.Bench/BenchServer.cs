@@ -19,10 +19,10 @@ internal sealed partial class BenchServer : IDisposable
 
     public int Id => _process.Id;
 
-    public static BenchServer Start(string root)
+    public static BenchServer Start(string root, params string[] extra)
     {
         var dll = Environment.GetEnvironmentVariable("ARTIFACTSTORE_CLI_DLL") ?? Path.Combine(FindRepositoryRoot(), ".build", "cli", "artifactstore.dll");
-        var info = new ProcessStartInfo("dotnet", [dll, "serve", "--data-root", root, "--urls", "http://127.0.0.1:0"])
+        var info = new ProcessStartInfo("dotnet", [dll, "serve", "--data-root", root, "--urls", "http://127.0.0.1:0", .. extra])
         {
             RedirectStandardOutput = true,
             UseShellExecute = false,

@@ -3,6 +3,7 @@ using ArtifactStore.Bench;
 return args.FirstOrDefault() switch
 {
     "retention" => await RetentionBenchmark.RunAsync(args[1..]),
+    "jobs" => await JobBenchmark.RunAsync(args[1..]),
     "small" => await SmallUploadBenchmark.RunAsync(args),
     "large-parts" => await LargeUploadBreakdown.RunAsync(args),
     _ => await LargeTransferBenchmark.RunAsync(args),
