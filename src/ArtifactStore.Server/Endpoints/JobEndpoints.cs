@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using ArtifactStore.Core.Errors;
-using ArtifactStore.Core.Idempotency;
 using ArtifactStore.Core.Jobs;
 using ArtifactStore.Core.Packages;
 using ArtifactStore.Core.Security;
@@ -47,19 +46,13 @@ public static class JobEndpoints
         }
 
         var actor = Actors.Of(context);
-        IdempotencyClaim? claim = null;
-        var key = context.Request.Headers["Idempotency-Key"].ToString();
-        if (key.Length > 0)
+        var claimed = await IdempotencyHeader.ClaimAsync(context, store, JobService.SubmitOperation);
+        if (!claimed.IsSuccess)
         {
-            var claimed = await store.Idempotency.ClaimAsync(actor, key, JobService.SubmitOperation, context.RequestAborted);
-            if (!claimed.IsSuccess)
-            {
-                return Problems.From(claimed.Error, context);
-            }
-
-            claim = claimed.Value;
+            return Problems.From(claimed.Error, context);
         }
 
+        var claim = claimed.Value;
         var completed = false;
         try
         {
@@ -90,10 +83,7 @@ public static class JobEndpoints
         }
         finally
         {
-            if (claim is not null && !completed)
-            {
-                await store.Idempotency.ReleaseAsync(claim, CancellationToken.None);
-            }
+            await IdempotencyHeader.ReleaseUnlessCompletedAsync(store, claim, completed);
         }
     }
 

@@ -1,6 +1,5 @@
 using ArtifactStore.Core.Encoding;
 using ArtifactStore.Core.Errors;
-using ArtifactStore.Core.Idempotency;
 using ArtifactStore.Core.Packages;
 using ArtifactStore.Core.Security;
 using ArtifactStore.Server.Hosting;
@@ -42,19 +41,13 @@ public static class PackageEndpoints
         }
 
         var actor = Actors.Of(context);
-        IdempotencyClaim? claim = null;
-        var key = context.Request.Headers["Idempotency-Key"].ToString();
-        if (key.Length > 0)
+        var claimed = await IdempotencyHeader.ClaimAsync(context, store, PackageService.CreateOperation);
+        if (!claimed.IsSuccess)
         {
-            var claimed = await store.Idempotency.ClaimAsync(actor, key, PackageService.CreateOperation, context.RequestAborted);
-            if (!claimed.IsSuccess)
-            {
-                return Problems.From(claimed.Error, context);
-            }
-
-            claim = claimed.Value;
+            return Problems.From(claimed.Error, context);
         }
 
+        var claim = claimed.Value;
         var completed = false;
         try
         {
@@ -87,10 +80,7 @@ public static class PackageEndpoints
         }
         finally
         {
-            if (claim is not null && !completed)
-            {
-                await store.Idempotency.ReleaseAsync(claim, CancellationToken.None);
-            }
+            await IdempotencyHeader.ReleaseUnlessCompletedAsync(store, claim, completed);
         }
     }
 
