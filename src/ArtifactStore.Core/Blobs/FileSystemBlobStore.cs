@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using ArtifactStore.Core.Errors;
+using ArtifactStore.Core.Health;
 using ArtifactStore.Core.Platform;
 
 namespace ArtifactStore.Core.Blobs;
@@ -166,6 +167,50 @@ public sealed class FileSystemBlobStore : IBlobStore
             {
                 yield return digest.Value;
             }
+        }
+    }
+
+    public async Task<HealthCheck> CheckWritableAsync(CancellationToken cancellationToken)
+    {
+        const string remedy = "make tmp/ and blobs/ writable directories for the user the server runs as, on one writable filesystem (see 'artifactstore doctor')";
+        var blobs = Posix.Stat(_blobRoot, out var blobErrno);
+        var temp = Posix.Stat(_tempDirectory, out var tempErrno);
+        if (blobs is null || temp is null)
+        {
+            return HealthCheck.Failed(HealthCheckNames.BlobStore,
+                blobs is null ? $"{_blobRoot} cannot be examined (errno {blobErrno})" : $"{_tempDirectory} cannot be examined (errno {tempErrno})", remedy);
+        }
+
+        if (!blobs.IsOnSameDeviceAs(temp))
+        {
+            // Publishing renames a staged file from tmp/ into blobs/; a rename cannot cross filesystems.
+            return HealthCheck.Failed(HealthCheckNames.BlobStore,
+                $"{_tempDirectory} (device {temp.Device}) and {_blobRoot} (device {blobs.Device}) are on different filesystems, so staged uploads cannot be renamed into place",
+                "mount one filesystem for the whole data root, not separate ones for its subdirectories");
+        }
+
+        var errno = Posix.Access(_blobRoot, Posix.WOk | Posix.XOk);
+        if (errno != 0)
+        {
+            return HealthCheck.Failed(HealthCheckNames.BlobStore, $"{_blobRoot} is not writable (errno {errno})", remedy);
+        }
+
+        var probe = Path.Combine(_tempDirectory, "ready-probe-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await using (var stream = new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
+            {
+                await stream.WriteAsync(new byte[] { 1 }, cancellationToken);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Delete(probe);
+            return HealthCheck.Ok(HealthCheckNames.BlobStore, $"a durable write to {_tempDirectory} succeeded");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(probe);
+            return HealthCheck.Failed(HealthCheckNames.BlobStore, $"cannot write to {_tempDirectory}: {e.Message}", remedy);
         }
     }
 

@@ -17,9 +17,16 @@ public sealed class RootLock : IDisposable
     {
         _fd = fd;
         Path = path;
+        Identity = Posix.Stat(fd, out _);
     }
 
     public string Path { get; }
+
+    /// <summary>The file we locked. The lock protects the root only while <see cref="Path"/> still leads to this file.</summary>
+    internal FileIdentity? Identity { get; }
+
+    /// <summary>True once <see cref="Dispose"/> has given the lock up.</summary>
+    public bool IsReleased => Volatile.Read(ref _fd) < 0;
 
     /// <summary>Takes the lock without waiting. Returns null and the holder's description when another process has it.</summary>
     public static RootLock? TryAcquire(string lockPath, out LockHolder? holder)

@@ -16,6 +16,13 @@ public static class ConfigurationKeys
     public const string GcInterval = "Gc:Interval";
     public const string GcBlobGracePeriod = "Gc:BlobGracePeriod";
     public const string TombstoneRetention = "Tombstones:Retention";
+    public const string ReadinessMinFreeSpace = "Readiness:MinFreeSpace";
+    public const string ReadinessCheckInterval = "Readiness:CheckInterval";
+    public const string ReadinessExpectedRevision = "Readiness:ExpectedRevision";
+    public const string ShutdownGracePeriod = "Shutdown:GracePeriod";
+
+    /// <summary>The environment variable SPEC §9 names for <see cref="ReadinessExpectedRevision"/>.</summary>
+    public const string ExpectedRevisionVariable = "ARTIFACTSTORE_EXPECTED_REVISION";
 
     public const string EnvironmentPrefix = "ARTIFACTSTORE_";
     public const string DefaultUrls = "http://127.0.0.1:5080";

@@ -35,6 +35,11 @@ public static class StoreConfiguration
             envAliases[ConfigurationKeys.DataRoot] = envRoot;
         }
 
+        if (env.TryGetValue(ConfigurationKeys.ExpectedRevisionVariable, out var expectedRevision))
+        {
+            envAliases[ConfigurationKeys.ReadinessExpectedRevision] = expectedRevision;
+        }
+
         var cli = commandLine.ToDictionary(p => p.Key, p => p.Value, StringComparer.OrdinalIgnoreCase);
         configFile ??= env.GetValueOrDefault("ARTIFACTSTORE_CONFIG");
         var explicitFile = configFile is not null;
@@ -92,6 +97,13 @@ public static class StoreConfiguration
                 BlobGracePeriod = ReadDuration(root, ConfigurationKeys.GcBlobGracePeriod, problems) ?? new GcOptions().BlobGracePeriod,
                 TombstoneRetention = ReadDuration(root, ConfigurationKeys.TombstoneRetention, problems) ?? new GcOptions().TombstoneRetention,
             },
+            Readiness = new ReadinessOptions
+            {
+                MinFreeSpaceBytes = ReadLong(root, ConfigurationKeys.ReadinessMinFreeSpace, new ReadinessOptions().MinFreeSpaceBytes, long.MaxValue, problems),
+                CheckInterval = ReadDuration(root, ConfigurationKeys.ReadinessCheckInterval, problems) ?? new ReadinessOptions().CheckInterval,
+                ExpectedRevision = string.IsNullOrWhiteSpace(root[ConfigurationKeys.ReadinessExpectedRevision]) ? null : root[ConfigurationKeys.ReadinessExpectedRevision]!.Trim(),
+            },
+            ShutdownGracePeriod = ReadDuration(root, ConfigurationKeys.ShutdownGracePeriod, problems) ?? StoreOptions.DefaultShutdownGracePeriod,
         };
         problems.AddRange(options.Validate());
         var urls = root[ConfigurationKeys.Urls] ?? ConfigurationKeys.DefaultUrls;

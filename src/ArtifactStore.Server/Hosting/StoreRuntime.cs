@@ -59,6 +59,9 @@ public sealed class StoreRuntime : IAsyncDisposable
 
     public TokenService Tokens { get; }
 
+    /// <summary>Steps the server runs after it starts listening and before it reports ready (see <see cref="StartupRecovery"/>).</summary>
+    public StartupRecovery Recovery { get; } = new();
+
     /// <summary>Opens (or creates) the data root named by the options and everything on it.</summary>
     /// <remarks>The hooks are test hooks at the GC protocol's step boundaries; production passes none.</remarks>
     public static async Task<Result<StoreRuntime>> OpenAsync(StoreOptions options, TimeProvider? time = null, ProtocolHooks? hooks = null, CancellationToken cancellationToken = default)
