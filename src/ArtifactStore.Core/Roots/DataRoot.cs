@@ -173,6 +173,9 @@ public sealed class DataRoot : IDisposable
 
     public void Dispose() => Lock.Dispose();
 
+    /// <summary>The absolute path with every symlink resolved (the path as given, made absolute, if it does not exist).</summary>
+    public static string RealPathOf(string path) => Posix.RealPath(path) ?? System.IO.Path.GetFullPath(path);
+
     /// <summary>Rewrites the lock file's description of this process (for example once the server knows its URL).</summary>
     public void DescribeHolder(string? url) =>
         Lock.Describe(new LockHolder(Environment.ProcessId, url, Profile, StoreId, Path));

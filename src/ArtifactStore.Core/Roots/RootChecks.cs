@@ -144,35 +144,44 @@ public static class RootChecks
     public static HealthCheck Permissions(string rootPath)
     {
         var problems = new List<string>();
+        var remedies = new List<string>();
         var owner = Posix.Stat(rootPath, out _)?.OwnerUid;
-        var space = Posix.FreeSpace(rootPath, out _);
-        if (space is { ReadOnly: true })
+        if (Posix.FreeSpace(rootPath, out _) is { ReadOnly: true })
         {
             problems.Add($"the filesystem of {rootPath} is mounted read-only");
+            remedies.Add("mount it read-write");
         }
 
         foreach (var directory in new[] { "", "db", "blobs", "tmp", "jobs" })
         {
             var path = directory.Length == 0 ? rootPath : Path.Combine(rootPath, directory);
-            if (!Directory.Exists(path))
+            if (Directory.Exists(path))
             {
-                problems.Add(File.Exists(path) ? $"{path} is a file, not a directory" : $"{path} is missing");
-                continue;
+                Examine(path, Posix.ROk | Posix.WOk | Posix.XOk, owner, problems, remedies);
             }
-
-            Examine(path, Posix.ROk | Posix.WOk | Posix.XOk, owner, problems);
+            else if (File.Exists(path))
+            {
+                problems.Add($"{path} is a file, not a directory");
+                AddOnce(remedies, $"move the stray file(s) out of the way and put the directories back (or restore the root from a backup)");
+            }
+            else
+            {
+                problems.Add($"{path} is missing");
+                AddOnce(remedies, directory is "db" or "blobs"
+                    ? "restore the root from a backup: its data is gone"
+                    : "start the server, which recreates tmp/ and jobs/");
+            }
         }
 
         var files = new[] { RootMarker.FileName, "lock", "db/artifactstore.db", "db/artifactstore.db-wal", "db/artifactstore.db-shm" };
         foreach (var file in files.Select(f => Path.Combine(rootPath, f)).Where(File.Exists))
         {
-            Examine(file, file.EndsWith(RootMarker.FileName, StringComparison.Ordinal) ? Posix.ROk : Posix.ROk | Posix.WOk, owner, problems);
+            Examine(file, file.EndsWith(RootMarker.FileName, StringComparison.Ordinal) ? Posix.ROk : Posix.ROk | Posix.WOk, owner, problems, remedies);
         }
 
         return problems.Count == 0
             ? HealthCheck.Ok(HealthCheckNames.Permissions, owner is null ? "readable and writable" : $"readable and writable, owned by uid {owner}")
-            : HealthCheck.Failed(HealthCheckNames.Permissions, string.Join("; ", problems),
-                $"give the whole root to the user the server runs as (chown -R <user> {rootPath}; chmod -R u+rwX {rootPath}), recreate missing directories with 'artifactstore serve', and remount the filesystem read-write if needed");
+            : HealthCheck.Failed(HealthCheckNames.Permissions, string.Join("; ", problems), string.Join("; ", remedies));
     }
 
     internal static string Bytes(long bytes)
@@ -189,19 +198,31 @@ public static class RootChecks
         return unit == 0 ? $"{bytes} bytes" : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{value:0.0} {units[unit]}");
     }
 
-    private static void Examine(string path, int mode, uint? owner, List<string> problems)
+    private static void Examine(string path, int mode, uint? owner, List<string> problems, List<string> remedies)
     {
+        var fix = "give the whole root to the user the server runs as: chown -R <user> <root> and chmod -R u+rwX <root>";
         var errno = Posix.Access(path, mode);
         if (errno != 0)
         {
             var wanted = (mode & Posix.WOk) != 0 ? "readable and writable" : "readable";
             problems.Add($"{path} is not {wanted} by this user (errno {errno})");
+            AddOnce(remedies, fix);
         }
 
         var identity = Posix.Stat(path, out _);
         if (owner is not null && identity is not null && identity.OwnerUid != owner)
         {
+            // Typically a command run as root on a root that a server user owns: the server cannot write it.
             problems.Add($"{path} is owned by uid {identity.OwnerUid}, the root by uid {owner}");
+            AddOnce(remedies, fix);
+        }
+    }
+
+    private static void AddOnce(List<string> remedies, string remedy)
+    {
+        if (!remedies.Contains(remedy))
+        {
+            remedies.Add(remedy);
         }
     }
 

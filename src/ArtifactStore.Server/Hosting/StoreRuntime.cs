@@ -88,6 +88,17 @@ public sealed class StoreRuntime : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The database of the root at <paramref name="rootPath"/>, not opened: for read-only checks from
+    /// outside a server (<c>artifactstore doctor</c>). Call only when <c>db/</c> exists.
+    /// </summary>
+    public static IStoreDatabase DatabaseAt(string rootPath) =>
+        new SqliteStoreDatabase(Path.Combine(rootPath, "db"), TimeProvider.System);
+
+    /// <summary>The blob store of the root at <paramref name="rootPath"/>, for checks from outside a server. Call only when its directories exist.</summary>
+    public static IBlobStore BlobsAt(string rootPath) =>
+        new FileSystemBlobStore(Path.Combine(rootPath, "blobs"), Path.Combine(rootPath, "tmp"));
+
     public async ValueTask DisposeAsync()
     {
         Sweeper.Dispose();
