@@ -50,7 +50,17 @@ internal static class ServeCommand
             }
 
             var app = ServerApp.Build(runtime, loaded.Urls);
-            await app.StartAsync(cancellationToken);
+            try
+            {
+                await app.StartAsync(cancellationToken);
+            }
+            catch (IOException e)
+            {
+                await Console.Error.WriteLineAsync($"artifactstore: cannot listen on {loaded.Urls}: {e.Message}; choose another address with --urls");
+                await app.DisposeAsync();
+                return ExitCodes.Failed;
+            }
+
             foreach (var address in ServerApp.Addresses(app))
             {
                 Console.WriteLine($"artifactstore {BuildInfo.Version}: profile '{runtime.Root.Profile}', data root {runtime.Root.Path}, listening on {address}");

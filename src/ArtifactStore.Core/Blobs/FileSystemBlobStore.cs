@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Health;
 using ArtifactStore.Core.Platform;
@@ -170,7 +171,9 @@ public sealed class FileSystemBlobStore : IBlobStore
         }
     }
 
-    public async Task<HealthCheck> CheckWritableAsync(CancellationToken cancellationToken)
+    public Task<HealthCheck> CheckWritableAsync(CancellationToken cancellationToken) => Task.FromResult(CheckWritable());
+
+    private HealthCheck CheckWritable()
     {
         const string remedy = "make tmp/ and blobs/ writable directories for the user the server runs as, on one writable filesystem (see 'artifactstore doctor')";
         var blobs = Posix.Stat(_blobRoot, out var blobErrno);
@@ -195,23 +198,18 @@ public sealed class FileSystemBlobStore : IBlobStore
             return HealthCheck.Failed(HealthCheckNames.BlobStore, $"{_blobRoot} is not writable (errno {errno})", remedy);
         }
 
-        var probe = Path.Combine(_tempDirectory, "ready-probe-" + Guid.NewGuid().ToString("N"));
-        try
+        // Uploads create files in tmp/ and rename them into blobs/sha256/…: both must take new entries.
+        foreach (var directory in new[] { _tempDirectory, _blobRoot })
         {
-            await using (var stream = new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
+            errno = Posix.ProbeDurableWrite(directory);
+            if (errno != 0)
             {
-                await stream.WriteAsync(new byte[] { 1 }, cancellationToken);
-                stream.Flush(flushToDisk: true);
+                return HealthCheck.Failed(HealthCheckNames.BlobStore,
+                    $"cannot create and write a file in {directory} (errno {errno}: {Marshal.GetPInvokeErrorMessage(errno)})", remedy);
             }
+        }
 
-            File.Delete(probe);
-            return HealthCheck.Ok(HealthCheckNames.BlobStore, $"a durable write to {_tempDirectory} succeeded");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            TryDelete(probe);
-            return HealthCheck.Failed(HealthCheckNames.BlobStore, $"cannot write to {_tempDirectory}: {e.Message}", remedy);
-        }
+        return HealthCheck.Ok(HealthCheckNames.BlobStore, $"durable writes to {_tempDirectory} and {_blobRoot} succeeded");
     }
 
     /// <summary>Creates the fan-out directories of a blob address if needed, durably; returns the leaf directory.</summary>

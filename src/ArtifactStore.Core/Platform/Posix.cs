@@ -19,6 +19,8 @@ internal static partial class Posix
     public const int LockUn = 8;
     public const int EWouldBlock = 11;
     public const int ENoEnt = 2;
+    private const int OWrOnly = 0x1;
+    private const int OExcl = 0x80;
     public const int ROk = 4;
     public const int WOk = 2;
     public const int XOk = 1;
@@ -32,6 +34,9 @@ internal static partial class Posix
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "unlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Unlink(string path);
 
     [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
     public static partial int Flock(int fd, int operation);
@@ -105,6 +110,36 @@ internal static partial class Posix
         var available = *(ulong*)(buffer + 32);
         var flags = *(ulong*)(buffer + 72);
         return ((long)Math.Min(available * fragmentSize, long.MaxValue), (long)Math.Min(blocks * fragmentSize, long.MaxValue), (flags & StReadOnly) != 0);
+    }
+
+    /// <summary>
+    /// Proves that <paramref name="directory"/> takes new entries and durable writes, leaving nothing
+    /// behind: creates a file, unlinks it at once (its name exists for microseconds), then writes one
+    /// byte to it and fsyncs. Returns 0 or the errno of the step that failed.
+    /// </summary>
+    public static unsafe int ProbeDurableWrite(string directory)
+    {
+        var path = Path.Combine(directory, ".probe-" + Guid.NewGuid().ToString("N"));
+        var fd = Open(path, OWrOnly | OCreat | OExcl | OCloexec, Convert.ToInt32("600", 8));
+        if (fd < 0)
+        {
+            return Marshal.GetLastPInvokeError();
+        }
+
+        try
+        {
+            if (Unlink(path) != 0)
+            {
+                return Marshal.GetLastPInvokeError();
+            }
+
+            byte one = 1;
+            return Pwrite(fd, &one, 1, 0) != 1 || Fsync(fd) != 0 ? Marshal.GetLastPInvokeError() : 0;
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
     }
 
     /// <summary>access(2): 0 when the calling user may use <paramref name="path"/> as <paramref name="mode"/> asks, else the errno.</summary>
