@@ -34,11 +34,31 @@ internal sealed partial class BenchServer : IDisposable
             if (match.Success)
             {
                 _ = process.StandardOutput.ReadToEndAsync();
-                return new BenchServer(process, match.Groups[1].Value);
+                var server = new BenchServer(process, match.Groups[1].Value);
+                server.WaitUntilReady();
+                return server;
             }
         }
 
         throw new InvalidOperationException("the server did not start");
+    }
+
+    /// <summary>The API answers 503 until startup recovery has finished and every readiness check passes.</summary>
+    private void WaitUntilReady()
+    {
+        using var http = new HttpClient();
+        for (var attempt = 0; attempt < 600; attempt++)
+        {
+            using var response = http.GetAsync(new Uri(Url + "/health/ready")).GetAwaiter().GetResult();
+            if (response.IsSuccessStatusCode)
+            {
+                return;
+            }
+
+            Thread.Sleep(100);
+        }
+
+        throw new InvalidOperationException("the server did not become ready (see GET /health/ready)");
     }
 
     /// <summary>Peak resident set size in KiB (VmHWM from /proc).</summary>

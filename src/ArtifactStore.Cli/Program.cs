@@ -10,5 +10,8 @@ var root = new RootCommand("ArtifactStore: durable artifact storage with auditab
     GcCommand.Create(),
     TokenCommand.Create(),
     JobsCommand.Create(),
+    DoctorCommand.Create(),
 };
-return await root.Parse(args).InvokeAsync();
+// SIGTERM and Ctrl-C are left to the commands: 'serve' drains requests for Shutdown:GracePeriod,
+// which System.CommandLine's own handling would cut off after two seconds (exit 143).
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

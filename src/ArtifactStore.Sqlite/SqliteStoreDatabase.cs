@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Events;
+using ArtifactStore.Core.Health;
 using ArtifactStore.Core.Storage;
 using Microsoft.Data.Sqlite;
 
@@ -113,6 +114,48 @@ public sealed class SqliteStoreDatabase : IStoreDatabase
             return Task.FromResult(Result<bool>.Ok(true));
         }, cancellationToken);
         _ = result.Value;
+    }
+
+    public async Task<HealthCheck> CheckHealthAsync(CancellationToken cancellationToken)
+    {
+        if (!File.Exists(DatabasePath))
+        {
+            return HealthCheck.Failed(HealthCheckNames.Database, $"the database {DatabasePath} is missing",
+                "restore the root from a backup; if the root is new, start the server, which creates the database");
+        }
+
+        int version;
+        try
+        {
+            // Read-only, so that a check can never create or change the file it is looking at.
+            var readOnly = new SqliteConnectionStringBuilder(_connectionString) { Mode = SqliteOpenMode.ReadOnly }.ToString();
+            await using var connection = new SqliteConnection(readOnly);
+            await connection.OpenAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT COALESCE(MAX(version), 0) FROM schema_version";
+            version = Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (SqliteException e)
+        {
+            return HealthCheck.Failed(HealthCheckNames.Database, $"the database {DatabasePath} does not answer: {e.Message}",
+                "check the file and its filesystem ('artifactstore doctor', 'artifactstore fsck'); restore from a backup if it is damaged");
+        }
+
+        if (version < SqliteSchema.LatestVersion)
+        {
+            return HealthCheck.Failed(HealthCheckNames.Database,
+                $"the database schema is version {version}, older than this binary's {SqliteSchema.LatestVersion} (not migrated)",
+                "start the server on it, which migrates the schema at start, or run 'artifactstore migrate'");
+        }
+
+        if (version > SqliteSchema.LatestVersion)
+        {
+            return HealthCheck.Failed(HealthCheckNames.Database,
+                $"the database schema is version {version}, newer than this binary supports ({SqliteSchema.LatestVersion})",
+                "run a newer artifactstore on this root");
+        }
+
+        return HealthCheck.Ok(HealthCheckNames.Database, $"schema version {version}");
     }
 
     /// <summary>Every view row as text, in key order: two databases with equal views give equal dumps.</summary>

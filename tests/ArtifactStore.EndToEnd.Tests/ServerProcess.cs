@@ -6,6 +6,8 @@ namespace ArtifactStore.EndToEnd.Tests;
 
 /// <summary>
 /// A real <c>artifactstore</c> process. Started on port 0; the URL is read from its start-up line.
+/// <see cref="StartAsync"/> returns once <c>/health/ready</c> answers 200 (API requests are refused
+/// until then); <see cref="StartListeningAsync"/> returns as soon as it listens, ready or not.
 /// <see cref="KillAsync"/> is SIGKILL (no chance to clean up), <see cref="StopAsync"/> is SIGTERM.
 /// </summary>
 internal sealed partial class ServerProcess : IAsyncDisposable
@@ -38,6 +40,22 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
     public static async Task<ServerProcess> StartAsync(string dataRoot, string? config = null, IDictionary<string, string>? environment = null, string profile = "dev", params string[] extra)
     {
+        var server = await StartListeningAsync(dataRoot, config, environment, profile, extra);
+        try
+        {
+            await server.WaitUntilReadyAsync();
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+
+        return server;
+    }
+
+    public static async Task<ServerProcess> StartListeningAsync(string dataRoot, string? config = null, IDictionary<string, string>? environment = null, string profile = "dev", params string[] extra)
+    {
         var args = new List<string> { "serve", "--data-root", dataRoot, "--profile", profile, "--urls", "http://127.0.0.1:0" };
         args.AddRange(extra);
         if (config is not null)
@@ -68,6 +86,40 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
         server.Http = new HttpClient { BaseAddress = new Uri(server.Url + "/"), Timeout = TimeSpan.FromMinutes(5) };
         return server;
+    }
+
+    /// <summary>Polls <c>/health/ready</c> until it answers 200; fails with the last answer after a minute.</summary>
+    public async Task WaitUntilReadyAsync()
+    {
+        var last = "";
+        for (var deadline = DateTime.UtcNow.AddMinutes(1); DateTime.UtcNow < deadline && !_process.HasExited;)
+        {
+            using var response = await Http.GetAsync("health/ready");
+            if (response.IsSuccessStatusCode)
+            {
+                return;
+            }
+
+            last = await response.Content.ReadAsStringAsync();
+            await Task.Delay(50);
+        }
+
+        throw new InvalidOperationException($"the server did not become ready: {last}\n{Output}");
+    }
+
+    /// <summary>Sends SIGTERM and returns at once (see <see cref="WaitForExitAsync"/>).</summary>
+    public async Task SignalTerminateAsync()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+    }
+
+    /// <summary>Waits for the process to exit (at most two minutes) and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await _process.WaitForExitAsync(timeout.Token);
+        return _process.ExitCode;
     }
 
     /// <summary>SIGKILL: the process dies at once, as in a power cut for the process (not for the disk).</summary>

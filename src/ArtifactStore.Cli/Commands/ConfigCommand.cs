@@ -38,6 +38,10 @@ internal static class ConfigCommand
                 Print(loaded, ConfigurationKeys.GcInterval, options.Gc.Interval.ToString());
                 Print(loaded, ConfigurationKeys.GcBlobGracePeriod, options.Gc.BlobGracePeriod.ToString());
                 Print(loaded, ConfigurationKeys.TombstoneRetention, options.Gc.TombstoneRetention.ToString());
+                Print(loaded, ConfigurationKeys.ReadinessMinFreeSpace, options.Readiness.MinFreeSpaceBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                Print(loaded, ConfigurationKeys.ReadinessCheckInterval, options.Readiness.CheckInterval.ToString());
+                Print(loaded, ConfigurationKeys.ReadinessExpectedRevision, options.Readiness.ExpectedRevision ?? "(not checked)");
+                Print(loaded, ConfigurationKeys.ShutdownGracePeriod, options.ShutdownGracePeriod.ToString());
             }
 
             if (!loaded.IsValid)

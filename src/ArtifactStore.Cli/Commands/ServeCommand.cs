@@ -50,14 +50,33 @@ internal static class ServeCommand
             }
 
             var app = ServerApp.Build(runtime, loaded.Urls);
-            await app.StartAsync(cancellationToken);
+            try
+            {
+                await app.StartAsync(cancellationToken);
+            }
+            catch (IOException e)
+            {
+                await Console.Error.WriteLineAsync($"artifactstore: cannot listen on {loaded.Urls}: {e.Message}; choose another address with --urls");
+                await app.DisposeAsync();
+                return ExitCodes.Failed;
+            }
+
             foreach (var address in ServerApp.Addresses(app))
             {
                 Console.WriteLine($"artifactstore {BuildInfo.Version}: profile '{runtime.Root.Profile}', data root {runtime.Root.Path}, listening on {address}");
             }
 
+            // Listening first, so that /health/live answers (and /health/ready says why not) while recovery runs.
+            var recovery = ServerApp.RecoverAsync(app, app.Lifetime.ApplicationStopping);
+
+            // SIGTERM: Kestrel stops accepting and gives in-flight requests Shutdown:GracePeriod, then cuts them off.
             await app.WaitForShutdownAsync(CancellationToken.None);
+            await recovery;
             await app.DisposeAsync();
+
+            // Flush: queued units of work commit, the WAL is checkpointed, and the lock is released.
+            await runtime.DisposeAsync();
+            Console.WriteLine($"artifactstore: stopped; the data root {runtime.Root.Path} is released");
             return ExitCodes.Ok;
         });
         return command;

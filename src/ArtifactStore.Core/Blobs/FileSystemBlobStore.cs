@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using ArtifactStore.Core.Errors;
+using ArtifactStore.Core.Health;
 using ArtifactStore.Core.Platform;
 
 namespace ArtifactStore.Core.Blobs;
@@ -167,6 +169,47 @@ public sealed class FileSystemBlobStore : IBlobStore
                 yield return digest.Value;
             }
         }
+    }
+
+    public Task<HealthCheck> CheckWritableAsync(CancellationToken cancellationToken) => Task.FromResult(CheckWritable());
+
+    private HealthCheck CheckWritable()
+    {
+        const string remedy = "make tmp/ and blobs/ writable directories for the user the server runs as, on one writable filesystem (see 'artifactstore doctor')";
+        var blobs = Posix.Stat(_blobRoot, out var blobErrno);
+        var temp = Posix.Stat(_tempDirectory, out var tempErrno);
+        if (blobs is null || temp is null)
+        {
+            return HealthCheck.Failed(HealthCheckNames.BlobStore,
+                blobs is null ? $"{_blobRoot} cannot be examined (errno {blobErrno})" : $"{_tempDirectory} cannot be examined (errno {tempErrno})", remedy);
+        }
+
+        if (!blobs.IsOnSameDeviceAs(temp))
+        {
+            // Publishing renames a staged file from tmp/ into blobs/; a rename cannot cross filesystems.
+            return HealthCheck.Failed(HealthCheckNames.BlobStore,
+                $"{_tempDirectory} (device {temp.Device}) and {_blobRoot} (device {blobs.Device}) are on different filesystems, so staged uploads cannot be renamed into place",
+                "mount one filesystem for the whole data root, not separate ones for its subdirectories");
+        }
+
+        var errno = Posix.Access(_blobRoot, Posix.WOk | Posix.XOk);
+        if (errno != 0)
+        {
+            return HealthCheck.Failed(HealthCheckNames.BlobStore, $"{_blobRoot} is not writable (errno {errno})", remedy);
+        }
+
+        // Uploads create files in tmp/ and rename them into blobs/sha256/…: both must take new entries.
+        foreach (var directory in new[] { _tempDirectory, _blobRoot })
+        {
+            errno = Posix.ProbeDurableWrite(directory);
+            if (errno != 0)
+            {
+                return HealthCheck.Failed(HealthCheckNames.BlobStore,
+                    $"cannot create and write a file in {directory} (errno {errno}: {Marshal.GetPInvokeErrorMessage(errno)})", remedy);
+            }
+        }
+
+        return HealthCheck.Ok(HealthCheckNames.BlobStore, $"durable writes to {_tempDirectory} and {_blobRoot} succeeded");
     }
 
     /// <summary>Creates the fan-out directories of a blob address if needed, durably; returns the leaf directory.</summary>

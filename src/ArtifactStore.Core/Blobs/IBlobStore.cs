@@ -1,4 +1,5 @@
 using ArtifactStore.Core.Errors;
+using ArtifactStore.Core.Health;
 
 namespace ArtifactStore.Core.Blobs;
 
@@ -50,4 +51,11 @@ public interface IBlobStore
 
     /// <summary>Every address that holds bytes, in no particular order (for fsck and the reaper).</summary>
     IAsyncEnumerable<BlobDigest> ListAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether a new blob could be staged and published right now (the readiness check
+    /// <c>blob_store</c>): proves it by a small durable write that it removes again, without touching
+    /// any blob address. Never throws for an unwritable store; the result says why and what to do.
+    /// </summary>
+    Task<HealthCheck> CheckWritableAsync(CancellationToken cancellationToken);
 }

@@ -21,6 +21,17 @@ public sealed record StoreOptions
     /// <summary>How long a completed idempotency record answers replays (SPEC §7).</summary>
     public TimeSpan IdempotencyWindow { get; init; } = TimeSpan.FromHours(24);
 
+    /// <summary>When the server counts as ready (free-space threshold, check interval, expected revision).</summary>
+    public ReadinessOptions Readiness { get; init; } = new();
+
+    /// <summary>
+    /// After SIGTERM, how long in-flight requests (and running jobs) may take to finish before they
+    /// are cut off (<c>Shutdown:GracePeriod</c>, SPEC §9). The host's shutdown timeout. Default 30 s.
+    /// </summary>
+    public TimeSpan ShutdownGracePeriod { get; init; } = DefaultShutdownGracePeriod;
+
+    public static TimeSpan DefaultShutdownGracePeriod { get; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Every problem with these options, in a sentence each; empty when they are usable.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -42,6 +53,12 @@ public sealed record StoreOptions
         if (IdempotencyWindow <= TimeSpan.Zero)
         {
             problems.Add("Idempotency:Window: must be positive");
+        }
+
+        problems.AddRange(Readiness.Validate());
+        if (ShutdownGracePeriod < TimeSpan.Zero)
+        {
+            problems.Add("Shutdown:GracePeriod: must not be negative");
         }
 
         return problems;

@@ -3,8 +3,9 @@ using System.Runtime.InteropServices;
 namespace ArtifactStore.Core.Platform;
 
 /// <summary>
-/// The few POSIX calls .NET does not expose: advisory whole-file locks, directory fsync and
-/// realpath. Linux-only by design (the service targets Linux hosts and containers).
+/// The few POSIX calls .NET does not expose: advisory whole-file locks, directory fsync, realpath,
+/// file identity (statx), free space (statvfs) and access checks. Linux-only by design (the service
+/// targets Linux hosts and containers).
 /// </summary>
 internal static partial class Posix
 {
@@ -17,12 +18,25 @@ internal static partial class Posix
     public const int LockNb = 4;
     public const int LockUn = 8;
     public const int EWouldBlock = 11;
+    public const int ENoEnt = 2;
+    private const int OWrOnly = 0x1;
+    private const int OExcl = 0x80;
+    public const int ROk = 4;
+    public const int WOk = 2;
+    public const int XOk = 1;
+    private const int AtFdCwd = -100;
+    private const int AtEmptyPath = 0x1000;
+    private const uint StatxBasicStats = 0x7ff;
+    private const ulong StReadOnly = 1;
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Open(string path, int flags, int mode);
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "unlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Unlink(string path);
 
     [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
     public static partial int Flock(int fd, int operation);
@@ -62,6 +76,91 @@ internal static partial class Posix
         {
             Free(result);
         }
+    }
+
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int StatxNative(int dirfd, string path, int flags, uint mask, byte* buffer);
+
+    [LibraryImport("libc", EntryPoint = "statvfs", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int StatvfsNative(string path, byte* buffer);
+
+    [LibraryImport("libc", EntryPoint = "access", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int AccessNative(string path, int mode);
+
+    /// <summary>Identity and owner of a path (symlinks followed), or null with the errno when it cannot be stat'ed.</summary>
+    public static FileIdentity? Stat(string path, out int errno) => Statx(AtFdCwd, path, 0, out errno);
+
+    /// <summary>Identity and owner of an open file descriptor, or null with the errno.</summary>
+    public static FileIdentity? Stat(int fd, out int errno) => Statx(fd, string.Empty, AtEmptyPath, out errno);
+
+    /// <summary>Bytes available to unprivileged users and whether the filesystem is read-only, or null with the errno.</summary>
+    public static unsafe (long AvailableBytes, long TotalBytes, bool ReadOnly)? FreeSpace(string path, out int errno)
+    {
+        // struct statvfs on 64-bit Linux: every field up to f_namemax is 8 bytes wide.
+        var buffer = stackalloc byte[256];
+        if (StatvfsNative(path, buffer) != 0)
+        {
+            errno = Marshal.GetLastPInvokeError();
+            return null;
+        }
+
+        errno = 0;
+        var fragmentSize = *(ulong*)(buffer + 8);
+        var blocks = *(ulong*)(buffer + 16);
+        var available = *(ulong*)(buffer + 32);
+        var flags = *(ulong*)(buffer + 72);
+        return ((long)Math.Min(available * fragmentSize, long.MaxValue), (long)Math.Min(blocks * fragmentSize, long.MaxValue), (flags & StReadOnly) != 0);
+    }
+
+    /// <summary>
+    /// Proves that <paramref name="directory"/> takes new entries and durable writes, leaving nothing
+    /// behind: creates a file, unlinks it at once (its name exists for microseconds), then writes one
+    /// byte to it and fsyncs. Returns 0 or the errno of the step that failed.
+    /// </summary>
+    public static unsafe int ProbeDurableWrite(string directory)
+    {
+        var path = Path.Combine(directory, ".probe-" + Guid.NewGuid().ToString("N"));
+        var fd = Open(path, OWrOnly | OCreat | OExcl | OCloexec, Convert.ToInt32("600", 8));
+        if (fd < 0)
+        {
+            return Marshal.GetLastPInvokeError();
+        }
+
+        try
+        {
+            if (Unlink(path) != 0)
+            {
+                return Marshal.GetLastPInvokeError();
+            }
+
+            byte one = 1;
+            return Pwrite(fd, &one, 1, 0) != 1 || Fsync(fd) != 0 ? Marshal.GetLastPInvokeError() : 0;
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
+    /// <summary>access(2): 0 when the calling user may use <paramref name="path"/> as <paramref name="mode"/> asks, else the errno.</summary>
+    public static int Access(string path, int mode) => AccessNative(path, mode) == 0 ? 0 : Marshal.GetLastPInvokeError();
+
+    private static unsafe FileIdentity? Statx(int dirfd, string path, int flags, out int errno)
+    {
+        // struct statx has the same layout on every architecture, unlike struct stat.
+        var buffer = stackalloc byte[256];
+        if (StatxNative(dirfd, path, flags, StatxBasicStats, buffer) != 0)
+        {
+            errno = Marshal.GetLastPInvokeError();
+            return null;
+        }
+
+        errno = 0;
+        var uid = *(uint*)(buffer + 20);
+        var inode = *(ulong*)(buffer + 32);
+        var deviceMajor = *(uint*)(buffer + 136);
+        var deviceMinor = *(uint*)(buffer + 140);
+        return new FileIdentity(deviceMajor, deviceMinor, inode, uid);
     }
 
     [LibraryImport("libc", EntryPoint = "getpid")]

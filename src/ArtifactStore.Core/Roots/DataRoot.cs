@@ -64,12 +64,21 @@ public sealed class DataRoot : IDisposable
 
         Directory.CreateDirectory(full);
         var real = Posix.RealPath(full) ?? full;
+        var named = real == full ? real : $"{real} (named {full})";
 
-        var ancestor = FindAncestorRoot(real);
+        var ancestor = RootNesting.FindAncestor(real);
         if (ancestor is not null)
         {
+            var via = ancestor.Value.Via == real ? "" : $" (it is the same directory as {ancestor.Value.Via}, through a bind mount or another mount of the same filesystem)";
             return Problem(RootErrorCodes.RootNested,
-                $"{real} is inside the data root {ancestor}; roots may not be nested (two lanes could mix data). Choose a directory outside it.");
+                $"{named} is inside the data root {ancestor.Value.Root}{via}; roots may not be nested, because two lanes could mix data. Choose a --data-root outside it.");
+        }
+
+        var nested = RootNesting.FindNested(real);
+        if (nested is not null)
+        {
+            return Problem(RootErrorCodes.RootNested,
+                $"{named} contains another data root at {nested}; roots may not be nested, because two lanes could mix data. Move that root out, or choose another --data-root.");
         }
 
         var markerPath = System.IO.Path.Combine(real, RootMarker.FileName);
@@ -86,13 +95,13 @@ public sealed class DataRoot : IDisposable
             if (marker.Profile != profile)
             {
                 return Problem(RootErrorCodes.ProfileMismatch,
-                    $"the data root {real} belongs to profile '{marker.Profile}', not '{profile}'; start with --profile {marker.Profile} or choose another --data-root");
+                    $"the data root {named} belongs to profile '{marker.Profile}', not '{profile}'; start with --profile {marker.Profile} or choose another --data-root");
             }
 
             if (marker.LayoutVersion > CurrentLayoutVersion)
             {
                 return Problem(RootErrorCodes.LayoutTooNew,
-                    $"the data root {real} has layout version {marker.LayoutVersion}, newer than this binary supports ({CurrentLayoutVersion}); run a newer artifactstore");
+                    $"the data root {named} has layout version {marker.LayoutVersion}, newer than this binary supports ({CurrentLayoutVersion}); run a newer artifactstore");
             }
         }
         else
@@ -104,24 +113,25 @@ public sealed class DataRoot : IDisposable
             if (foreign is not null)
             {
                 return Problem(RootErrorCodes.RootInvalid,
-                    $"{real} is not empty and is not an ArtifactStore data root (it contains '{foreign}'); choose an empty or new directory");
+                    $"{named} is not empty and is not an ArtifactStore data root (it contains '{foreign}'); choose an empty or new directory");
             }
-        }
 
-        var nested = FindNestedRoot(real);
-        if (nested is not null)
-        {
-            return Problem(RootErrorCodes.RootNested,
-                $"{real} contains another data root at {nested}; roots may not be nested. Move one of them.");
+            // An interrupted creation never gets as far as a database or a blob (the marker comes first),
+            // so data without a marker is a root that lost its marker: adopting it could bind another
+            // lane's data to this profile.
+            var data = DataWithoutMarker(real);
+            if (data is not null)
+            {
+                return Problem(RootErrorCodes.RootInvalid,
+                    $"{named} holds store data ({data}) but has no marker {RootMarker.FileName}, so it cannot tell which lane the data belongs to; restore the marker (or the whole root) from a backup instead of starting a new root over it");
+            }
         }
 
         var lockPath = System.IO.Path.Combine(real, "lock");
         var rootLock = RootLock.TryAcquire(lockPath, out var holder);
         if (rootLock is null)
         {
-            var who = holder?.ToString() ?? "another process";
-            return Problem(RootErrorCodes.RootLocked,
-                $"the data root {real} is in use by {who}; stop it first, or use its API instead of opening the root directly",
+            return Problem(RootErrorCodes.RootLocked, LockedMessage(named, real, holder),
                 holder is null ? null : new Dictionary<string, object?> { ["pid"] = holder.Pid, ["url"] = holder.Url });
         }
 
@@ -150,7 +160,9 @@ public sealed class DataRoot : IDisposable
 
             // The marker is written last: until it exists, the directory is not a root.
             marker.WriteAtomically(real);
-            return new DataRoot(real, marker, rootLock);
+            var root = new DataRoot(real, marker, rootLock);
+            root.DescribeHolder(null);
+            return root;
         }
         catch
         {
@@ -161,50 +173,40 @@ public sealed class DataRoot : IDisposable
 
     public void Dispose() => Lock.Dispose();
 
-    private static string? FindAncestorRoot(string real)
+    /// <summary>The absolute path with every symlink resolved (the path as given, made absolute, if it does not exist).</summary>
+    public static string RealPathOf(string path) => Posix.RealPath(path) ?? System.IO.Path.GetFullPath(path);
+
+    /// <summary>Rewrites the lock file's description of this process (for example once the server knows its URL).</summary>
+    public void DescribeHolder(string? url) =>
+        Lock.Describe(new LockHolder(Environment.ProcessId, url, Profile, StoreId, Path));
+
+    private static string LockedMessage(string named, string real, LockHolder? holder)
     {
-        for (var dir = Directory.GetParent(real); dir is not null; dir = dir.Parent)
+        var message = $"the data root {named} is in use by {holder?.ToString() ?? "another process"}";
+        if (holder?.Profile is { } lane)
         {
-            if (File.Exists(System.IO.Path.Combine(dir.FullName, RootMarker.FileName)))
-            {
-                return dir.FullName;
-            }
+            message += $" for profile '{lane}'";
         }
 
-        return null;
+        if (holder?.RootPath is { } theirs && theirs != real)
+        {
+            // Same lock file (same inode), different real path: a bind mount or a second mount of the filesystem.
+            message += $", which opened it as {theirs}: {real} is the same directory reached through another path (a bind mount or another mount of the same filesystem)";
+        }
+
+        return message + "; stop it first, or use its API instead of opening the root directly";
     }
 
-    /// <summary>Looks for a marker below the root, skipping the content-addressed trees that cannot hold one.</summary>
-    private static string? FindNestedRoot(string real)
+    private static string? DataWithoutMarker(string real)
     {
-        var pending = new Stack<(string Dir, int Depth)>();
-        pending.Push((real, 0));
-        while (pending.Count > 0)
+        var database = System.IO.Path.Combine(real, "db", "artifactstore.db");
+        if (File.Exists(database))
         {
-            var (dir, depth) = pending.Pop();
-            if (depth > 0 && File.Exists(System.IO.Path.Combine(dir, RootMarker.FileName)))
-            {
-                return dir;
-            }
-
-            if (depth >= 4)
-            {
-                continue;
-            }
-
-            foreach (var child in Directory.EnumerateDirectories(dir))
-            {
-                var name = System.IO.Path.GetFileName(child);
-                if (depth == 0 && name is "blobs" or "db")
-                {
-                    continue;
-                }
-
-                pending.Push((child, depth + 1));
-            }
+            return "db/artifactstore.db";
         }
 
-        return null;
+        var blobs = System.IO.Path.Combine(real, "blobs");
+        return Directory.Exists(blobs) && Directory.EnumerateFiles(blobs, "*", SearchOption.AllDirectories).Any() ? "files under blobs/" : null;
     }
 
     private static void EmptyDirectory(string path)

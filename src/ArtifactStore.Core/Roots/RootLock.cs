@@ -17,15 +17,25 @@ public sealed class RootLock : IDisposable
     {
         _fd = fd;
         Path = path;
+        Identity = Posix.Stat(fd, out _);
     }
 
     public string Path { get; }
 
-    /// <summary>Takes the lock without waiting. Returns null and the holder's description when another process has it.</summary>
-    public static RootLock? TryAcquire(string lockPath, out LockHolder? holder)
+    /// <summary>The file we locked. The lock protects the root only while <see cref="Path"/> still leads to this file.</summary>
+    internal FileIdentity? Identity { get; }
+
+    /// <summary>True once <see cref="Dispose"/> has given the lock up.</summary>
+    public bool IsReleased => Volatile.Read(ref _fd) < 0;
+
+    /// <summary>
+    /// Takes the lock without waiting. Returns null and the holder's description when another process
+    /// has it. With <paramref name="create"/> false, a missing lock file is an error rather than created.
+    /// </summary>
+    public static RootLock? TryAcquire(string lockPath, out LockHolder? holder, bool create = true)
     {
         holder = null;
-        var fd = Posix.Open(lockPath, Posix.ORdWr | Posix.OCreat | Posix.OCloexec, Convert.ToInt32("644", 8));
+        var fd = Posix.Open(lockPath, Posix.ORdWr | (create ? Posix.OCreat : 0) | Posix.OCloexec, Convert.ToInt32("644", 8));
         if (fd < 0)
         {
             throw new IOException($"cannot open lock file {lockPath} (errno {Marshal.GetLastPInvokeError()})");

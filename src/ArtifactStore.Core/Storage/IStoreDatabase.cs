@@ -1,5 +1,6 @@
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Events;
+using ArtifactStore.Core.Health;
 
 namespace ArtifactStore.Core.Storage;
 
@@ -30,4 +31,12 @@ public interface IStoreDatabase : IAsyncDisposable
 
     /// <summary>Drops every view and rebuilds it by replaying all events in order.</summary>
     Task RebuildViewsAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether the database answers and its schema is the version this binary expects (the
+    /// readiness check <c>database</c>). Read-only: never creates, migrates or changes anything, so it
+    /// may also be called on a database that <see cref="InitializeAsync"/> has not opened. Never
+    /// throws for an unreachable database; the result says why and what to do.
+    /// </summary>
+    Task<HealthCheck> CheckHealthAsync(CancellationToken cancellationToken);
 }

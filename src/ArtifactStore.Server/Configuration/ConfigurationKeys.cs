@@ -21,6 +21,13 @@ public static class ConfigurationKeys
     public const string JobKillGracePeriod = "Jobs:KillGracePeriod";
     public const string JobPollInterval = "Jobs:PollInterval";
     public const string JobTypes = "Jobs:Types";
+    public const string ReadinessMinFreeSpace = "Readiness:MinFreeSpace";
+    public const string ReadinessCheckInterval = "Readiness:CheckInterval";
+    public const string ReadinessExpectedRevision = "Readiness:ExpectedRevision";
+    public const string ShutdownGracePeriod = "Shutdown:GracePeriod";
+
+    /// <summary>The environment variable SPEC §9 names for <see cref="ReadinessExpectedRevision"/>.</summary>
+    public const string ExpectedRevisionVariable = "ARTIFACTSTORE_EXPECTED_REVISION";
 
     public const string EnvironmentPrefix = "ARTIFACTSTORE_";
     public const string DefaultUrls = "http://127.0.0.1:5080";

@@ -36,6 +36,11 @@ public static class StoreConfiguration
             envAliases[ConfigurationKeys.DataRoot] = envRoot;
         }
 
+        if (env.TryGetValue(ConfigurationKeys.ExpectedRevisionVariable, out var expectedRevision))
+        {
+            envAliases[ConfigurationKeys.ReadinessExpectedRevision] = expectedRevision;
+        }
+
         var cli = commandLine.ToDictionary(p => p.Key, p => p.Value, StringComparer.OrdinalIgnoreCase);
         configFile ??= env.GetValueOrDefault("ARTIFACTSTORE_CONFIG");
         var explicitFile = configFile is not null;
@@ -101,6 +106,13 @@ public static class StoreConfiguration
                 PollInterval = ReadDuration(root, ConfigurationKeys.JobPollInterval, problems) ?? new JobOptions().PollInterval,
                 Types = ReadJobTypes(root, problems),
             },
+            Readiness = new ReadinessOptions
+            {
+                MinFreeSpaceBytes = ReadLong(root, ConfigurationKeys.ReadinessMinFreeSpace, new ReadinessOptions().MinFreeSpaceBytes, long.MaxValue, problems),
+                CheckInterval = ReadDuration(root, ConfigurationKeys.ReadinessCheckInterval, problems) ?? new ReadinessOptions().CheckInterval,
+                ExpectedRevision = string.IsNullOrWhiteSpace(root[ConfigurationKeys.ReadinessExpectedRevision]) ? null : root[ConfigurationKeys.ReadinessExpectedRevision]!.Trim(),
+            },
+            ShutdownGracePeriod = ReadDuration(root, ConfigurationKeys.ShutdownGracePeriod, problems) ?? StoreOptions.DefaultShutdownGracePeriod,
         };
         problems.AddRange(options.Validate());
         var urls = root[ConfigurationKeys.Urls] ?? ConfigurationKeys.DefaultUrls;

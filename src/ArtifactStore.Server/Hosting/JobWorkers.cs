@@ -4,33 +4,50 @@ using Microsoft.Extensions.Logging;
 namespace ArtifactStore.Server.Hosting;
 
 /// <summary>
-/// Hosts the worker pool: recovers jobs orphaned by an earlier process, then starts the slots. On
-/// shutdown, running jobs get the grace period to finish; what is still running then is requeued.
+/// Hosts the worker pool: the slots start once startup recovery (which requeues jobs orphaned by an
+/// earlier process) has finished. On shutdown, running jobs get the grace period to finish; what
+/// still runs then is stopped and requeued, within <c>Shutdown:GracePeriod</c>.
 /// </summary>
-internal sealed class JobWorkers(StoreRuntime store, ILogger<JobWorkers> logger) : IHostedService
+internal sealed class JobWorkers(StoreRuntime store, ILogger<JobWorkers> logger) : IHostedService, IDisposable
 {
-    /// <summary>How long running jobs may take to finish when the server stops.</summary>
-    public static TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(20);
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _starting = Task.CompletedTask;
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken)
     {
         store.JobRunner.OnProblem = (message, e) => logger.LogError(e, "Jobs: {Problem}", message);
-        var recovered = await store.JobRunner.RecoverAsync(cancellationToken);
-        if (recovered > 0)
+        _starting = Task.Run(async () =>
         {
-            logger.LogWarning("Requeued {Count} jobs left running by a process that stopped", recovered);
-        }
+            while (!store.Recovery.IsComplete)
+            {
+                if (store.Recovery.Failure is not null || _stopping.IsCancellationRequested)
+                {
+                    return;
+                }
 
-        store.JobRunner.Start();
+                await Task.Delay(50, CancellationToken.None);
+            }
+
+            store.JobRunner.Start();
+        }, CancellationToken.None);
+        return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        await _stopping.CancelAsync();
+        await _starting;
+
+        // Leave time to stop what still runs (TERM, then KILL) and record the requeue before the host gives up.
+        var grace = store.Options.ShutdownGracePeriod - store.Options.Jobs.KillGracePeriod - TimeSpan.FromSeconds(2);
+        grace = grace > TimeSpan.Zero ? grace : TimeSpan.Zero;
         if (store.JobRunner.RunningCount > 0)
         {
-            logger.LogInformation("Waiting up to {Grace} for {Count} running jobs", ShutdownGrace, store.JobRunner.RunningCount);
+            logger.LogInformation("Waiting up to {Grace} for {Count} running jobs", grace, store.JobRunner.RunningCount);
         }
 
-        await store.JobRunner.StopAsync(ShutdownGrace);
+        await store.JobRunner.StopAsync(grace);
     }
+
+    public void Dispose() => _stopping.Dispose();
 }

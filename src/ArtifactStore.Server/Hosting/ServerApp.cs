@@ -1,5 +1,4 @@
 using ArtifactStore.Core.Errors;
-using ArtifactStore.Core.Roots;
 using ArtifactStore.Server.Endpoints;
 using ArtifactStore.Server.Http;
 using Microsoft.AspNetCore.Builder;
@@ -46,6 +45,10 @@ public static class ServerApp
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         logging?.Invoke(builder.Logging);
         builder.Services.AddSingleton(store);
+        // SIGTERM: Kestrel stops accepting, in-flight requests get this long to finish, then are cut off.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = store.Options.ShutdownGracePeriod);
+        builder.Services.AddSingleton<ReadinessMonitor>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ReadinessMonitor>());
         if (backgroundWork)
         {
             builder.Services.AddHostedService<RetentionScheduler>();
@@ -56,8 +59,13 @@ public static class ServerApp
         builder.Services.ConfigureHttpJsonOptions(o => JsonDefaults.Configure(o.SerializerOptions));
 
         var app = builder.Build();
+        store.Recovery.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<StartupRecovery>();
+        var readiness = app.Services.GetRequiredService<ReadinessMonitor>();
+        app.Lifetime.ApplicationStopping.Register(readiness.MarkStopping);
         app.Use(RequestScopeAsync);
         app.UseRouting();
+        // Before authentication: a store that is not ready may not even reach its token table.
+        app.Use(ReadinessGate.InvokeAsync);
         app.Use(Authentication.InvokeAsync);
         HealthEndpoints.Map(app);
         PackageEndpoints.Map(app);
@@ -73,9 +81,23 @@ public static class ServerApp
         {
             // Tell the lock file where we listen, so commands run against this root can reach us.
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
-            store.Root.Lock.Describe(new LockHolder(Environment.ProcessId, address));
+            store.Root.DescribeHolder(address);
         });
         return app;
+    }
+
+    /// <summary>
+    /// Runs the store's startup recovery once the server listens, then re-evaluates readiness so that
+    /// traffic is let in as soon as it has finished. Stops early when the server shuts down.
+    /// </summary>
+    public static async Task RecoverAsync(WebApplication app, CancellationToken cancellationToken)
+    {
+        var store = app.Services.GetRequiredService<StoreRuntime>();
+        await store.Recovery.RunAsync(cancellationToken);
+        if (!cancellationToken.IsCancellationRequested)
+        {
+            await app.Services.GetRequiredService<ReadinessMonitor>().RefreshAsync(cancellationToken);
+        }
     }
 
     /// <summary>The addresses Kestrel actually bound (useful with port 0).</summary>

@@ -36,6 +36,7 @@ public sealed class StoreRuntime : IAsyncDisposable
         Tokens = new TokenService(database);
         JobRunner = new JobRunner(database, BlobReader, Packages, options, root.JobsDirectory, time);
         Jobs = new JobService(database, Packages, JobRunner, options, time);
+        Recovery.Register("requeue jobs left running by a stopped process", ct => JobRunner.RecoverAsync(ct));
     }
 
     public DataRoot Root { get; }
@@ -67,6 +68,9 @@ public sealed class StoreRuntime : IAsyncDisposable
 
     public JobService Jobs { get; }
 
+    /// <summary>Steps the server runs after it starts listening and before it reports ready (see <see cref="StartupRecovery"/>).</summary>
+    public StartupRecovery Recovery { get; } = new();
+
     /// <summary>Opens (or creates) the data root named by the options and everything on it.</summary>
     /// <remarks>The hooks are test hooks at the GC protocol's step boundaries; production passes none.</remarks>
     public static async Task<Result<StoreRuntime>> OpenAsync(StoreOptions options, TimeProvider? time = null, ProtocolHooks? hooks = null, CancellationToken cancellationToken = default)
@@ -92,6 +96,17 @@ public sealed class StoreRuntime : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// The database of the root at <paramref name="rootPath"/>, not opened: for read-only checks from
+    /// outside a server (<c>artifactstore doctor</c>). Call only when <c>db/</c> exists.
+    /// </summary>
+    public static IStoreDatabase DatabaseAt(string rootPath) =>
+        new SqliteStoreDatabase(Path.Combine(rootPath, "db"), TimeProvider.System);
+
+    /// <summary>The blob store of the root at <paramref name="rootPath"/>, for checks from outside a server. Call only when its directories exist.</summary>
+    public static IBlobStore BlobsAt(string rootPath) =>
+        new FileSystemBlobStore(Path.Combine(rootPath, "blobs"), Path.Combine(rootPath, "tmp"));
 
     public async ValueTask DisposeAsync()
     {

@@ -1,0 +1,163 @@
+using System.CommandLine;
+using System.Text.Json;
+using ArtifactStore.Core.Configuration;
+using ArtifactStore.Core.Health;
+using ArtifactStore.Core.Roots;
+using ArtifactStore.Server.Hosting;
+
+namespace ArtifactStore.Cli.Commands;
+
+/// <summary>
+/// <c>artifactstore doctor</c>: every readiness check, plus permissions, nesting and disk space, run
+/// against a data root, each printed as ok or as a problem with its remedy. When a server holds the
+/// root it asks that server's <c>/health/ready</c> and adds the checks that make sense from outside;
+/// otherwise it runs the same checks itself, holding the root's lock meanwhile. Changes nothing.
+/// Exit code 0 when every check passes, 1 otherwise.
+/// </summary>
+internal static class DoctorCommand
+{
+    public static Command Create()
+    {
+        var store = new StoreOptionsArguments();
+        var command = new Command("doctor", "Check a data root (and the server holding it) and say how to fix what is wrong.");
+        store.AddTo(command);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var loaded = store.Load(parse);
+            if (!loaded.IsValid)
+            {
+                return StoreOptionsArguments.ReportProblems(loaded);
+            }
+
+            var options = loaded.Options!;
+            var output = new DoctorOutput();
+            await CheckAsync(options, output, cancellationToken);
+            return output.Finish() ? ExitCodes.Ok : ExitCodes.Failed;
+        });
+        return command;
+    }
+
+    private static async Task CheckAsync(StoreOptions options, DoctorOutput output, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(options.DataRoot))
+        {
+            output.Heading($"data root {options.DataRoot} (profile {options.Profile})");
+            output.Add(HealthCheck.Failed(HealthCheckNames.Marker, $"there is no data root at {options.DataRoot}",
+                "check --data-root and --profile; 'artifactstore serve' creates a new root there"));
+            return;
+        }
+
+        var root = DataRoot.RealPathOf(options.DataRoot);
+        output.Heading($"data root {root} (profile {options.Profile})");
+
+        // What can be seen from outside, whether or not a server runs.
+        var marker = RootChecks.Marker(root, options.Profile, null);
+        output.Add(marker);
+        output.Add(RootChecks.Layout(root));
+        output.Add(RootChecks.Lanes(root));
+        output.Add(RootChecks.Permissions(root));
+        output.Add(ReadinessChecks.FreeSpace(root, options.Readiness.MinFreeSpaceBytes));
+
+        var lockPath = Path.Combine(root, "lock");
+        if (!File.Exists(lockPath))
+        {
+            output.Add(HealthCheck.Failed(HealthCheckNames.Lock, $"the lock file {lockPath} is missing, so a server holding this root could not be found (and a second one would not be kept out)",
+                "if a server runs on this root, restart it; otherwise start the server, which creates the lock file"));
+            return;
+        }
+
+        if (!marker.IsOk)
+        {
+            // Without a valid marker this may not be a root at all: do not take its lock or probe its files.
+            return;
+        }
+
+        var rootLock = RootLock.TryAcquire(lockPath, out var holder, create: false);
+        if (rootLock is null)
+        {
+            await AskServerAsync(holder, output, cancellationToken);
+            return;
+        }
+
+        using (rootLock)
+        {
+            await CheckLocallyAsync(root, options, rootLock, output, cancellationToken);
+        }
+    }
+
+    /// <summary>No server runs: the doctor holds the lock and runs the server's checks itself.</summary>
+    private static async Task CheckLocallyAsync(string root, StoreOptions options, RootLock rootLock, DoctorOutput output, CancellationToken cancellationToken)
+    {
+        var lockCheck = RootChecks.Lock(rootLock);
+        output.Add(lockCheck.IsOk ? lockCheck with { Detail = "free: no process holds the root (the doctor held it while checking)" } : lockCheck);
+
+        if (Directory.Exists(Path.Combine(root, "db")))
+        {
+            await using var database = StoreRuntime.DatabaseAt(root);
+            output.Add(await database.CheckHealthAsync(cancellationToken));
+        }
+        else
+        {
+            output.Add(HealthCheck.Failed(HealthCheckNames.Database, $"{Path.Combine(root, "db")} is missing", "restore the root from a backup"));
+        }
+
+        var blobDirectories = new[] { Path.Combine(root, "blobs", "sha256"), Path.Combine(root, "tmp") };
+        if (blobDirectories.All(Directory.Exists))
+        {
+            output.Add(await StoreRuntime.BlobsAt(root).CheckWritableAsync(cancellationToken));
+        }
+        else
+        {
+            // Constructing the blob store would create what is missing; a doctor only looks.
+            output.Add(HealthCheck.Failed(HealthCheckNames.BlobStore,
+                string.Join("; ", blobDirectories.Where(d => !Directory.Exists(d)).Select(d => $"{d} is not a directory")),
+                "see the permissions check above"));
+        }
+
+        output.Add(ReadinessChecks.Revision(options.Readiness.ExpectedRevision));
+        output.Note("recovery runs when a server starts; no server runs on this root now");
+    }
+
+    /// <summary>A process holds the root: ask it, if it is a server, how it sees itself.</summary>
+    private static async Task AskServerAsync(LockHolder? holder, DoctorOutput output, CancellationToken cancellationToken)
+    {
+        if (holder?.Url is null)
+        {
+            output.Add(HealthCheck.Failed(HealthCheckNames.Lock,
+                $"the root is held by {holder?.ToString() ?? "a process"} that does not serve HTTP (a command working on the root, or a server still starting)",
+                "wait for it to finish, then run 'artifactstore doctor' again"));
+            return;
+        }
+
+        output.Add(HealthCheck.Ok(HealthCheckNames.Lock, $"held by {holder}"));
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        try
+        {
+            using var response = await http.GetAsync(new Uri(new Uri(holder.Url.TrimEnd('/') + "/"), "health/ready"), cancellationToken);
+            using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+            var answer = body.RootElement;
+            output.Heading($"the server at {holder.Url} (revision {Text(answer, "revision")}) reports:");
+            foreach (var check in answer.GetProperty("checks").EnumerateObject())
+            {
+                var problem = check.Value.GetString();
+                output.Add(problem == "ok"
+                    ? HealthCheck.Ok(check.Name, Lookup(answer, "details", check.Name))
+                    : HealthCheck.Failed(check.Name, problem ?? "failed", Lookup(answer, "remedies", check.Name) ?? "see the server log"));
+            }
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            output.Add(HealthCheck.Failed("server",
+                $"{holder} holds the root but its /health/ready does not answer properly: {e.Message}",
+                "read the server's log; if it hangs, stop it (SIGTERM) and start it again"));
+        }
+    }
+
+    private static string? Lookup(JsonElement answer, string section, string name) =>
+        answer.TryGetProperty(section, out var values) && values.ValueKind == JsonValueKind.Object && values.TryGetProperty(name, out var value)
+            ? value.GetString()
+            : null;
+
+    private static string Text(JsonElement answer, string name) =>
+        answer.TryGetProperty(name, out var value) ? value.GetString() ?? "?" : "?";
+}
