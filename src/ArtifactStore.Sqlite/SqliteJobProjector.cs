@@ -66,6 +66,9 @@ internal static class SqliteJobProjector
                 Execute(connection, transaction, "UPDATE jobs SET state = 'expired', expired_at = $at WHERE id = $id",
                     ("$id", expired.JobId.ToString()), ("$at", at));
                 break;
+            case EventTypes.JobTombstonePurged:
+                Execute(connection, transaction, "DELETE FROM jobs WHERE id = $id", ("$id", JobTombstonePurged.FromCbor(payload).JobId.ToString()));
+                break;
             default:
                 throw new InvalidDataException(
                     $"event {record.Seq} has type '{record.Type}', which this binary does not know; run a newer artifactstore");

@@ -27,6 +27,10 @@ internal sealed partial class SqliteViewQueries
     public Task<IReadOnlyList<Guid>> FindRunningJobsAsync(CancellationToken cancellationToken) =>
         Query("SELECT id FROM jobs WHERE state = 'running' ORDER BY id", r => Guid.Parse(r.GetString(0)));
 
+    public Task<IReadOnlyList<Guid>> FindPurgeableJobTombstonesAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken) =>
+        Query("SELECT id FROM jobs INDEXED BY jobs_expired WHERE state = 'expired' AND expired_at <= $cutoff ORDER BY expired_at, id",
+            r => Guid.Parse(r.GetString(0)), ("$cutoff", Rfc3339.ToText(expiredBefore)));
+
     public Task<IReadOnlyList<Guid>> FindExpiredJobsAsync(DateTimeOffset asOf, CancellationToken cancellationToken) =>
         Query("""
             SELECT id FROM jobs INDEXED BY jobs_expiring

@@ -163,6 +163,7 @@ public sealed class JobRecoveryTests
             ["copy"] = JobTests.Sh("cp \"$ARTIFACTSTORE_INPUT\" \"$ARTIFACTSTORE_OUTPUT_DIR/copy.bin\"", new() { ["InputClass"] = "short-input", ["OutputClass"] = "short-output" }),
         }, extra: new()
         {
+            ["Tombstones"] = new Dictionary<string, object> { ["Retention"] = "00:00:01" },
             ["Retention"] = new Dictionary<string, object>
             {
                 ["Classes"] = new Dictionary<string, object>
@@ -210,6 +211,12 @@ public sealed class JobRecoveryTests
         await SweepAndCollectAsync(server);
         Assert.Equal("job_expired", await ProblemCodeAsync(server, $"v1/jobs/{pinned}"));
         Assert.Equal("package_expired", await ProblemCodeAsync(server, $"v1/packages/{pinnedJob.GetProperty("output_package_id").GetString()}"));
+
+        // Tombstones go after Tombstones:Retention: then the ids are simply unknown.
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await SweepAndCollectAsync(server);
+        Assert.Equal("job_not_found", await ProblemCodeAsync(server, $"v1/jobs/{pinned}"));
+        Assert.Equal("job_not_found", await ProblemCodeAsync(server, $"v1/jobs/{plain}"));
     }
 
     private static async Task SweepAndCollectAsync(ServerProcess server)

@@ -26,6 +26,7 @@ public static class EventTypes
     public const string JobPinned = "v1.job.pinned";
     public const string JobUnpinned = "v1.job.unpinned";
     public const string JobExpired = "v1.job.expired";
+    public const string JobTombstonePurged = "v1.job.tombstone_purged";
 
     public const string SystemStream = "system";
 

@@ -52,6 +52,7 @@ public sealed partial class GarbageCollector
 
         var orphans = (await FindOrphansAsync(cutoff, cancellationToken)).Select(o => new GcBlob(o.Digest, o.Stat.Length)).ToList();
         var purged = (await database.Views.FindPurgeableTombstonesAsync(now - options.TombstoneRetention, cancellationToken)).ToList();
-        return new GcReport(now, DryRun: true, packages, reaped, orphans, purged);
+        var purgedJobs = await database.Views.FindPurgeableJobTombstonesAsync(now - options.TombstoneRetention, cancellationToken);
+        return new GcReport(now, DryRun: true, packages, reaped, orphans, purged) { JobTombstonesPurged = purgedJobs };
     }
 }

@@ -55,7 +55,11 @@ public sealed partial class GarbageCollector(IStoreDatabase database, IBlobStore
 
             var orphans = await RemoveOrphansAsync(cutoff, cancellationToken);
             var purged = await PurgeTombstonesAsync(startedAt - options.TombstoneRetention, actor, cancellationToken);
-            return new GcReport(startedAt, DryRun: false, packages, reaped.OrderBy(b => b.Digest.Hex, StringComparer.Ordinal).ToList(), orphans, purged);
+            var purgedJobs = await PurgeJobTombstonesAsync(startedAt - options.TombstoneRetention, actor, cancellationToken);
+            return new GcReport(startedAt, DryRun: false, packages, reaped.OrderBy(b => b.Digest.Hex, StringComparer.Ordinal).ToList(), orphans, purged)
+            {
+                JobTombstonesPurged = purgedJobs,
+            };
         }
         finally
         {
@@ -195,6 +199,30 @@ public sealed partial class GarbageCollector(IStoreDatabase database, IBlobStore
                 }
 
                 await writer.AppendAsync(new NewEvent(EventTypes.PackageStream(id), EventTypes.TombstonePurged, actor, new TombstonePurged(id).ToCbor()), ct);
+                return true;
+            }, cancellationToken);
+            if (result.Value)
+            {
+                purged.Add(id);
+            }
+        }
+
+        return purged;
+    }
+
+    private async Task<List<Guid>> PurgeJobTombstonesAsync(DateTimeOffset expiredBefore, string actor, CancellationToken cancellationToken)
+    {
+        var purged = new List<Guid>();
+        foreach (var id in await database.Views.FindPurgeableJobTombstonesAsync(expiredBefore, cancellationToken))
+        {
+            var result = await database.WriteAsync<bool>(async (writer, ct) =>
+            {
+                if (await writer.GetJobAsync(id, ct) is not { State: Jobs.JobState.Expired, ExpiredAt: { } expiredAt } || expiredAt > expiredBefore)
+                {
+                    return false;
+                }
+
+                await writer.AppendAsync(new NewEvent(EventTypes.JobStream(id), EventTypes.JobTombstonePurged, actor, new JobTombstonePurged(id).ToCbor()), ct);
                 return true;
             }, cancellationToken);
             if (result.Value)

@@ -12,5 +12,8 @@ public sealed record GcReport(
     IReadOnlyList<GcBlob> OrphansRemoved,
     IReadOnlyList<Guid> TombstonesPurged)
 {
+    /// <summary>Job tombstones removed after <c>Tombstones:Retention</c> (their ids answer <c>job_not_found</c> afterwards).</summary>
+    public IReadOnlyList<Guid> JobTombstonesPurged { get; init; } = [];
+
     public long BytesFreed => BlobsReaped.Sum(b => b.Bytes) + OrphansRemoved.Sum(b => b.Bytes);
 }

@@ -82,14 +82,21 @@ public sealed class CommandJobHandler(IReadOnlyList<string> command, TimeSpan ki
             }
 
             await process.WaitForExitAsync(CancellationToken.None);
-            await Task.WhenAll(stdout, stderr);
+            await DrainAsync(stdout, stderr);
             throw;
         }
 
         // The command exited; anything it left behind in its group must not outlive the attempt.
         ProcessGroups.Signal(group, ProcessGroups.SigKill);
-        await Task.WhenAll(stdout, stderr);
+        await DrainAsync(stdout, stderr);
         return process.ExitCode;
+    }
+
+    /// <summary>Waits for the output pumps, but not forever: a process that left the group could hold the pipes open.</summary>
+    private static async Task DrainAsync(Task stdout, Task stderr)
+    {
+        var both = Task.WhenAll(stdout, stderr);
+        await Task.WhenAny(both, Task.Delay(TimeSpan.FromSeconds(5)));
     }
 
     private static string Expand(string argument, JobContext context) => argument

@@ -51,13 +51,14 @@ public sealed partial class JobRunner
         return recovered;
     }
 
-    /// <summary>Multi-replica: a lease another process stopped renewing has expired; its job is requeued the same way.</summary>
+    /// <summary>A lease nobody renews any more has expired (another replica died, or an attempt here ended abnormally); its job is requeued the same way.</summary>
     private async Task RequeueExpiredLeasesAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         foreach (var lease in await database.Views.ListJobLeasesAsync(cancellationToken))
         {
-            if (lease.Owner != InstanceId && lease.ExpiresAt < now)
+            // Another process's lease it stopped renewing, or one of ours whose attempt ended without an outcome (a broken disk, say).
+            if (lease.ExpiresAt < now && (lease.Owner != InstanceId || !_running.ContainsKey(lease.JobId)))
             {
                 await RequeueInterruptedAsync(lease.JobId, lease, JobRequeued.LeaseExpired, cancellationToken);
             }

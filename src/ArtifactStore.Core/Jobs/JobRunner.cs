@@ -34,7 +34,9 @@ public sealed partial class JobRunner(
     private readonly ConcurrentDictionary<Guid, RunningJob> _running = new();
     private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
     private readonly CancellationTokenSource _leasing = new();
+    private readonly CancellationTokenSource _heartbeatStop = new();
     private readonly List<Task> _loops = [];
+    private Task _heartbeat = Task.CompletedTask;
     private int _idleSlots;
 
     /// <summary>Names this process in leases and <c>v1.job.started</c>; a new one each start.</summary>
@@ -65,7 +67,7 @@ public sealed partial class JobRunner(
             _loops.Add(Task.Run(SlotLoopAsync));
         }
 
-        _loops.Add(Task.Run(HeartbeatLoopAsync));
+        _heartbeat = Task.Run(HeartbeatLoopAsync);
     }
 
     /// <summary>Tells idle slots that a job was queued.</summary>
@@ -99,8 +101,8 @@ public sealed partial class JobRunner(
     public async Task StopAsync(TimeSpan grace)
     {
         await _leasing.CancelAsync();
-        var all = Task.WhenAll(_loops);
-        if (await Task.WhenAny(all, Task.Delay(grace)) != all)
+        var slots = Task.WhenAll(_loops);
+        if (await Task.WhenAny(slots, Task.Delay(grace)) != slots)
         {
             foreach (var running in _running.Values)
             {
@@ -108,14 +110,10 @@ public sealed partial class JobRunner(
             }
         }
 
-        try
-        {
-            await all;
-        }
-        catch (OperationCanceledException)
-        {
-            // Loops end by cancellation.
-        }
+        // The heartbeat keeps the leases of running attempts alive until the last one has ended.
+        await slots;
+        await _heartbeatStop.CancelAsync();
+        await _heartbeat;
     }
 
     public async ValueTask DisposeAsync()
@@ -126,6 +124,7 @@ public sealed partial class JobRunner(
         }
 
         _leasing.Dispose();
+        _heartbeatStop.Dispose();
         _wake.Dispose();
     }
 
@@ -193,16 +192,20 @@ public sealed partial class JobRunner(
     private async Task HeartbeatLoopAsync()
     {
         var period = Jobs.LeaseDuration / 3;
-        while (!_leasing.IsCancellationRequested || !_running.IsEmpty)
+        while (!_heartbeatStop.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(period, time, CancellationToken.None);
+                await Task.Delay(period, time, _heartbeatStop.Token);
                 await RenewLeasesAsync();
                 if (!_leasing.IsCancellationRequested)
                 {
                     await RequeueExpiredLeasesAsync(CancellationToken.None);
                 }
+            }
+            catch (OperationCanceledException) when (_heartbeatStop.IsCancellationRequested)
+            {
+                return;
             }
             catch (Exception e)
             {

@@ -57,4 +57,7 @@ public interface IViewQueries
 
     /// <summary>Finished, unpinned jobs whose retention ended at or before <paramref name="asOf"/>, by expiry then id (index on expiry).</summary>
     Task<IReadOnlyList<Guid>> FindExpiredJobsAsync(DateTimeOffset asOf, CancellationToken cancellationToken);
+
+    /// <summary>Tombstones of jobs that expired at or before the cutoff, oldest first.</summary>
+    Task<IReadOnlyList<Guid>> FindPurgeableJobTombstonesAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken);
 }

@@ -29,6 +29,7 @@ public static class ReportJson
         blobs_reaped = report.BlobsReaped.Select(b => new { digest = b.Digest.ToString(), bytes = b.Bytes }).ToList(),
         orphans_removed = report.OrphansRemoved.Select(b => new { digest = b.Digest.ToString(), bytes = b.Bytes }).ToList(),
         tombstones_purged = report.TombstonesPurged.Select(id => id.ToString()).ToList(),
+        job_tombstones_purged = report.JobTombstonesPurged.Select(id => id.ToString()).ToList(),
         bytes_freed = report.BytesFreed,
     };
 

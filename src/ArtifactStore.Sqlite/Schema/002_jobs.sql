@@ -28,6 +28,8 @@ CREATE INDEX jobs_by_type ON jobs (type, state, id);
 CREATE INDEX jobs_queued ON jobs (not_before, id) WHERE state = 'queued';
 -- The sweeper reads only finished, unpinned jobs by expiry.
 CREATE INDEX jobs_expiring ON jobs (expires_at, id) WHERE state IN ('succeeded', 'failed', 'canceled') AND pinned = 0 AND expires_at IS NOT NULL;
+-- Tombstone purge reads only expired jobs, oldest first.
+CREATE INDEX jobs_expired ON jobs (expired_at, id) WHERE state = 'expired';
 -- A package is kept while a job that is pinned or not finished refers to it.
 CREATE INDEX jobs_by_input ON jobs (input_package_id);
 CREATE INDEX jobs_by_output ON jobs (output_package_id) WHERE output_package_id IS NOT NULL;
