@@ -51,6 +51,28 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public async Task readiness_and_shutdown_settings_are_shown_with_their_sources_and_validated()
+    {
+        using var temp = new TempDirectory();
+        var good = StoreFiles.Config(temp, """{ "Readiness": { "MinFreeSpace": 536870912 }, "Shutdown": { "GracePeriod": "00:01:00" } }""");
+        var env = new Dictionary<string, string> { ["ARTIFACTSTORE_EXPECTED_REVISION"] = "abc1234" };
+        var (exit, stdout, stderr) = await Cli.RunAsync(["config", "show", "--data-root", temp.Combine("root"), "--config", good], env);
+        Assert.True(exit == 0, stderr);
+        Assert.Contains($"Readiness:MinFreeSpace = 536870912    (file {good})", stdout, StringComparison.Ordinal);
+        Assert.Contains("Readiness:CheckInterval = 00:00:05    (default)", stdout, StringComparison.Ordinal);
+        Assert.Contains("Readiness:ExpectedRevision = abc1234    (environment)", stdout, StringComparison.Ordinal);
+        Assert.Contains($"Shutdown:GracePeriod = 00:01:00    (file {good})", stdout, StringComparison.Ordinal);
+
+        var bad = StoreFiles.Config(temp, """{ "Readiness": { "MinFreeSpace": -1, "CheckInterval": "00:00:00" }, "Shutdown": { "GracePeriod": "-00:00:01" } }""");
+        (exit, _, stderr) = await Cli.RunAsync(["serve", "--data-root", temp.Combine("root"), "--config", bad, "--urls", "http://127.0.0.1:0"]);
+        Assert.Equal(2, exit);
+        Assert.Contains("Readiness:MinFreeSpace: must not be negative", stderr, StringComparison.Ordinal);
+        Assert.Contains("Readiness:CheckInterval: must be positive", stderr, StringComparison.Ordinal);
+        Assert.Contains("Shutdown:GracePeriod: must not be negative", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(temp.Combine("root")));
+    }
+
+    [Fact]
     public async Task a_missing_explicit_config_file_is_an_error_not_a_silent_default()
     {
         using var temp = new TempDirectory();
