@@ -9,5 +9,6 @@ var root = new RootCommand("ArtifactStore: durable artifact storage with auditab
     RetentionCommand.Create(),
     GcCommand.Create(),
     TokenCommand.Create(),
+    HealthCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
