@@ -113,7 +113,7 @@ public sealed class ImageTests
     }
 
     [Fact]
-    public async Task by_default_the_server_refuses_all_interfaces_until_a_token_exists_then_serves_healthy()
+    public async Task by_default_the_server_refuses_all_interfaces_until_a_token_exists_then_serves_healthy_and_answers_operator_commands()
     {
         // --network none: the default listen address (0.0.0.0:8080) exists only inside the container.
         await using var volume = await StoreVolume.CreateAsync("prod");
@@ -142,6 +142,12 @@ public sealed class ImageTests
 
             Assert.True(health.ExitCode == 0, $"{health.Describe()}\n{await Podman.LogsAsync(name)}");
             Assert.Contains("listening on http://0.0.0.0:8080", await Podman.LogsAsync(name), StringComparison.Ordinal);
+
+            // Operator commands inside the container find the server through the root's lock file.
+            var secret = token.Stdout.Trim().Split('\n')[^1].Trim();
+            var listed = await Podman.RunAsync("exec", name, "artifactstore", "token", "list", "--token", secret);
+            Assert.True(listed.ExitCode == 0, listed.Describe());
+            Assert.Contains("\"admin\"", listed.Stdout, StringComparison.Ordinal);
         }
         finally
         {

@@ -134,32 +134,16 @@ internal static class HealthCommand
         return urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? ConfigurationKeys.DefaultUrls;
     }
 
-    /// <summary>
-    /// <c>URL/health/ready</c>, asking a wildcard listen address (0.0.0.0, [::], *, +) on loopback,
-    /// where the server can always be reached from its own host or container. Null when no port is known.
-    /// </summary>
+    /// <summary><c>URL/health/ready</c> (see <see cref="ConnectUrl"/>); null when no port is known.</summary>
     private static Uri? ReadyUrl(string url)
     {
-        var normalized = url.Trim()
-            .Replace("://*", "://0.0.0.0", StringComparison.Ordinal)
-            .Replace("://+", "://0.0.0.0", StringComparison.Ordinal);
-        if (!Uri.TryCreate(normalized, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps) || uri.Port == 0)
+        if (ConnectUrl.From(url) is not { } target)
         {
             return null;
         }
 
-        var builder = new UriBuilder(uri);
-        if (builder.Host == "0.0.0.0")
-        {
-            builder.Host = "127.0.0.1";
-        }
-        else if (builder.Host is "[::]" or "::")
-        {
-            builder.Host = "[::1]";
-        }
-
+        var builder = new UriBuilder(target) { Query = "" };
         builder.Path = builder.Path.TrimEnd('/') + "/health/ready";
-        builder.Query = "";
         return builder.Uri;
     }
 }
