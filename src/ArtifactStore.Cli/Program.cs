@@ -11,6 +11,7 @@ var root = new RootCommand("ArtifactStore: durable artifact storage with auditab
     TokenCommand.Create(),
     JobsCommand.Create(),
     DoctorCommand.Create(),
+    HealthCommand.Create(),
 };
 // SIGTERM and Ctrl-C are left to the commands: 'serve' drains requests for Shutdown:GracePeriod,
 // which System.CommandLine's own handling would cut off after two seconds (exit 143).

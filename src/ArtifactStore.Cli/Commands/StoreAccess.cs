@@ -55,6 +55,8 @@ internal sealed class StoreAccess
                     return ExitCodes.RootUnavailable;
                 }
 
+                // The lock records the listen address; a wildcard one (a container's 0.0.0.0) is asked on loopback.
+                server = ConnectUrl.From(server)?.ToString() ?? server;
                 await Console.Error.WriteLineAsync($"artifactstore: a server holds the data root; asking it at {server}");
             }
             else
@@ -77,7 +79,15 @@ internal sealed class StoreAccess
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
 
-        return await remote(http, cancellationToken);
+        try
+        {
+            return await remote(http, cancellationToken);
+        }
+        catch (HttpRequestException e)
+        {
+            await Console.Error.WriteLineAsync($"artifactstore: cannot reach the server at {http.BaseAddress}: {e.Message}");
+            return ExitCodes.Failed;
+        }
     }
 
     /// <summary>Prints a successful JSON answer to stdout, or the problem to stderr; returns the exit code.</summary>
