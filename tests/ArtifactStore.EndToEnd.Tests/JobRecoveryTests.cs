@@ -219,6 +219,45 @@ public sealed class JobRecoveryTests
         Assert.Equal("job_not_found", await ProblemCodeAsync(server, $"v1/jobs/{plain}"));
     }
 
+    [Fact]
+    public async Task sigterm_lets_a_short_job_finish_and_requeues_a_long_one_then_exits_cleanly()
+    {
+        using var temp = new TempDirectory();
+        var root = temp.Combine("root");
+        var pids = temp.Combine("pids");
+        var config = JobTests.Config(temp, new()
+        {
+            ["short"] = JobTests.Sh("sleep 1; cp \"$ARTIFACTSTORE_INPUT\" \"$ARTIFACTSTORE_OUTPUT_DIR/copy.bin\""),
+            ["long"] = JobTests.Sh($"echo $$ >> {pids}; exec sleep 60", new() { ["MaxAttempts"] = 2 }),
+        }, extra: new() { ["Shutdown"] = new Dictionary<string, object> { ["GracePeriod"] = "00:00:06" } });
+        string shortJob, longJob;
+        await using (var server = await ServerProcess.StartAsync(root, config))
+        {
+            longJob = await JobApi.SubmitOkAsync(server.Http, "long", [1]);
+            await JobApi.WaitAsync(server.Http, longJob, null, "running");
+            shortJob = await JobApi.SubmitOkAsync(server.Http, "short", [2]);
+            await JobApi.WaitAsync(server.Http, shortJob, null, "running");
+
+            Assert.Equal(0, await server.StopAsync());
+        }
+
+        // The short job finished inside the grace period; the long one was stopped and requeued without losing an attempt.
+        Assert.Equal(1, StoreFiles.Scalar(root, $"SELECT COUNT(*) FROM jobs WHERE id = '{shortJob}' AND state = 'succeeded'"));
+        Assert.Equal(1, StoreFiles.Scalar(root, $"SELECT COUNT(*) FROM jobs WHERE id = '{longJob}' AND state = 'queued' AND attempts = 0"));
+        Assert.Equal(0, StoreFiles.Scalar(root, "SELECT COUNT(*) FROM job_leases"));
+        await JobApi.AssertAllGoneAsync(JobApi.Pids(pids));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(root, "jobs")));
+
+        await using (var again = await ServerProcess.StartAsync(root, config))
+        {
+            var job = await JobApi.WaitAsync(again.Http, longJob, null, "running");
+            Assert.Equal(1, job.GetProperty("attempts").GetInt32());
+            var (status, canceled) = await Api.SendAsync(again.Http, HttpMethod.Post, $"v1/jobs/{longJob}/cancel");
+            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.Equal("canceled", JobApi.State(canceled));
+        }
+    }
+
     private static async Task SweepAndCollectAsync(ServerProcess server)
     {
         var (sweep, _) = await Api.SendAsync(server.Http, HttpMethod.Post, "v1/admin/retention/sweep");
