@@ -9,5 +9,9 @@ var root = new RootCommand("ArtifactStore: durable artifact storage with auditab
     RetentionCommand.Create(),
     GcCommand.Create(),
     TokenCommand.Create(),
+    FsckCommand.Create(),
+    BackupCommand.Create(),
+    RestoreCommand.Create(),
+    MigrateCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

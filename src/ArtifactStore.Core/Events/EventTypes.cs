@@ -17,6 +17,7 @@ public static class EventTypes
     public const string BlobReaped = "v1.blob.reaped";
     public const string TokenCreated = "v1.token.created";
     public const string TokenRevoked = "v1.token.revoked";
+    public const string StoreRestored = "v1.store.restored";
 
     public const string SystemStream = "system";
 
