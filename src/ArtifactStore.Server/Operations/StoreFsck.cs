@@ -57,11 +57,11 @@ public static class StoreFsck
     private static string Advice(FsckFinding finding, string? blobsFrom) => finding.Kind switch
     {
         FsckFindingKind.CorruptBlob or FsckFindingKind.MissingBlob when blobsFrom is null =>
-            "cannot fix: recover it from a backup with 'artifactstore fsck --repair --blobs-from BACKUP_DIR'",
+            "recover it from a backup: 'artifactstore fsck --repair --blobs-from BACKUP_DIR'",
         FsckFindingKind.CorruptBlob or FsckFindingKind.MissingBlob =>
-            $"cannot fix: {blobsFrom} has no good copy; try an older backup with --blobs-from",
+            $"{blobsFrom} has no good copy of it; try an older backup with --blobs-from",
         FsckFindingKind.ChainBroken or FsckFindingKind.ReplayFailed =>
-            "cannot fix: the event log is the source of truth and is not rewritten; restore the root from a backup made before the damage ('artifactstore restore')",
-        _ => "cannot fix automatically; restore the root from a backup ('artifactstore restore')",
+            "the event log is the source of truth and is never rewritten; restore the root from a backup made before the damage ('artifactstore restore')",
+        _ => "restore the root from a backup ('artifactstore restore')",
     };
 }
