@@ -24,7 +24,7 @@ public sealed class LayoutMigrationTests : IDisposable
     {
         var path = NewRootAtLayout1();
         var seen = new List<int>();
-        var steps = new LayoutMigrations(3, [new FileStep(1, "two", seen, path), new FileStep(2, "three", seen, path)]);
+        var steps = new LayoutMigrations(3, [new FileLayoutStep(1, "two", seen, path), new FileLayoutStep(2, "three", seen, path)]);
 
         using (var root = Open(path, steps).Value)
         {
@@ -46,14 +46,14 @@ public sealed class LayoutMigrationTests : IDisposable
     {
         var path = NewRootAtLayout1();
         var seen = new List<int>();
-        var crashing = new LayoutMigrations(3, [new FileStep(1, "two", seen, path), new FileStep(2, "three", seen, path, crashAfterWriting: true)]);
+        var crashing = new LayoutMigrations(3, [new FileLayoutStep(1, "two", seen, path), new FileLayoutStep(2, "three", seen, path, crashAfterWriting: true)]);
 
         Assert.Throws<IOException>(() => Open(path, crashing));
         Assert.Equal(2, Marker(path).LayoutVersion);
         Assert.True(File.Exists(Path.Combine(path, "three")), "the crashed step got part of the way");
         Assert.False(RootLock.IsHeld(Path.Combine(path, "lock")));
 
-        var healthy = new LayoutMigrations(3, [new FileStep(1, "two", seen, path), new FileStep(2, "three", seen, path)]);
+        var healthy = new LayoutMigrations(3, [new FileLayoutStep(1, "two", seen, path), new FileLayoutStep(2, "three", seen, path)]);
         using var root = Open(path, healthy).Value;
         Assert.Equal(["layout 2 → 3: writes three"], root.LayoutMigrationsApplied);
         Assert.Equal(3, Marker(path).LayoutVersion);
@@ -79,7 +79,7 @@ public sealed class LayoutMigrationTests : IDisposable
     public void a_root_older_than_the_oldest_step_is_refused()
     {
         var path = NewRootAtLayout1();
-        var steps = new LayoutMigrations(4, [new FileStep(2, "three", [], path), new FileStep(3, "four", [], path)]);
+        var steps = new LayoutMigrations(4, [new FileLayoutStep(2, "three", [], path), new FileLayoutStep(3, "four", [], path)]);
         var opened = Open(path, steps);
         Assert.Equal(RootErrorCodes.LayoutTooOld, opened.Error?.Code);
         Assert.Contains("migrates layouts 2 to 4 only", opened.Error!.Message, StringComparison.Ordinal);
@@ -89,7 +89,7 @@ public sealed class LayoutMigrationTests : IDisposable
     public void inspecting_an_unmigrated_root_for_a_read_only_check_asks_for_migrate()
     {
         var path = NewRootAtLayout1();
-        var steps = new LayoutMigrations(2, [new FileStep(1, "two", [], path)]);
+        var steps = new LayoutMigrations(2, [new FileLayoutStep(1, "two", [], path)]);
         var inspected = DataRoot.Inspect(path, "dev", requireCurrent: true, steps);
         Assert.Equal(RootErrorCodes.LayoutNotMigrated, inspected.Error?.Code);
         Assert.Contains("artifactstore migrate", inspected.Error!.Message, StringComparison.Ordinal);
@@ -99,7 +99,7 @@ public sealed class LayoutMigrationTests : IDisposable
     [Fact]
     public void steps_that_skip_a_version_are_rejected()
     {
-        Assert.Throws<ArgumentException>(() => new LayoutMigrations(3, [new FileStep(1, "two", [], _base)]));
+        Assert.Throws<ArgumentException>(() => new LayoutMigrations(3, [new FileLayoutStep(1, "two", [], _base)]));
     }
 
     private string NewRootAtLayout1()
@@ -112,24 +112,5 @@ public sealed class LayoutMigrationTests : IDisposable
     private static Core.Errors.Result<DataRoot> Open(string path, LayoutMigrations migrations) =>
         DataRoot.OpenOrCreate(path, "dev", "test", TimeProvider.System, migrations);
 
-    private static RootMarker Marker(string path) => RootMarker.TryRead(Path.Combine(path, RootMarker.FileName), out _)!;
-
-    /// <summary>A step that writes one file (idempotently) and notes the marker version it saw.</summary>
-    private sealed class FileStep(int from, string file, List<int> seen, string root, bool crashAfterWriting = false) : ILayoutMigrationStep
-    {
-        public int FromVersion => from;
-
-        public string Description => $"writes {file}";
-
-        public void Apply(string rootPath)
-        {
-            Assert.Equal(root, rootPath);
-            seen.Add(Marker(rootPath).LayoutVersion);
-            File.WriteAllText(Path.Combine(rootPath, file), file);
-            if (crashAfterWriting)
-            {
-                throw new IOException("simulated crash in the middle of the step");
-            }
-        }
-    }
+    internal static RootMarker Marker(string path) => RootMarker.TryRead(Path.Combine(path, RootMarker.FileName), out _)!;
 }
