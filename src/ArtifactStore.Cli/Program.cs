@@ -12,6 +12,10 @@ var root = new RootCommand("ArtifactStore: durable artifact storage with auditab
     JobsCommand.Create(),
     DoctorCommand.Create(),
     HealthCommand.Create(),
+    FsckCommand.Create(),
+    BackupCommand.Create(),
+    RestoreCommand.Create(),
+    MigrateCommand.Create(),
 };
 // SIGTERM and Ctrl-C are left to the commands: 'serve' drains requests for Shutdown:GracePeriod,
 // which System.CommandLine's own handling would cut off after two seconds (exit 143).

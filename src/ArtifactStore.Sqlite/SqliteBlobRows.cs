@@ -36,7 +36,7 @@ internal static class SqliteBlobRows
         _ => throw new ArgumentOutOfRangeException(nameof(state)),
     };
 
-    private static BlobState ParseState(string text) => text switch
+    internal static BlobState ParseState(string text) => text switch
     {
         "live" => BlobState.Live,
         "condemned" => BlobState.Condemned,

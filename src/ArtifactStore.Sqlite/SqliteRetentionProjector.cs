@@ -63,6 +63,9 @@ internal static class SqliteRetentionProjector
                 Execute("UPDATE tokens SET revoked_at = $at, revoked_by = $by WHERE token_id = $id",
                     ("$id", TokenRevoked.FromCbor(payload).TokenId), ("$at", at), ("$by", record.Actor));
                 break;
+            case EventTypes.StoreRestored:
+                // History only: the views of a restored store are the backup's, replayed.
+                break;
             default:
                 throw new InvalidDataException(
                     $"event {record.Seq} has type '{record.Type}', which this binary does not know; run a newer artifactstore");

@@ -1,36 +1,71 @@
+using System.Globalization;
 using System.Reflection;
 using Microsoft.Data.Sqlite;
 
 namespace ArtifactStore.Sqlite;
 
 /// <summary>
-/// Embedded, ordered schema scripts (<c>Schema/NNN_*.sql</c>), applied once each inside a transaction
-/// and recorded in <c>schema_version</c>. A database newer than this binary is refused, never downgraded.
+/// Embedded, ordered schema scripts (<c>Schema/NNN_*.sql</c>, numbered 1, 2, 3… without gaps), each
+/// applied once inside its own transaction together with its row in <c>schema_version</c>: a crash
+/// leaves the database at the previous version or the next, never between. A database newer than this
+/// binary is refused, never downgraded.
 /// </summary>
 internal static class SqliteSchema
 {
-    public static int LatestVersion => Scripts.Value.Count;
+    private static readonly Lazy<IReadOnlyList<SchemaScript>> Embedded = new(LoadScripts);
 
-    private static readonly Lazy<IReadOnlyList<(int Version, string Sql)>> Scripts = new(LoadScripts);
+    /// <summary>The newest schema version this binary knows.</summary>
+    public static int LatestVersion => Embedded.Value[^1].Version;
 
-    public static void Apply(SqliteConnection connection)
+    public static void Apply(SqliteConnection connection) => Apply(connection, Embedded.Value);
+
+    /// <summary>Brings the database up to the last of <paramref name="scripts"/> (tests pass their own).</summary>
+    internal static void Apply(SqliteConnection connection, IReadOnlyList<SchemaScript> scripts)
     {
+        CheckOrdered(scripts);
         Execute(connection, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-        using var read = connection.CreateCommand();
-        read.CommandText = "SELECT COALESCE(MAX(version), 0) FROM schema_version";
-        var current = Convert.ToInt32(read.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-        if (current > LatestVersion)
+        var current = ReadVersion(connection);
+        var latest = scripts[^1].Version;
+        if (current > latest)
         {
-            throw new InvalidOperationException(
-                $"the database schema is version {current}, newer than this binary supports ({LatestVersion}); run a newer artifactstore");
+            throw new SchemaTooNewException(current, latest);
         }
 
-        foreach (var (version, sql) in Scripts.Value.Where(s => s.Version > current))
+        foreach (var script in scripts.Where(s => s.Version > current))
         {
             using var transaction = connection.BeginTransaction(deferred: false);
-            Execute(connection, sql, transaction);
-            Execute(connection, $"INSERT INTO schema_version (version) VALUES ({version})", transaction);
+            Execute(connection, script.Sql, transaction);
+            Execute(connection, $"INSERT INTO schema_version (version) VALUES ({script.Version.ToString(CultureInfo.InvariantCulture)})", transaction);
             transaction.Commit();
+        }
+    }
+
+    /// <summary>The version recorded in the database; 0 for a database no script has run on.</summary>
+    public static int ReadVersion(SqliteConnection connection, SqliteTransaction? transaction = null, string schema = "main")
+    {
+        using var exists = connection.CreateCommand();
+        exists.Transaction = transaction;
+        exists.CommandText = $"SELECT COUNT(*) FROM \"{schema}\".sqlite_master WHERE type = 'table' AND name = 'schema_version'";
+        if (Convert.ToInt64(exists.ExecuteScalar(), CultureInfo.InvariantCulture) == 0)
+        {
+            return 0;
+        }
+
+        using var read = connection.CreateCommand();
+        read.Transaction = transaction;
+        read.CommandText = $"SELECT COALESCE(MAX(version), 0) FROM \"{schema}\".schema_version";
+        return Convert.ToInt32(read.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    private static void CheckOrdered(IReadOnlyList<SchemaScript> scripts)
+    {
+        for (var i = 0; i < scripts.Count; i++)
+        {
+            if (scripts[i].Version != i + 1)
+            {
+                throw new InvalidOperationException(
+                    $"schema scripts must be numbered 1, 2, 3… without gaps; script {i + 1} is numbered {scripts[i].Version}");
+            }
         }
     }
 
@@ -42,7 +77,7 @@ internal static class SqliteSchema
         command.ExecuteNonQuery();
     }
 
-    private static List<(int Version, string Sql)> LoadScripts()
+    private static List<SchemaScript> LoadScripts()
     {
         var assembly = Assembly.GetExecutingAssembly();
         return assembly.GetManifestResourceNames()
@@ -50,10 +85,10 @@ internal static class SqliteSchema
             .Select(name =>
             {
                 var file = name.Split('.')[^2].TrimStart('_');
-                var version = int.Parse(file[..3], System.Globalization.CultureInfo.InvariantCulture);
+                var version = int.Parse(file[..3], CultureInfo.InvariantCulture);
                 using var stream = assembly.GetManifestResourceStream(name)!;
                 using var reader = new StreamReader(stream);
-                return (Version: version, Sql: reader.ReadToEnd());
+                return new SchemaScript(version, reader.ReadToEnd());
             })
             .OrderBy(s => s.Version)
             .ToList();

@@ -20,10 +20,13 @@ public sealed class SqliteStoreDatabase : IStoreDatabase
     private SqliteConnection? _writer;
     private SqliteGroupCommit? _commits;
 
+    /// <summary>The database file's name inside the root's <c>db/</c> directory.</summary>
+    public const string FileName = "artifactstore.db";
+
     public SqliteStoreDatabase(string databaseDirectory, TimeProvider time)
     {
         Directory.CreateDirectory(databaseDirectory);
-        DatabasePath = Path.Combine(databaseDirectory, "artifactstore.db");
+        DatabasePath = Path.Combine(databaseDirectory, FileName);
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = DatabasePath,
@@ -37,6 +40,23 @@ public sealed class SqliteStoreDatabase : IStoreDatabase
     }
 
     public string DatabasePath { get; }
+
+    /// <summary>The newest schema version this binary knows (and migrates databases to).</summary>
+    public static int LatestSchemaVersion => SqliteSchema.LatestVersion;
+
+    /// <summary>The schema version of the database in <paramref name="databaseDirectory"/>, read without changing anything; 0 if there is none yet.</summary>
+    public static int ReadSchemaVersion(string databaseDirectory)
+    {
+        var path = Path.Combine(databaseDirectory, FileName);
+        if (!File.Exists(path))
+        {
+            return 0;
+        }
+
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        connection.Open();
+        return SqliteSchema.ReadVersion(connection);
+    }
 
     public IViewQueries Views { get; }
 

@@ -14,7 +14,6 @@ namespace ArtifactStore.Sqlite;
 internal sealed class SqliteStoreWriter(SqliteConnection connection, SqliteTransaction transaction, DateTimeOffset now, long headSeq, byte[] headHash)
     : IStoreWriter
 {
-    private static readonly string[] ViewTables = ["packages", "package_files", "package_labels", "holds", "blobs", "tokens", "jobs"];
     private readonly List<Func<CancellationToken, Task>> _flushes = [];
 
     public DateTimeOffset Now { get; } = now;
@@ -131,39 +130,13 @@ internal sealed class SqliteStoreWriter(SqliteConnection connection, SqliteTrans
     /// <summary>Empties every view and replays the whole log through the same projector that live writes use.</summary>
     public void RebuildViews(CancellationToken cancellationToken)
     {
-        foreach (var table in ViewTables)
+        foreach (var table in SqliteViewTables.Read(connection, transaction))
         {
-            using var delete = Command($"DELETE FROM {table}");
+            using var delete = Command($"DELETE FROM {ViewTable.Quote(table.Name)}");
             delete.ExecuteNonQuery();
         }
 
-        var after = 0L;
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var batch = new List<EventRecord>(1000);
-            using (var read = Command($"SELECT {SqliteEvents.Columns} FROM events WHERE seq > $after ORDER BY seq LIMIT 1000"))
-            {
-                read.Parameters.AddWithValue("$after", after);
-                using var reader = read.ExecuteReader();
-                while (reader.Read())
-                {
-                    batch.Add(SqliteEvents.Read(reader));
-                }
-            }
-
-            if (batch.Count == 0)
-            {
-                return;
-            }
-
-            foreach (var record in batch)
-            {
-                SqliteProjector.Apply(connection, transaction, record);
-            }
-
-            after = batch[^1].Seq;
-        }
+        SqliteReplay.Replay(connection, transaction, "events", cancellationToken);
     }
 
     private SqliteCommand Command(string sql)

@@ -6,37 +6,36 @@ namespace ArtifactStore.Sqlite;
 /// <summary>Renders every view table as ordered text, to compare live views with rebuilt ones.</summary>
 internal static class SqliteViewDump
 {
-    private static readonly (string Table, string Order)[] Tables =
-    [
-        ("packages", "id"),
-        ("package_files", "package_id, path"),
-        ("package_labels", "package_id, key"),
-        ("holds", "hold_id"),
-        ("blobs", "sha256"),
-        ("tokens", "token_id"),
-        ("jobs", "id"),
-    ];
-
     public static string Dump(SqliteConnection connection)
     {
         var text = new StringBuilder();
-        foreach (var (table, order) in Tables)
+        foreach (var table in SqliteViewTables.Read(connection))
         {
-            text.Append("# ").AppendLine(table);
+            text.Append("# ").AppendLine(table.Name);
             using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT * FROM {table} ORDER BY {order}";
+            command.CommandText = $"SELECT {table.QuotedColumns} FROM {ViewTable.Quote(table.Name)} ORDER BY {table.OrderBy}";
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
-                for (var i = 0; i < reader.FieldCount; i++)
-                {
-                    text.Append(i == 0 ? string.Empty : " | ").Append(reader.IsDBNull(i) ? "NULL" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture));
-                }
-
-                text.AppendLine();
+                text.AppendLine(RowText(reader, 0));
             }
         }
 
         return text.ToString();
     }
+
+    /// <summary>The columns of the current row from <paramref name="first"/> on, as <c>a | b | NULL</c>.</summary>
+    public static string RowText(SqliteDataReader reader, int first)
+    {
+        var text = new StringBuilder();
+        for (var i = first; i < reader.FieldCount; i++)
+        {
+            text.Append(i == first ? string.Empty : " | ").Append(Value(reader, i));
+        }
+
+        return text.ToString();
+    }
+
+    public static string Value(SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? "NULL" : Convert.ToString(reader.GetValue(ordinal), System.Globalization.CultureInfo.InvariantCulture) ?? "NULL";
 }

@@ -122,6 +122,14 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Creates a data root by starting a server on it and stopping it cleanly.</summary>
+    public static async Task CreateRootAsync(string dataRoot, string profile = "dev")
+    {
+        await using var server = await StartAsync(dataRoot, profile: profile);
+        using var live = await server.Http.GetAsync("health/live");
+        Assert.Equal(0, await server.StopAsync());
+    }
+
     /// <summary>SIGKILL: the process dies at once, as in a power cut for the process (not for the disk).</summary>
     public async Task KillAsync()
     {

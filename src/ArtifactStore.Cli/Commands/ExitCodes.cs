@@ -4,7 +4,12 @@ namespace ArtifactStore.Cli.Commands;
 internal static class ExitCodes
 {
     public const int Ok = 0;
+
+    /// <summary>The command failed, or (fsck) found damage.</summary>
     public const int Failed = 1;
     public const int InvalidConfiguration = 2;
     public const int RootUnavailable = 3;
+
+    /// <summary>fsck found no damage, only unreferenced data that GC (or fsck --repair) removes.</summary>
+    public const int UnreferencedDataOnly = 4;
 }

@@ -19,12 +19,27 @@ public sealed class FileSystemBlobStore : IBlobStore
     private readonly HashSet<string> _unflushedDirectories = new(StringComparer.Ordinal);
 
     public FileSystemBlobStore(string blobDirectory, string tempDirectory)
+        : this(blobDirectory, tempDirectory, create: true)
+    {
+    }
+
+    private FileSystemBlobStore(string blobDirectory, string tempDirectory, bool create)
     {
         _blobRoot = Path.Combine(blobDirectory, "sha256");
         _tempDirectory = tempDirectory;
-        Directory.CreateDirectory(_blobRoot);
-        Directory.CreateDirectory(_tempDirectory);
+        if (create)
+        {
+            Directory.CreateDirectory(_blobRoot);
+            Directory.CreateDirectory(_tempDirectory);
+        }
     }
+
+    /// <summary>
+    /// A store for reading, listing and stat only (fsck, backup), which creates nothing on disk: it may
+    /// look at a root a server holds, or at a backup. Staging and publishing through it are not allowed.
+    /// </summary>
+    public static FileSystemBlobStore OpenForReading(string blobDirectory) =>
+        new(blobDirectory, Path.Combine(blobDirectory, "no-staging-in-a-read-only-store"), create: false);
 
     public string PathOf(BlobDigest digest) =>
         Path.Combine(_blobRoot, digest.Hex[..2], digest.Hex[2..4], digest.Hex);
@@ -161,6 +176,11 @@ public sealed class FileSystemBlobStore : IBlobStore
     public async IAsyncEnumerable<BlobDigest> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await Task.Yield();
+        if (!Directory.Exists(_blobRoot))
+        {
+            yield break;
+        }
+
         foreach (var file in Directory.EnumerateFiles(_blobRoot, "*", SearchOption.AllDirectories))
         {
             cancellationToken.ThrowIfCancellationRequested();

@@ -38,31 +38,41 @@ public static class EventChain
     /// Checks a run of events in order: gapless positions, each linked to its predecessor, each hash
     /// correct. Returns null when the chain holds, else a description of the first break.
     /// </summary>
-    public static async Task<string?> VerifyAsync(IAsyncEnumerable<EventRecord> events, CancellationToken cancellationToken)
+    public static async Task<string?> VerifyAsync(IAsyncEnumerable<EventRecord> events, CancellationToken cancellationToken) =>
+        (await CheckAsync(events, cancellationToken)).Problem;
+
+    /// <summary>
+    /// Like <see cref="VerifyAsync"/>, and reads on to the end so that the count and head cover the whole
+    /// log; <see cref="ChainCheck.BrokenAt"/> is the seq of the first event that does not verify.
+    /// </summary>
+    public static async Task<ChainCheck> CheckAsync(IAsyncEnumerable<EventRecord> events, CancellationToken cancellationToken)
     {
         var expectedSeq = 1L;
         var prev = Genesis;
+        var count = 0L;
+        var head = 0L;
+        long? brokenAt = null;
+        string? problem = null;
         await foreach (var record in events.WithCancellation(cancellationToken))
         {
-            if (record.Seq != expectedSeq)
+            count++;
+            head = record.Seq;
+            if (problem is null)
             {
-                return $"event {expectedSeq} is missing (found {record.Seq} instead)";
-            }
-
-            if (!record.PrevHash.AsSpan().SequenceEqual(prev))
-            {
-                return $"event {record.Seq} does not link to event {record.Seq - 1}";
-            }
-
-            if (!IsIntact(record))
-            {
-                return $"event {record.Seq} has been altered: its hash does not match its content";
+                problem = record.Seq != expectedSeq ? $"event {expectedSeq} is missing (found {record.Seq} instead)"
+                    : !record.PrevHash.AsSpan().SequenceEqual(prev) ? $"event {record.Seq} does not link to event {record.Seq - 1}"
+                    : !IsIntact(record) ? $"event {record.Seq} has been altered: its hash does not match its content"
+                    : null;
+                if (problem is not null)
+                {
+                    brokenAt = Math.Min(record.Seq, expectedSeq);
+                }
             }
 
             prev = record.Hash;
-            expectedSeq++;
+            expectedSeq = record.Seq + 1;
         }
 
-        return null;
+        return new ChainCheck(count, head, brokenAt, problem);
     }
 }

@@ -27,6 +27,7 @@ public static class EventTypes
     public const string JobUnpinned = "v1.job.unpinned";
     public const string JobExpired = "v1.job.expired";
     public const string JobTombstonePurged = "v1.job.tombstone_purged";
+    public const string StoreRestored = "v1.store.restored";
 
     public const string SystemStream = "system";
 

@@ -67,6 +67,44 @@ public sealed partial class GarbageCollector(IStoreDatabase database, IBlobStore
         }
     }
 
+    /// <summary>
+    /// Removes the given unreferenced blobs now, through the same protocol as a run (fsck --repair): each
+    /// row must still be unreferenced (condemned or deleting) and each orphan must still have no row
+    /// when its turn comes, or it is left alone. Ignores the grace period, which protects uploads in
+    /// flight: call it only while no upload can run (the caller holds the root).
+    /// </summary>
+    public async Task<(List<GcBlob> Reaped, List<GcBlob> Orphans)> ReclaimAsync(
+        IEnumerable<BlobDigest> rows, IEnumerable<BlobDigest> orphans, string actor, CancellationToken cancellationToken)
+    {
+        await _running.WaitAsync(cancellationToken);
+        try
+        {
+            var reaped = new List<GcBlob>();
+            foreach (var digest in rows.Distinct())
+            {
+                if (await ReapAsync(digest, DateTimeOffset.MaxValue, actor, cancellationToken) is { } blob)
+                {
+                    reaped.Add(blob);
+                }
+            }
+
+            var removed = new List<GcBlob>();
+            foreach (var digest in orphans.Distinct())
+            {
+                if (await RemoveOrphanAsync(digest, cancellationToken) is { } bytes)
+                {
+                    removed.Add(new GcBlob(digest, bytes));
+                }
+            }
+
+            return (reaped, removed);
+        }
+        finally
+        {
+            _running.Release();
+        }
+    }
+
     /// <summary>Deletes a batch of packages in one unit of work (one commit), each re-checked first.</summary>
     private async Task<List<GcPackage>> DeletePackagesAsync(Guid[] ids, string actor, CancellationToken cancellationToken)
     {
@@ -155,19 +193,24 @@ public sealed partial class GarbageCollector(IStoreDatabase database, IBlobStore
     private async Task<List<GcBlob>> RemoveOrphansAsync(DateTimeOffset writtenBefore, CancellationToken cancellationToken)
     {
         var removed = new List<GcBlob>();
-        foreach (var (digest, stat) in await FindOrphansAsync(writtenBefore, cancellationToken))
+        foreach (var (digest, _) in await FindOrphansAsync(writtenBefore, cancellationToken))
         {
-            // Inside a unit of work: an upload publishes and commits under the same writer, so a blob
-            // without a row here cannot be one that an upload is about to reference.
-            var result = await database.WriteAsync<long?>(async (writer, ct) =>
-                await writer.GetBlobAsync(digest, ct) is null ? await blobs.DeleteAsync(digest, ct) : null, cancellationToken);
-            if (result.Value is { } bytes)
+            if (await RemoveOrphanAsync(digest, cancellationToken) is { } bytes)
             {
                 removed.Add(new GcBlob(digest, bytes));
             }
         }
 
         return removed;
+    }
+
+    private async Task<long?> RemoveOrphanAsync(BlobDigest digest, CancellationToken cancellationToken)
+    {
+        // Inside a unit of work: an upload publishes and commits under the same writer, so a blob
+        // without a row here cannot be one that an upload is about to reference.
+        var result = await database.WriteAsync<long?>(async (writer, ct) =>
+            await writer.GetBlobAsync(digest, ct) is null ? await blobs.DeleteAsync(digest, ct) : null, cancellationToken);
+        return result.Value;
     }
 
     private async Task<List<(BlobDigest Digest, BlobStat Stat)>> FindOrphansAsync(DateTimeOffset writtenBefore, CancellationToken cancellationToken)

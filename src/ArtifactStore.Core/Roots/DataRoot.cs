@@ -16,11 +16,12 @@ public sealed class DataRoot : IDisposable
     private static readonly HashSet<string> CreationLeftovers =
         ["db", "blobs", "tmp", "jobs", "lock", "artifactstore.json"];
 
-    private DataRoot(string path, RootMarker marker, RootLock rootLock)
+    private DataRoot(string path, RootMarker marker, RootLock rootLock, IReadOnlyList<string> migrationsApplied)
     {
         Path = path;
         Marker = marker;
         Lock = rootLock;
+        LayoutMigrationsApplied = migrationsApplied;
     }
 
     /// <summary>The real (symlink-free, absolute) path of the root.</summary>
@@ -31,6 +32,9 @@ public sealed class DataRoot : IDisposable
     public RootLock Lock { get; }
 
     public string StoreId => Marker.StoreId;
+
+    /// <summary>The layout migration steps this open ran (empty when the root was already current).</summary>
+    public IReadOnlyList<string> LayoutMigrationsApplied { get; }
 
     public string Profile => Marker.Profile;
 
@@ -48,7 +52,14 @@ public sealed class DataRoot : IDisposable
     /// Opens the root at <paramref name="path"/>, creating it when the directory is missing or empty.
     /// Fails closed, with a message that says what is wrong and how to fix it.
     /// </summary>
-    public static Result<DataRoot> OpenOrCreate(string path, string profile, string revision, TimeProvider time)
+    public static Result<DataRoot> OpenOrCreate(string path, string profile, string revision, TimeProvider time) =>
+        OpenOrCreate(path, profile, revision, time, LayoutMigrations.Released);
+
+    /// <summary>
+    /// Opens or creates the root with the given layout migrations (the released ones, or a test's):
+    /// an existing root of an older layout is migrated forward, step by step, before it is handed out.
+    /// </summary>
+    public static Result<DataRoot> OpenOrCreate(string path, string profile, string revision, TimeProvider time, LayoutMigrations migrations)
     {
         if (!ProfileName.IsValid(profile))
         {
@@ -98,10 +109,9 @@ public sealed class DataRoot : IDisposable
                     $"the data root {named} belongs to profile '{marker.Profile}', not '{profile}'; start with --profile {marker.Profile} or choose another --data-root");
             }
 
-            if (marker.LayoutVersion > CurrentLayoutVersion)
+            if (CheckLayout(real, marker.LayoutVersion, migrations) is { } layoutProblem)
             {
-                return Problem(RootErrorCodes.LayoutTooNew,
-                    $"the data root {named} has layout version {marker.LayoutVersion}, newer than this binary supports ({CurrentLayoutVersion}); run a newer artifactstore");
+                return layoutProblem;
             }
         }
         else
@@ -145,12 +155,18 @@ public sealed class DataRoot : IDisposable
             EmptyDirectory(System.IO.Path.Combine(real, "tmp"));
             Posix.FsyncDirectory(real);
 
+            IReadOnlyList<string> applied = [];
+            if (marker is not null && marker.LayoutVersion < migrations.CurrentVersion)
+            {
+                (applied, marker) = migrations.Run(real, marker);
+            }
+
             var now = time.GetUtcNow();
             marker = (marker ?? new RootMarker
             {
                 StoreId = Guid.CreateVersion7(now).ToString(),
                 Profile = profile,
-                LayoutVersion = CurrentLayoutVersion,
+                LayoutVersion = migrations.CurrentVersion,
                 CreatedAt = now,
             }) with
             {
@@ -160,7 +176,7 @@ public sealed class DataRoot : IDisposable
 
             // The marker is written last: until it exists, the directory is not a root.
             marker.WriteAtomically(real);
-            var root = new DataRoot(real, marker, rootLock);
+            var root = new DataRoot(real, marker, rootLock, applied);
             root.DescribeHolder(null);
             return root;
         }
@@ -171,7 +187,83 @@ public sealed class DataRoot : IDisposable
         }
     }
 
+    /// <summary>
+    /// Reads and checks the marker of an existing root without locking or changing anything (fsck,
+    /// backup, migrate): it must exist, belong to <paramref name="profile"/> and have a layout this
+    /// binary handles; with <paramref name="requireCurrent"/>, one that needs no migration.
+    /// </summary>
+    public static Result<RootMarker> Inspect(string path, string profile, bool requireCurrent, LayoutMigrations? migrations = null)
+    {
+        migrations ??= LayoutMigrations.Released;
+        var full = System.IO.Path.GetFullPath(path);
+        var markerPath = System.IO.Path.Combine(full, RootMarker.FileName);
+        if (!File.Exists(markerPath))
+        {
+            return Problem(RootErrorCodes.NotARoot, $"{full} is not an ArtifactStore data root (it has no {RootMarker.FileName}); check --data-root");
+        }
+
+        var marker = RootMarker.TryRead(markerPath, out var problem);
+        if (marker is null)
+        {
+            return Problem(RootErrorCodes.RootInvalid, $"the marker {markerPath} cannot be read ({problem}); restore the root from a backup");
+        }
+
+        if (marker.Profile != profile)
+        {
+            return Problem(RootErrorCodes.ProfileMismatch,
+                $"the data root {full} belongs to profile '{marker.Profile}', not '{profile}'; use --profile {marker.Profile}");
+        }
+
+        if (CheckLayout(full, marker.LayoutVersion, migrations) is { } layoutProblem)
+        {
+            return layoutProblem;
+        }
+
+        if (requireCurrent && marker.LayoutVersion < migrations.CurrentVersion)
+        {
+            return Problem(RootErrorCodes.LayoutNotMigrated,
+                $"the data root {full} has layout version {marker.LayoutVersion} and this binary uses {migrations.CurrentVersion}; run 'artifactstore migrate' (or start the server) first");
+        }
+
+        return marker;
+    }
+
+    /// <summary>The data root that contains <paramref name="path"/> (which need not exist yet), or null.</summary>
+    public static string? FindEnclosingRoot(string path)
+    {
+        var parent = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
+        while (parent is not null && !Directory.Exists(parent))
+        {
+            parent = System.IO.Path.GetDirectoryName(parent);
+        }
+
+        if (parent is null)
+        {
+            return null;
+        }
+
+        var real = Posix.RealPath(parent) ?? parent;
+        return File.Exists(System.IO.Path.Combine(real, RootMarker.FileName)) ? real : RootNesting.FindAncestor(real)?.Root;
+    }
+
     public void Dispose() => Lock.Dispose();
+
+    private static StoreError? CheckLayout(string root, int layoutVersion, LayoutMigrations migrations)
+    {
+        if (layoutVersion > migrations.CurrentVersion)
+        {
+            return Problem(RootErrorCodes.LayoutTooNew,
+                $"the data root {root} has layout version {layoutVersion}, newer than this binary supports ({migrations.CurrentVersion}); run a newer artifactstore");
+        }
+
+        if (layoutVersion < migrations.OldestVersion)
+        {
+            return Problem(RootErrorCodes.LayoutTooOld,
+                $"the data root {root} has layout version {layoutVersion}; this binary migrates layouts {migrations.OldestVersion} to {migrations.CurrentVersion} only; migrate it with an older release first");
+        }
+
+        return null;
+    }
 
     /// <summary>The absolute path with every symlink resolved (the path as given, made absolute, if it does not exist).</summary>
     public static string RealPathOf(string path) => Posix.RealPath(path) ?? System.IO.Path.GetFullPath(path);

@@ -18,4 +18,7 @@ public static class DurableFile
         File.Move(temp, path, overwrite: true);
         Posix.FsyncDirectory(directory);
     }
+
+    /// <summary>fsyncs a directory, so that the files created, renamed or deleted in it survive a power loss.</summary>
+    public static void FsyncDirectory(string path) => Posix.FsyncDirectory(path);
 }

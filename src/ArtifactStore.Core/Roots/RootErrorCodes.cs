@@ -9,4 +9,8 @@ public static class RootErrorCodes
     public const string RootNested = "root_nested";
     public const string RootLocked = "root_locked";
     public const string LayoutTooNew = "layout_too_new";
+    public const string LayoutTooOld = "layout_too_old";
+    public const string LayoutNotMigrated = "layout_not_migrated";
+    public const string NotARoot = "not_a_root";
+    public const string SchemaTooNew = "schema_too_new";
 }

@@ -29,6 +29,11 @@ public sealed record RootMarker
     [JsonPropertyName("last_opened_at")]
     public DateTimeOffset? LastOpenedAt { get; init; }
 
+    /// <summary>Set on a root made by <c>artifactstore restore</c>: where its data came from.</summary>
+    [JsonPropertyName("restored_from")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public RestoredFrom? RestoredFrom { get; init; }
+
     private static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
 
     public static RootMarker? TryRead(string path, out string? problem)

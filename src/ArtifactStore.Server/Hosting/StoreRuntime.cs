@@ -86,7 +86,18 @@ public sealed class StoreRuntime : IAsyncDisposable
         try
         {
             var database = new SqliteStoreDatabase(root.DatabaseDirectory, time);
-            await database.InitializeAsync(cancellationToken);
+            try
+            {
+                // Applies the schema scripts this binary carries that the database has not seen yet.
+                await database.InitializeAsync(cancellationToken);
+            }
+            catch (SchemaTooNewException e)
+            {
+                await database.DisposeAsync();
+                root.Dispose();
+                return new StoreError(RootErrorCodes.SchemaTooNew, $"{root.Path}: {e.Message}");
+            }
+
             var blobs = new FileSystemBlobStore(root.BlobDirectory, root.TempDirectory);
             return new StoreRuntime(root, options, database, blobs, time, hooks);
         }

@@ -1,0 +1,74 @@
+using System.CommandLine;
+using ArtifactStore.Core.Roots;
+using ArtifactStore.Sqlite;
+
+namespace ArtifactStore.Cli.Commands;
+
+/// <summary>
+/// <c>artifactstore migrate</c>: brings a data root's layout and database schema up to this binary's,
+/// explicitly (serve does the same at start). Each layout step and each schema script is crash-safe:
+/// run the command again after an interruption and it finishes.
+/// </summary>
+internal static class MigrateCommand
+{
+    public static Command Create()
+    {
+        var store = new StoreOptionsArguments();
+        var command = new Command("migrate", "Migrate the data root's layout and database schema to this binary's versions.");
+        store.AddTo(command);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var loaded = store.Load(parse);
+            if (!loaded.IsValid)
+            {
+                return StoreOptionsArguments.ReportProblems(loaded);
+            }
+
+            var options = loaded.Options!;
+            var inspected = DataRoot.Inspect(options.DataRoot, options.Profile, requireCurrent: false);
+            if (!inspected.IsSuccess)
+            {
+                await Console.Error.WriteLineAsync($"artifactstore: {inspected.Error.Message}");
+                return ExitCodes.RootUnavailable;
+            }
+
+            var databaseDirectory = Path.Combine(options.DataRoot, "db");
+            var schemaBefore = SqliteStoreDatabase.ReadSchemaVersion(databaseDirectory);
+            var layoutBefore = inspected.Value.LayoutVersion;
+            var lockPath = Path.Combine(options.DataRoot, "lock");
+            if (File.Exists(lockPath) && RootLock.IsHeld(lockPath))
+            {
+                if (layoutBefore == LayoutMigrations.Released.CurrentVersion && schemaBefore == SqliteStoreDatabase.LatestSchemaVersion)
+                {
+                    Console.WriteLine($"migrate: {options.DataRoot} is current (layout {layoutBefore}, schema {schemaBefore}); the server holding it migrated it at start");
+                    return ExitCodes.Ok;
+                }
+
+                await Console.Error.WriteLineAsync($"artifactstore: {RootLock.ReadHolder(lockPath)?.ToString() ?? "another process"} holds {options.DataRoot}; stop it, then run 'artifactstore migrate'");
+                return ExitCodes.RootUnavailable;
+            }
+
+            var (opened, exitCode) = await StoreOptionsArguments.OpenAsync(loaded, cancellationToken);
+            if (opened is null)
+            {
+                return exitCode;
+            }
+
+            await using var runtime = opened;
+            foreach (var step in runtime.Root.LayoutMigrationsApplied)
+            {
+                Console.WriteLine($"migrate: {step}");
+            }
+
+            var schemaAfter = SqliteStoreDatabase.ReadSchemaVersion(databaseDirectory);
+            Console.WriteLine(layoutBefore == runtime.Root.Marker.LayoutVersion
+                ? $"migrate: layout {layoutBefore} is current"
+                : $"migrate: layout {layoutBefore} → {runtime.Root.Marker.LayoutVersion}");
+            Console.WriteLine(schemaBefore == schemaAfter
+                ? $"migrate: database schema {schemaAfter} is current"
+                : $"migrate: database schema {schemaBefore} → {schemaAfter}");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

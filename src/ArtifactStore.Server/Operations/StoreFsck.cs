@@ -1,0 +1,67 @@
+using ArtifactStore.Core.Blobs;
+using ArtifactStore.Core.Verification;
+using ArtifactStore.Server.Hosting;
+using ArtifactStore.Sqlite;
+
+namespace ArtifactStore.Server.Operations;
+
+/// <summary>
+/// <c>artifactstore fsck [--repair]</c> on a data root. The check only reads (a database snapshot and
+/// the blob files), so it is safe while a server holds the root. Repair changes the store and needs
+/// the root to itself: the caller passes a store it opened (and so locked).
+/// </summary>
+public static class StoreFsck
+{
+    /// <summary>Checks the root at <paramref name="rootPath"/> (or a backup, which has the same db/ and blobs/).</summary>
+    public static async Task<FsckReport> CheckAsync(string rootPath, TimeSpan gracePeriod, TimeProvider time, CancellationToken cancellationToken)
+    {
+        await using var snapshot = SqliteSnapshot.Open(Path.Combine(rootPath, "db", SqliteStoreDatabase.FileName));
+        var blobs = FileSystemBlobStore.OpenForReading(Path.Combine(rootPath, "blobs"));
+        return await new StoreChecker(blobs, time, gracePeriod).CheckAsync(snapshot, cancellationToken);
+    }
+
+    /// <summary>
+    /// Checks, repairs what can be repaired without touching referenced data, and checks again:
+    /// views are rebuilt only from a log whose chain holds; unreferenced blobs go through the GC
+    /// protocol; corrupt or missing blobs come back only from <paramref name="blobsFrom"/> (a backup or
+    /// another root), and only as copies whose digests verify.
+    /// </summary>
+    public static async Task<RepairOutcome> RepairAsync(StoreRuntime store, string? blobsFrom, string actor, CancellationToken cancellationToken)
+    {
+        var grace = store.Options.Gc.BlobGracePeriod;
+        var repair = new StoreRepair(store.Database, store.Blobs, store.Collector);
+        var before = await CheckAsync(store.Root.Path, grace, store.Time, cancellationToken);
+        var actions = new List<string>();
+        var current = before;
+
+        var logIntact = !before.Of(FsckFindingKind.ChainBroken).Any() && !before.Of(FsckFindingKind.ReplayFailed).Any();
+        if (before.Of(FsckFindingKind.ViewDiffers).Any() && logIntact)
+        {
+            actions.Add(await repair.RebuildViewsAsync(cancellationToken));
+            current = await CheckAsync(store.Root.Path, grace, store.Time, cancellationToken);
+        }
+
+        actions.AddRange(await repair.RemoveUnreferencedAsync(current, actor, cancellationToken));
+        if (blobsFrom is not null && current.Findings.Any(f => f.Kind is FsckFindingKind.CorruptBlob or FsckFindingKind.MissingBlob))
+        {
+            var source = FileSystemBlobStore.OpenForReading(Path.Combine(Path.GetFullPath(blobsFrom), "blobs"));
+            var (restored, _) = await repair.RestoreBlobsAsync(current, source, blobsFrom, cancellationToken);
+            actions.AddRange(restored);
+        }
+
+        var after = actions.Count == 0 ? current : await CheckAsync(store.Root.Path, grace, store.Time, cancellationToken);
+        var cannot = after.Findings.Where(f => f.IsDamage).Select(f => $"{f.Message} — {Advice(f, blobsFrom)}").ToList();
+        return new RepairOutcome(before, actions, after, cannot);
+    }
+
+    private static string Advice(FsckFinding finding, string? blobsFrom) => finding.Kind switch
+    {
+        FsckFindingKind.CorruptBlob or FsckFindingKind.MissingBlob when blobsFrom is null =>
+            "recover it from a backup: 'artifactstore fsck --repair --blobs-from BACKUP_DIR'",
+        FsckFindingKind.CorruptBlob or FsckFindingKind.MissingBlob =>
+            $"{blobsFrom} has no good copy of it; try an older backup with --blobs-from",
+        FsckFindingKind.ChainBroken or FsckFindingKind.ReplayFailed =>
+            "the event log is the source of truth and is never rewritten; restore the root from a backup made before the damage ('artifactstore restore')",
+        _ => "restore the root from a backup ('artifactstore restore')",
+    };
+}
