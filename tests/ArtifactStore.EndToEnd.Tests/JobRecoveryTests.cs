@@ -111,6 +111,10 @@ public sealed class JobRecoveryTests
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(root, "jobs")));
         Assert.Empty(ProcessesWith(marker));
         await StoreFiles.AssertViewsEqualReplayAsync(root);
+
+        // fsck agrees: no damage (4 would mean only unreferenced bytes from interrupted writes, which GC removes).
+        var (fsck, report, errors) = await Cli.RunAsync(["fsck", "--data-root", root]);
+        Assert.True(fsck is 0 or 4, $"fsck exited {fsck}:\n{report}\n{errors}");
     }
 
     [Fact]
