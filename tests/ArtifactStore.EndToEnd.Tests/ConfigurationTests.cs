@@ -39,7 +39,7 @@ public sealed class ConfigurationTests
         var config = temp.Combine("bad.json");
         await File.WriteAllTextAsync(config, """
             { "Retention": { "DefaultClass": "nope", "Classes": { "broken": { "Duration": "-1.00:00:00" }, "garbled": { "Duration": "soon" } } },
-              "Limits": { "MaxUploadBytes": "lots" } }
+              "Limits": { "MaxUploadBytes": "lots" }, "Gc": { "Interval": "60.00:00:00" } }
             """);
         var (exit, _, stderr) = await Cli.RunAsync(["serve", "--data-root", temp.Combine("root"), "--config", config, "--urls", "http://127.0.0.1:0"]);
         Assert.Equal(2, exit);
@@ -47,6 +47,7 @@ public sealed class ConfigurationTests
         Assert.Contains("Retention:Classes:broken:Duration: must be positive", stderr, StringComparison.Ordinal);
         Assert.Contains("Retention:Classes:garbled:Duration: 'soon' is not a duration", stderr, StringComparison.Ordinal);
         Assert.Contains("Limits:MaxUploadBytes: 'lots' is not a whole number", stderr, StringComparison.Ordinal);
+        Assert.Contains("Gc:Interval: must be at most 49 days", stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(temp.Combine("root")));
     }
 

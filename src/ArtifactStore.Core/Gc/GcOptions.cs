@@ -10,10 +10,18 @@ public sealed record GcOptions
     public TimeSpan BlobGracePeriod { get; init; } = TimeSpan.FromHours(1);
 
     /// <summary>How long tombstones of deleted packages are kept. Default 365 d.</summary>
+    /// <summary>The longest interval a .NET timer accepts is about 49.7 days; longer ones would crash the scheduler at start.</summary>
+    public static TimeSpan MaxInterval { get; } = TimeSpan.FromDays(49);
+
     public TimeSpan TombstoneRetention { get; init; } = TimeSpan.FromDays(365);
 
     public IEnumerable<string> Validate()
     {
+        if (Interval > MaxInterval)
+        {
+            yield return $"Gc:Interval: must be at most {MaxInterval.TotalDays:0} days (the timer's limit)";
+        }
+
         if (Interval <= TimeSpan.Zero)
         {
             yield return "Gc:Interval: must be positive";

@@ -29,9 +29,9 @@ public sealed partial record JobOptions
             yield return "Jobs:Slots: must be from 1 to 1024";
         }
 
-        if (LeaseDuration < TimeSpan.FromSeconds(1))
+        if (LeaseDuration < TimeSpan.FromSeconds(1) || LeaseDuration > TimeSpan.FromDays(1))
         {
-            yield return "Jobs:LeaseDuration: must be at least 1 second";
+            yield return "Jobs:LeaseDuration: must be from 1 second to 1 day";
         }
 
         if (KillGracePeriod < TimeSpan.Zero)
@@ -39,9 +39,9 @@ public sealed partial record JobOptions
             yield return "Jobs:KillGracePeriod: must not be negative";
         }
 
-        if (PollInterval <= TimeSpan.Zero)
+        if (PollInterval <= TimeSpan.Zero || PollInterval > TimeSpan.FromHours(1))
         {
-            yield return "Jobs:PollInterval: must be positive";
+            yield return "Jobs:PollInterval: must be positive and at most 1 hour";
         }
 
         foreach (var type in Types.Values.OrderBy(t => t.Name, StringComparer.Ordinal))
@@ -57,9 +57,9 @@ public sealed partial record JobOptions
                 yield return $"{key}:Command: a job type needs a command (an array: program, then arguments)";
             }
 
-            if (type.Timeout <= TimeSpan.Zero)
+            if (type.Timeout <= TimeSpan.Zero || type.Timeout > TimeSpan.FromDays(7))
             {
-                yield return $"{key}:Timeout: must be positive";
+                yield return $"{key}:Timeout: must be positive and at most 7 days";
             }
 
             if (type.MaxAttempts is < 1 or > 100)

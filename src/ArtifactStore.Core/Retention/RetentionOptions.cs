@@ -39,6 +39,11 @@ public sealed partial record RetentionOptions
             }
         }
 
+        if (SweepInterval > Gc.GcOptions.MaxInterval)
+        {
+            yield return $"Retention:SweepInterval: must be at most {Gc.GcOptions.MaxInterval.TotalDays:0} days (the timer's limit)";
+        }
+
         if (SweepInterval <= TimeSpan.Zero)
         {
             yield return "Retention:SweepInterval: must be positive";
