@@ -135,10 +135,6 @@ internal static class JobsCommand
                     return ExitCodes.RootUnavailable;
                 }
             },
-            async (_, _) =>
-            {
-                await Console.Error.WriteLineAsync("artifactstore: no server is running on this data root; jobs run in a server (start one with 'artifactstore serve', or pass --server URL)");
-                return ExitCodes.RootUnavailable;
-            },
+            local: null,
             cancellationToken);
 }

@@ -28,12 +28,13 @@ internal sealed class StoreAccess
 
     /// <summary>
     /// Calls <paramref name="remote"/> with an HTTP client when a server is reachable for this root,
-    /// else <paramref name="local"/> with the opened root. Returns the exit code.
+    /// else <paramref name="local"/> with the opened root. Returns the exit code. Without
+    /// <paramref name="local"/> (commands only a server can answer) the root is never opened or created.
     /// </summary>
     public async Task<int> RunAsync(
         ParseResult parse,
         Func<HttpClient, CancellationToken, Task<int>> remote,
-        Func<StoreRuntime, CancellationToken, Task<int>> local,
+        Func<StoreRuntime, CancellationToken, Task<int>>? local,
         CancellationToken cancellationToken)
     {
         var server = parse.GetValue(Server);
@@ -58,6 +59,12 @@ internal sealed class StoreAccess
                 // The lock records the listen address; a wildcard one (a container's 0.0.0.0) is asked on loopback.
                 server = ConnectUrl.From(server)?.ToString() ?? server;
                 await Console.Error.WriteLineAsync($"artifactstore: a server holds the data root; asking it at {server}");
+            }
+            else if (local is null)
+            {
+                await Console.Error.WriteLineAsync(
+                    $"artifactstore: no server is running on the data root {loaded.Options.DataRoot}; start one with 'artifactstore serve', or name one with --server URL");
+                return ExitCodes.RootUnavailable;
             }
             else
             {
