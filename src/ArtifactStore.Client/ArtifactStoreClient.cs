@@ -35,19 +35,10 @@ public sealed class ArtifactStoreClient(HttpClient http)
 
         foreach (var (path, content) in files)
         {
-            var part = new StreamContent(content, 1024 * 1024);
-            part.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-            form.Add(part, "file", path);
+            form.Add(FilePart(content), "file", path);
         }
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/packages") { Content = form };
-        if (idempotencyKey is not null)
-        {
-            request.Headers.Add("Idempotency-Key", idempotencyKey);
-        }
-
-        using var response = await http.SendAsync(request, cancellationToken);
-        return await ReadAsync<PackageInfo>(response, cancellationToken);
+        return await PostFormAsync<PackageInfo>("v1/packages", form, idempotencyKey, cancellationToken);
     }
 
     public async Task<PackageInfo> GetPackageAsync(string id, CancellationToken cancellationToken = default)
@@ -92,17 +83,8 @@ public sealed class ArtifactStoreClient(HttpClient http)
             form.Add(new StringContent(optionsJson), "options");
         }
 
-        var part = new StreamContent(input, 1024 * 1024);
-        part.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        form.Add(part, "input", inputFileName);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/jobs") { Content = form };
-        if (idempotencyKey is not null)
-        {
-            request.Headers.Add("Idempotency-Key", idempotencyKey);
-        }
-
-        using var response = await http.SendAsync(request, cancellationToken);
-        return await ReadAsync<JobInfo>(response, cancellationToken);
+        form.Add(FilePart(input), "input", inputFileName);
+        return await PostFormAsync<JobInfo>("v1/jobs", form, idempotencyKey, cancellationToken);
     }
 
     public async Task<JobInfo> GetJobAsync(string id, CancellationToken cancellationToken = default)
@@ -158,6 +140,26 @@ public sealed class ArtifactStoreClient(HttpClient http)
             await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
             await destination.FlushAsync(cancellationToken);
         }
+    }
+
+    /// <summary>A file part streamed from <paramref name="content"/> (never buffered whole).</summary>
+    private static StreamContent FilePart(Stream content)
+    {
+        var part = new StreamContent(content, 1024 * 1024);
+        part.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        return part;
+    }
+
+    private async Task<T> PostFormAsync<T>(string path, MultipartFormDataContent form, string? idempotencyKey, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = form };
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        using var response = await http.SendAsync(request, cancellationToken);
+        return await ReadAsync<T>(response, cancellationToken);
     }
 
     private static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using ArtifactStore.Core.Roots;
 using ArtifactStore.Server.Operations;
 using ArtifactStore.Sqlite;
 
@@ -28,14 +27,11 @@ internal static class BackupCommand
             }
 
             var options = loaded.Options!;
-            var inspected = DataRoot.Inspect(options.DataRoot, options.Profile, requireCurrent: false);
-            if (!inspected.IsSuccess)
+            if (await StoreOptionsArguments.InspectAsync(options, requireCurrent: false) is not { } marker)
             {
-                await Console.Error.WriteLineAsync($"artifactstore: {inspected.Error.Message}");
                 return ExitCodes.RootUnavailable;
             }
 
-            var marker = inspected.Value;
             var dest = Path.GetFullPath(parse.GetValue(destination)!);
             Console.WriteLine($"backup: {Path.GetFullPath(options.DataRoot)} (store {marker.StoreId}, profile '{marker.Profile}') to {dest}");
             Core.Errors.Result<BackupSummary> result;

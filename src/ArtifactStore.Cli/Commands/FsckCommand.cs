@@ -52,14 +52,11 @@ internal static class FsckCommand
                 return ExitCodes.RootUnavailable;
             }
 
-            var inspected = DataRoot.Inspect(options.DataRoot, options.Profile, requireCurrent: !repairing);
-            if (!inspected.IsSuccess)
+            if (await StoreOptionsArguments.InspectAsync(options, requireCurrent: !repairing) is not { } marker)
             {
-                await Console.Error.WriteLineAsync($"artifactstore: {inspected.Error.Message}");
                 return ExitCodes.RootUnavailable;
             }
 
-            var marker = inspected.Value;
             if (!repairing)
             {
                 Console.WriteLine($"fsck: checking {Path.GetFullPath(options.DataRoot)} (store {marker.StoreId}, profile '{marker.Profile}')" +

@@ -25,16 +25,14 @@ internal static class MigrateCommand
             }
 
             var options = loaded.Options!;
-            var inspected = DataRoot.Inspect(options.DataRoot, options.Profile, requireCurrent: false);
-            if (!inspected.IsSuccess)
+            if (await StoreOptionsArguments.InspectAsync(options, requireCurrent: false) is not { } marker)
             {
-                await Console.Error.WriteLineAsync($"artifactstore: {inspected.Error.Message}");
                 return ExitCodes.RootUnavailable;
             }
 
             var databaseDirectory = Path.Combine(options.DataRoot, "db");
             var schemaBefore = SqliteStoreDatabase.ReadSchemaVersion(databaseDirectory);
-            var layoutBefore = inspected.Value.LayoutVersion;
+            var layoutBefore = marker.LayoutVersion;
             var lockPath = Path.Combine(options.DataRoot, "lock");
             if (File.Exists(lockPath) && RootLock.IsHeld(lockPath))
             {

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using ArtifactStore.Core.Configuration;
+using ArtifactStore.Core.Roots;
 using ArtifactStore.Server.Configuration;
 using ArtifactStore.Server.Hosting;
 
@@ -58,6 +60,22 @@ internal sealed class StoreOptionsArguments
         }
 
         return (opened.Value, ExitCodes.Ok);
+    }
+
+    /// <summary>
+    /// Reads the root's marker without opening or locking the root (for commands that only read it, or
+    /// must check it before taking it); on failure prints why and returns null.
+    /// </summary>
+    public static async Task<RootMarker?> InspectAsync(StoreOptions options, bool requireCurrent)
+    {
+        var inspected = Core.Roots.DataRoot.Inspect(options.DataRoot, options.Profile, requireCurrent);
+        if (inspected.IsSuccess)
+        {
+            return inspected.Value;
+        }
+
+        await Console.Error.WriteLineAsync($"artifactstore: {inspected.Error.Message}");
+        return null;
     }
 
     /// <summary>Prints every configuration problem and returns the exit code for "invalid configuration".</summary>

@@ -11,6 +11,10 @@ internal static class CborFields
     public static DateTimeOffset? Time(CborMap map, string key) =>
         map.TryGet(key, out var value) && value is CborTextString text ? Rfc3339.Parse(text.Value) : null;
 
+    public static CborValue Id(Guid? id) => id is { } value ? value.ToString() : CborNull.Instance;
+
+    public static Guid? Id(CborMap map, string key) => Text(map, key) is { } text ? Guid.Parse(text) : null;
+
     public static string? Text(CborMap map, string key) =>
         map.TryGet(key, out var value) && value is CborTextString text ? text.Value : null;
 }

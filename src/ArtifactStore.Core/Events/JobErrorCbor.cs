@@ -11,8 +11,4 @@ internal static class JobErrorCbor
 
     public static JobError? FromCbor(CborMap map) =>
         map.TryGet("error", out var value) && value is CborMap error ? new JobError(error.GetText("code"), error.GetText("message")) : null;
-
-    public static CborValue Id(Guid? id) => id is { } value ? value.ToString() : CborNull.Instance;
-
-    public static Guid? Id(CborMap map, string key) => CborFields.Text(map, key) is { } text ? Guid.Parse(text) : null;
 }

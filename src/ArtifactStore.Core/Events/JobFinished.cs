@@ -14,8 +14,8 @@ public sealed record JobFinished(Guid JobId, Guid? OutputPackageId, Guid? LogPac
     public CborMap ToCbor() => new()
     {
         { "job_id", JobId.ToString() },
-        { "output_package_id", JobErrorCbor.Id(OutputPackageId) },
-        { "log_package_id", JobErrorCbor.Id(LogPackageId) },
+        { "output_package_id", CborFields.Id(OutputPackageId) },
+        { "log_package_id", CborFields.Id(LogPackageId) },
         { "error", JobErrorCbor.ToCbor(Error) },
         { "exit_code", ExitCode is { } code ? new CborInteger(code) : CborNull.Instance },
         { "expires_at", CborFields.Time(ExpiresAt) },
@@ -23,8 +23,8 @@ public sealed record JobFinished(Guid JobId, Guid? OutputPackageId, Guid? LogPac
 
     public static JobFinished FromCbor(CborMap map) => new(
         Guid.Parse(map.GetText("job_id")),
-        JobErrorCbor.Id(map, "output_package_id"),
-        JobErrorCbor.Id(map, "log_package_id"),
+        CborFields.Id(map, "output_package_id"),
+        CborFields.Id(map, "log_package_id"),
         JobErrorCbor.FromCbor(map),
         map.TryGet("exit_code", out var code) && code is CborInteger integer ? (int)integer.ToInt64() : null,
         CborFields.Time(map, "expires_at"));

@@ -54,7 +54,7 @@ public sealed class CommandJobHandler(IReadOnlyList<string> command, TimeSpan ki
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            await WriteLineAsync(context.Log, $"artifactstore: cannot start '{argv[0]}': {e.Message}");
+            await JobLog.WriteLineAsync(context.Log, $"artifactstore: cannot start '{argv[0]}': {e.Message}");
             return 127;
         }
 
@@ -122,7 +122,4 @@ public sealed class CommandJobHandler(IReadOnlyList<string> command, TimeSpan ki
             }
         }
     }
-
-    private static Task WriteLineAsync(Stream log, string line) =>
-        log.WriteAsync(System.Text.Encoding.UTF8.GetBytes(line + "\n")).AsTask();
 }

@@ -28,12 +28,11 @@ public sealed partial class JobRunner
                 }
 
                 await workspace.WriteManifestAsync(job, attempt, input.Value.File, "running", time.GetUtcNow(), CancellationToken.None);
-                await WriteLineAsync(logStream, $"== attempt {attempt} of {job.MaxAttempts}, {Time.Rfc3339.ToText(time.GetUtcNow())}, {InstanceId}");
+                await JobLog.WriteLineAsync(logStream, $"== attempt {attempt} of {job.MaxAttempts}, {Time.Rfc3339.ToText(time.GetUtcNow())}, {InstanceId}");
 
                 // Step 3: run under the timeout.
                 var outcome = await RunHandlerAsync(job, type, attempt, workspace, input.Value.Path, logStream, running);
-                await WriteLineAsync(logStream, $"== attempt {attempt} ended: {outcome.Describe()}");
-                await logStream.FlushAsync();
+                await JobLog.WriteLineAsync(logStream, $"== attempt {attempt} ended: {outcome.Describe()}");
 
                 // Step 4: the one outcome.
                 keepLog = outcome.Kind == OutcomeKind.Retry && !_leasing.IsCancellationRequested;
@@ -93,7 +92,7 @@ public sealed partial class JobRunner
         }
         catch (Blobs.BlobCorruptException e)
         {
-            await WriteLineAsync(logStream, $"artifactstore: the input is corrupt: {e.Message}");
+            await JobLog.WriteLineAsync(logStream, $"artifactstore: the input is corrupt: {e.Message}");
             return new StoreError(ErrorCodes.BlobCorrupt, e.Message);
         }
 
@@ -149,7 +148,7 @@ public sealed partial class JobRunner
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            await WriteLineAsync(logStream, $"artifactstore: the handler failed: {e.Message}");
+            await JobLog.WriteLineAsync(logStream, $"artifactstore: the handler failed: {e.Message}");
             return Failed(new JobError(JobError.HandlerFailed, $"the handler of job type '{job.Type}' failed: {e.Message}"), null);
         }
 
@@ -170,12 +169,5 @@ public sealed partial class JobRunner
 
         AttemptOutcome Failed(JobError error, int? code) =>
             attempt < job.MaxAttempts ? AttemptOutcome.Retry(error, code, type.BackoffAfter(attempt)) : AttemptOutcome.FailedNow(error, code);
-    }
-
-    /// <summary>Writes a line of our own into the log and flushes it, so live readers and the log tail see it.</summary>
-    private static async Task WriteLineAsync(Stream log, string line)
-    {
-        await log.WriteAsync(System.Text.Encoding.UTF8.GetBytes(line + "\n"));
-        await log.FlushAsync();
     }
 }

@@ -86,7 +86,7 @@ public sealed partial class JobRunner
     private async Task AppendOutcomeAsync(IStoreWriter writer, JobView job, int attempt, AttemptOutcome outcome, Guid? packageId, CancellationToken cancellationToken)
     {
         var stream = EventTypes.JobStream(job.Id);
-        var expiresAt = options.Retention.Find(OutputClassOf(job))?.ExpiryFrom(writer.Now);
+        var expiresAt = options.Retention.Find(job.OutputClass)?.ExpiryFrom(writer.Now);
         var (type, payload) = outcome.Kind switch
         {
             OutcomeKind.Succeeded => (EventTypes.JobSucceeded, new JobFinished(job.Id, packageId, null, null, 0, expiresAt).ToCbor()),
@@ -99,9 +99,6 @@ public sealed partial class JobRunner
         await writer.AppendAsync(new NewEvent(stream, type, Actor, payload), cancellationToken);
     }
 
-    /// <summary>The output class recorded at submission (the configuration may have changed since).</summary>
-    private static string OutputClassOf(JobView job) => job.OutputClass;
-
     /// <summary>Stages files as a package named <c>jobs/&lt;id&gt;/&lt;role&gt;</c> in the output class; a refusal comes back as a problem.</summary>
     private async Task<(PackageUpload? Upload, PreparedPackage? Prepared, string? Problem)> StagePackageAsync(
         JobView job, string role, IReadOnlyList<(string PackagePath, string FilePath)> files)
@@ -110,7 +107,7 @@ public sealed partial class JobRunner
         try
         {
             var problem = upload.AddField("name", $"jobs/{job.Id}/{role}")
-                ?? upload.AddField("retention_class", OutputClassOf(job))
+                ?? upload.AddField("retention_class", job.OutputClass)
                 ?? upload.AddField("label", $"job_id={job.Id}")
                 ?? upload.AddField("label", $"job_type={job.Type}");
             foreach (var (packagePath, filePath) in files)

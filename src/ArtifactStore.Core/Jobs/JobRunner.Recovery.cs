@@ -70,14 +70,10 @@ public sealed partial class JobRunner
     {
         var result = await database.WriteAsync<bool>(async (writer, ct) =>
         {
-            var current = await writer.GetJobLeaseAsync(jobId, ct);
-            if (current is not null && (lease is null || current.Owner != lease.Owner || current.Attempt != lease.Attempt || current.ExpiresAt != lease.ExpiresAt))
+            // For an expired lease: renewed or re-leased since we looked means it is alive after all.
+            if (reason == JobRequeued.LeaseExpired && await writer.GetJobLeaseAsync(jobId, ct) != lease)
             {
-                // Renewed or re-leased since we looked: it is alive.
-                if (reason == JobRequeued.LeaseExpired)
-                {
-                    return false;
-                }
+                return false;
             }
 
             var job = await writer.GetJobAsync(jobId, ct);

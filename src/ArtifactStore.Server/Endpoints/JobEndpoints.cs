@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Jobs;
@@ -8,7 +7,6 @@ using ArtifactStore.Server.Hosting;
 using ArtifactStore.Server.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 
 namespace ArtifactStore.Server.Endpoints;
@@ -32,11 +30,7 @@ public static class JobEndpoints
 
     private static async Task<IResult> SubmitAsync(HttpContext context, StoreRuntime store)
     {
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
-        {
-            // The store counts file bytes itself (413 with a clear code).
-            bodySize.MaxRequestBodySize = null;
-        }
+        MultipartForm.LiftBodySizeLimit(context);
 
         var boundary = MultipartForm.BoundaryOf(context.Request);
         var isJson = context.Request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) == true;
@@ -161,26 +155,14 @@ public static class JobEndpoints
             state = parsed;
         }
 
-        var limit = PackageListQuery.DefaultLimit;
-        if (query["limit"].ToString() is { Length: > 0 } limitText &&
-            (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > PackageListQuery.MaxLimit))
+        var paging = PackageListQuery.ReadPaging(query);
+        if (!paging.IsSuccess)
         {
-            return Problems.From(StoreError.Validation($"limit must be a whole number from 1 to {PackageListQuery.MaxLimit}", "limit"), context);
-        }
-
-        Guid? before = null;
-        if (query["cursor"].ToString() is { Length: > 0 } cursor)
-        {
-            if (!PackageListQuery.TryReadCursor(cursor, out var id))
-            {
-                return Problems.From(StoreError.Validation("cursor is not one this server issued", "cursor"), context);
-            }
-
-            before = id;
+            return Problems.From(paging.Error, context);
         }
 
         var type = query["type"].ToString();
-        var page = await store.Jobs.ListAsync(new JobQuery(state, type.Length > 0 ? type : null, before, limit), context.RequestAborted);
+        var page = await store.Jobs.ListAsync(new JobQuery(state, type.Length > 0 ? type : null, paging.Value.Before, paging.Value.Limit), context.RequestAborted);
         return Results.Json(new
         {
             items = page.Items.Select(JobJson.From).ToList(),
@@ -257,7 +239,7 @@ public static class JobEndpoints
             }
 
             await Task.Delay(200, aborted);
-            job = (await store.Jobs.GetAsync(job.Id, aborted)) is { IsSuccess: true } latest ? latest.Value : job with { State = JobState.Expired };
+            job = await store.Database.Views.GetJobAsync(job.Id, aborted) ?? job;
         }
 
         if ((job.OutputPackageId ?? job.LogPackageId) is not { } packageId ||

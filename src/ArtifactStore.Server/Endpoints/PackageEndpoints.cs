@@ -6,7 +6,6 @@ using ArtifactStore.Server.Hosting;
 using ArtifactStore.Server.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 
@@ -28,12 +27,7 @@ public static class PackageEndpoints
     private static async Task<IResult> CreateAsync(HttpContext context, StoreRuntime store, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger("ArtifactStore.Packages");
-        var bodySize = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
-        if (bodySize is { IsReadOnly: false })
-        {
-            // The store counts file bytes itself (413 with a clear code); framing overhead is bounded by the reader's limits.
-            bodySize.MaxRequestBodySize = null;
-        }
+        MultipartForm.LiftBodySizeLimit(context);
 
         if (MultipartForm.BoundaryOf(context.Request) is not { } boundary)
         {

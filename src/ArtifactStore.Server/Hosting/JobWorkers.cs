@@ -16,21 +16,23 @@ internal sealed class JobWorkers(StoreRuntime store, ILogger<JobWorkers> logger)
     public Task StartAsync(CancellationToken cancellationToken)
     {
         store.JobRunner.OnProblem = (message, e) => logger.LogError(e, "Jobs: {Problem}", message);
-        _starting = Task.Run(async () =>
-        {
-            while (!store.Recovery.IsComplete)
-            {
-                if (store.Recovery.Failure is not null || _stopping.IsCancellationRequested)
-                {
-                    return;
-                }
-
-                await Task.Delay(50, CancellationToken.None);
-            }
-
-            store.JobRunner.Start();
-        }, CancellationToken.None);
+        _starting = StartAfterRecoveryAsync();
         return Task.CompletedTask;
+    }
+
+    private async Task StartAfterRecoveryAsync()
+    {
+        try
+        {
+            if (await store.Recovery.Outcome.WaitAsync(_stopping.Token))
+            {
+                store.JobRunner.Start();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped before recovery ended: the slots never start.
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -16,12 +16,18 @@ public sealed class StartupRecovery
     private readonly List<(string Name, Func<CancellationToken, Task> Step)> _steps = [];
     private readonly Lock _gate = new();
     private Task? _run;
-    private volatile bool _complete;
     private volatile string? _failure;
     private volatile string? _currentStep;
+    private readonly TaskCompletionSource<bool> _outcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>True once every registered step has run and succeeded (also when none was registered).</summary>
-    public bool IsComplete => _complete;
+    public bool IsComplete => _outcome.Task is { IsCompletedSuccessfully: true, Result: true };
+
+    /// <summary>
+    /// Completes when recovery has ended: true once every step succeeded, false when a step failed or
+    /// shutdown interrupted it. What must wait for recovery (the job workers) awaits this.
+    /// </summary>
+    public Task<bool> Outcome => _outcome.Task;
 
     /// <summary>Why recovery failed (<c>step 'x' failed: message</c>), or null while it has not failed.</summary>
     public string? Failure => _failure;
@@ -101,6 +107,7 @@ public sealed class StartupRecovery
             {
                 Logger.LogInformation("Startup recovery interrupted by shutdown during {Step}", name);
                 _currentStep = null;
+                _outcome.TrySetResult(false);
                 return;
             }
             catch (Exception e)
@@ -108,12 +115,13 @@ public sealed class StartupRecovery
                 _failure = $"step '{name}' failed: {e.Message}";
                 _currentStep = null;
                 Logger.LogError(e, "Startup recovery step {Step} failed; the server stays not ready until it is restarted", name);
+                _outcome.TrySetResult(false);
                 return;
             }
         }
 
         _currentStep = null;
-        _complete = true;
+        _outcome.TrySetResult(true);
         if (steps.Count > 0)
         {
             Logger.LogInformation("Startup recovery finished ({Count} steps)", steps.Count);

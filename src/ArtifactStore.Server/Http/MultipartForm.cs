@@ -1,6 +1,7 @@
 using System.Text;
 using ArtifactStore.Core.Errors;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
@@ -15,6 +16,18 @@ public static class MultipartForm
 {
     private const int MaxFieldBytes = 64 * 1024;
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();
+
+    /// <summary>
+    /// Lifts Kestrel's request body limit for a streamed upload: the store counts file bytes itself
+    /// (413 with a clear code), and framing overhead is bounded by the reader's own limits.
+    /// </summary>
+    public static void LiftBodySizeLimit(HttpContext context)
+    {
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
+        {
+            bodySize.MaxRequestBodySize = null;
+        }
+    }
 
     /// <summary>The boundary of a <c>multipart/form-data</c> request, or null when the request is not one.</summary>
     public static string? BoundaryOf(HttpRequest request) =>

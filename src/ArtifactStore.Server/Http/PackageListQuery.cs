@@ -37,6 +37,19 @@ public static class PackageListQuery
             return StoreError.Validation("state must be 'live' or 'deleted'", "state");
         }
 
+        var paging = ReadPaging(query);
+        if (!paging.IsSuccess)
+        {
+            return paging.Error;
+        }
+
+        var name = query["name"].ToString();
+        return new PackageQuery(name.Length > 0 ? name : null, labels, state.Value, paging.Value.Before, paging.Value.Limit);
+    }
+
+    /// <summary>The <c>limit</c> and <c>cursor</c> parameters every listing shares (packages, jobs).</summary>
+    public static Result<(int Limit, Guid? Before)> ReadPaging(IQueryCollection query)
+    {
         var limit = DefaultLimit;
         var limitText = query["limit"].ToString();
         if (limitText.Length > 0 && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxLimit))
@@ -44,27 +57,22 @@ public static class PackageListQuery
             return StoreError.Validation($"limit must be a whole number from 1 to {MaxLimit}", "limit");
         }
 
-        Guid? before = null;
         var cursor = query["cursor"].ToString();
-        if (cursor.Length > 0)
+        if (cursor.Length == 0)
         {
-            if (!TryReadCursor(cursor, out var id))
-            {
-                return StoreError.Validation("cursor is not one this server issued", "cursor");
-            }
-
-            before = id;
+            return (limit, (Guid?)null);
         }
 
-        var name = query["name"].ToString();
-        return new PackageQuery(name.Length > 0 ? name : null, labels, state.Value, before, limit);
+        return TryReadCursor(cursor, out var id)
+            ? (limit, id)
+            : StoreError.Validation("cursor is not one this server issued", "cursor");
     }
 
     /// <summary>An opaque cursor: the last id of a page, base64url-encoded.</summary>
     public static string Cursor(Guid last) =>
         Convert.ToBase64String(Encoding.ASCII.GetBytes(last.ToString())).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    public static bool TryReadCursor(string cursor, out Guid id)
+    private static bool TryReadCursor(string cursor, out Guid id)
     {
         id = Guid.Empty;
         try
