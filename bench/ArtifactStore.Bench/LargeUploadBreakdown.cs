@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Hashing;
+using ArtifactStore.FileSystem;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace ArtifactStore.Bench;

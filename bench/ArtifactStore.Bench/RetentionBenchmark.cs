@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
-using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Events;
 using ArtifactStore.Core.Gc;
 using ArtifactStore.Core.Packages;
 using ArtifactStore.Core.Retention;
+using ArtifactStore.FileSystem;
 using ArtifactStore.Sqlite;
 
 namespace ArtifactStore.Bench;
@@ -62,7 +62,8 @@ internal static class RetentionBenchmark
     private static async Task<int> SeedAsync(SqliteStoreDatabase database, FileSystemBlobStore blobs, int total)
     {
         var content = (await blobs.StageAsync(new MemoryStream("bench content"u8.ToArray()), long.MaxValue, CancellationToken.None)).Value;
-        await blobs.PublishAsync(content, CancellationToken.None);
+        await blobs.PutAsync(content, CancellationToken.None);
+        await blobs.DiscardAsync(content, CancellationToken.None);
         var file = new PackageFile("data.bin", content.Size, content.Digest, content.Blake3Hex, "application/octet-stream");
         var expired = 0;
         const int batch = 5000;

@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
-using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Configuration;
 using ArtifactStore.Core.Packages;
 using ArtifactStore.Core.Roots;
+using ArtifactStore.FileSystem;
 using ArtifactStore.Sqlite;
 
 namespace ArtifactStore.Bench;

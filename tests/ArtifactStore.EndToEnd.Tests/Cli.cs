@@ -7,6 +7,9 @@ internal static class Cli
 {
     private static readonly Lazy<string> Dll = new(Locate);
 
+    /// <summary>The built command (artifactstore.dll) the tests run.</summary>
+    public static string DllPath => Dll.Value;
+
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
     public static Process Start(IEnumerable<string> args, IDictionary<string, string>? environment = null)

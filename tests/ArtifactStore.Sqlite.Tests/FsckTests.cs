@@ -2,6 +2,7 @@ using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Configuration;
 using ArtifactStore.Core.Retention;
 using ArtifactStore.Core.Verification;
+using ArtifactStore.FileSystem;
 using Microsoft.Data.Sqlite;
 
 namespace ArtifactStore.Sqlite.Tests;

@@ -7,6 +7,7 @@ using ArtifactStore.Core.Idempotency;
 using ArtifactStore.Core.Packages;
 using ArtifactStore.Core.Retention;
 using ArtifactStore.Core.Roots;
+using ArtifactStore.FileSystem;
 
 namespace ArtifactStore.Sqlite.Tests;
 

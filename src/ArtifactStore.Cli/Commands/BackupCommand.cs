@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using ArtifactStore.Core.Roots;
+using ArtifactStore.Server.Hosting;
 using ArtifactStore.Server.Operations;
-using ArtifactStore.Sqlite;
 
 namespace ArtifactStore.Cli.Commands;
 
@@ -34,14 +35,10 @@ internal static class BackupCommand
 
             var dest = Path.GetFullPath(parse.GetValue(destination)!);
             Console.WriteLine($"backup: {Path.GetFullPath(options.DataRoot)} (store {marker.StoreId}, profile '{marker.Profile}') to {dest}");
-            Core.Errors.Result<BackupSummary> result;
-            try
+            var result = await StoreBackup.RunAsync(StoreBackends.Find(options.Backend), options.DataRoot, marker, dest, options.Gc.BlobGracePeriod, TimeProvider.System, cancellationToken);
+            if (!result.IsSuccess && result.Error.Code == RootErrorCodes.SchemaTooNew)
             {
-                result = await StoreBackup.RunAsync(options.DataRoot, marker, dest, options.Gc.BlobGracePeriod, TimeProvider.System, cancellationToken);
-            }
-            catch (SchemaTooNewException e)
-            {
-                await Console.Error.WriteLineAsync($"artifactstore: {e.Message}");
+                await Console.Error.WriteLineAsync($"artifactstore: {result.Error.Message}");
                 return ExitCodes.RootUnavailable;
             }
 

@@ -91,27 +91,9 @@ internal static class DoctorCommand
         var lockCheck = RootChecks.Lock(rootLock);
         output.Add(lockCheck.IsOk ? lockCheck with { Detail = "free: no process holds the root (the doctor held it while checking)" } : lockCheck);
 
-        if (Directory.Exists(Path.Combine(root, "db")))
+        foreach (var check in await StoreBackends.Find(options.Backend).CheckWithoutOpeningAsync(root, cancellationToken))
         {
-            await using var database = StoreRuntime.DatabaseAt(root);
-            output.Add(await database.CheckHealthAsync(cancellationToken));
-        }
-        else
-        {
-            output.Add(HealthCheck.Failed(HealthCheckNames.Database, $"{Path.Combine(root, "db")} is missing", "restore the root from a backup"));
-        }
-
-        var blobDirectories = new[] { Path.Combine(root, "blobs", "sha256"), Path.Combine(root, "tmp") };
-        if (blobDirectories.All(Directory.Exists))
-        {
-            output.Add(await StoreRuntime.BlobsAt(root).CheckWritableAsync(cancellationToken));
-        }
-        else
-        {
-            // Constructing the blob store would create what is missing; a doctor only looks.
-            output.Add(HealthCheck.Failed(HealthCheckNames.BlobStore,
-                string.Join("; ", blobDirectories.Where(d => !Directory.Exists(d)).Select(d => $"{d} is not a directory")),
-                "see the permissions check above"));
+            output.Add(check);
         }
 
         output.Add(ReadinessChecks.Revision(options.Readiness.ExpectedRevision));

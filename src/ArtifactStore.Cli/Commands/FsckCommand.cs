@@ -2,8 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using ArtifactStore.Core.Roots;
 using ArtifactStore.Core.Verification;
+using ArtifactStore.Server.Hosting;
 using ArtifactStore.Server.Operations;
-using ArtifactStore.Sqlite;
 
 namespace ArtifactStore.Cli.Commands;
 
@@ -61,19 +61,15 @@ internal static class FsckCommand
             {
                 Console.WriteLine($"fsck: checking {Path.GetFullPath(options.DataRoot)} (store {marker.StoreId}, profile '{marker.Profile}')" +
                     (served ? " while a server holds it: reading a snapshot, changing nothing" : string.Empty));
-                FsckReport report;
-                try
+                var checkedRoot = await StoreFsck.CheckAsync(StoreBackends.Find(options.Backend), options.DataRoot, options.Gc.BlobGracePeriod, TimeProvider.System, cancellationToken);
+                if (!checkedRoot.IsSuccess)
                 {
-                    report = await StoreFsck.CheckAsync(options.DataRoot, options.Gc.BlobGracePeriod, TimeProvider.System, cancellationToken);
-                }
-                catch (SchemaTooNewException e)
-                {
-                    await Console.Error.WriteLineAsync($"artifactstore: {e.Message}");
+                    await Console.Error.WriteLineAsync($"artifactstore: {checkedRoot.Error.Message}");
                     return ExitCodes.RootUnavailable;
                 }
 
-                Print(report);
-                return ExitCode(report);
+                Print(checkedRoot.Value);
+                return ExitCode(checkedRoot.Value);
             }
 
             var (opened, exitCode) = await StoreOptionsArguments.OpenAsync(loaded, cancellationToken);

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using ArtifactStore.Core.Roots;
-using ArtifactStore.Sqlite;
+using ArtifactStore.Server.Hosting;
 
 namespace ArtifactStore.Cli.Commands;
 
@@ -30,15 +30,15 @@ internal static class MigrateCommand
                 return ExitCodes.RootUnavailable;
             }
 
-            var databaseDirectory = Path.Combine(options.DataRoot, "db");
-            var schemaBefore = SqliteStoreDatabase.ReadSchemaVersion(databaseDirectory);
+            var backend = StoreBackends.Find(options.Backend);
+            var schemaBefore = await backend.ReadSchemaVersionsAsync(options.DataRoot, cancellationToken);
             var layoutBefore = marker.LayoutVersion;
             var lockPath = Path.Combine(options.DataRoot, "lock");
             if (File.Exists(lockPath) && RootLock.IsHeld(lockPath))
             {
-                if (layoutBefore == LayoutMigrations.Released.CurrentVersion && schemaBefore == SqliteStoreDatabase.LatestSchemaVersion)
+                if (layoutBefore == LayoutMigrations.Released.CurrentVersion && schemaBefore.IsCurrent)
                 {
-                    Console.WriteLine($"migrate: {options.DataRoot} is current (layout {layoutBefore}, schema {schemaBefore}); the server holding it migrated it at start");
+                    Console.WriteLine($"migrate: {options.DataRoot} is current (layout {layoutBefore}, schema {schemaBefore.Store}); the server holding it migrated it at start");
                     return ExitCodes.Ok;
                 }
 
@@ -58,13 +58,13 @@ internal static class MigrateCommand
                 Console.WriteLine($"migrate: {step}");
             }
 
-            var schemaAfter = SqliteStoreDatabase.ReadSchemaVersion(databaseDirectory);
+            var schemaAfter = (await backend.ReadSchemaVersionsAsync(options.DataRoot, cancellationToken)).Store;
             Console.WriteLine(layoutBefore == runtime.Root.Marker.LayoutVersion
                 ? $"migrate: layout {layoutBefore} is current"
                 : $"migrate: layout {layoutBefore} → {runtime.Root.Marker.LayoutVersion}");
-            Console.WriteLine(schemaBefore == schemaAfter
+            Console.WriteLine(schemaBefore.Store == schemaAfter
                 ? $"migrate: database schema {schemaAfter} is current"
-                : $"migrate: database schema {schemaBefore} → {schemaAfter}");
+                : $"migrate: database schema {schemaBefore.Store} → {schemaAfter}");
             return ExitCodes.Ok;
         });
         return command;

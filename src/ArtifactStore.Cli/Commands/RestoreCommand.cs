@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using ArtifactStore.Server.Configuration;
+using ArtifactStore.Server.Hosting;
 using ArtifactStore.Server.Operations;
 
 namespace ArtifactStore.Cli.Commands;
@@ -80,7 +81,14 @@ internal static class RestoreCommand
             }
 
             // 4. Verify what was written.
-            var report = await StoreFsck.CheckAsync(target, loaded.Options!.Gc.BlobGracePeriod, time, cancellationToken);
+            var checkedRoot = await StoreFsck.CheckAsync(StoreBackends.Find(manifest.Backend), target, loaded.Options!.Gc.BlobGracePeriod, time, cancellationToken);
+            if (!checkedRoot.IsSuccess)
+            {
+                await Console.Error.WriteLineAsync($"artifactstore: the restored root cannot be checked: {checkedRoot.Error.Message}");
+                return ExitCodes.Failed;
+            }
+
+            var report = checkedRoot.Value;
             if (report.HasDamage)
             {
                 await Console.Error.WriteLineAsync("artifactstore: the restored root does not verify: " +

@@ -4,49 +4,65 @@ using ArtifactStore.Core.Storage;
 namespace ArtifactStore.Core.Blobs;
 
 /// <summary>
-/// Step 3 of the GC protocol (SPEC §6), seen from an upload: inside the unit of work that will
-/// reference them, make sure each blob's bytes are at their address. A row in state <c>deleting</c>
-/// may lose its bytes at any moment, so the whole unit of work is retried once the reaper is done;
-/// a <c>live</c> or <c>condemned</c> row cannot lose its bytes while this unit of work holds the
-/// write lock, and the events appended afterwards make it <c>live</c> (resurrection).
+/// Step 3 of the GC protocol (docs/gc.md), seen from an upload. The blobs are put at their addresses
+/// before the unit of work, concurrently with other writers, so no bytes are copied while the write
+/// lock is held. Inside the unit of work that will reference them, each blob is checked once more:
+/// a row in state <c>deleting</c> may lose its bytes at any moment, and bytes without a row may have
+/// been removed as an orphan since the put, so the whole write (put and unit of work) is retried; a
+/// <c>live</c> or <c>condemned</c> row cannot lose its bytes while this unit of work holds the write
+/// lock, and the events appended afterwards make it <c>live</c> (resurrection).
 /// </summary>
 public static class BlobPublisher
 {
-    /// <summary>Internal code: the unit of work must be retried after a short wait.</summary>
+    /// <summary>Internal code: the write must be retried after a short wait.</summary>
     public const string RetryCode = "blob_being_deleted";
 
-    public static async Task<StoreError?> PublishAllAsync(IStoreWriter writer, IBlobStore blobs, IEnumerable<StagedBlob> staged, CancellationToken cancellationToken)
+    /// <summary>
+    /// Inside a unit of work: null when every blob may be referenced by it, or the retry error when
+    /// one of them is being reaped or has lost its bytes since it was put.
+    /// </summary>
+    public static async Task<StoreError?> CheckAllAsync(IStoreWriter writer, IBlobStore blobs, IEnumerable<StagedBlob> staged, CancellationToken cancellationToken)
     {
-        var distinct = staged.DistinctBy(s => s.Digest).ToList();
-        foreach (var blob in distinct)
+        foreach (var blob in staged.DistinctBy(s => s.Digest))
         {
             var row = await writer.GetBlobAsync(blob.Digest, cancellationToken);
             if (row is { State: BlobState.Deleting })
             {
                 return new StoreError(RetryCode, $"blob {blob.Digest} is being deleted by the reaper");
             }
+
+            // Without a row the bytes are an orphan to the collector, which may have removed them (in a
+            // unit of work of its own, so never between this check and the commit).
+            if (row is null && await blobs.StatAsync(blob.Digest, cancellationToken) is null)
+            {
+                return new StoreError(RetryCode, $"blob {blob.Digest} was removed as unreferenced after it was put");
+            }
         }
 
-        foreach (var blob in distinct)
-        {
-            await blobs.PublishWithoutFlushAsync(blob, cancellationToken);
-        }
-
-        // The blobs are durable at their addresses once this flush has run, which is before the commit
-        // that references them; units committed together share one flush.
-        writer.BeforeCommit(blobs.FlushPublishedAsync);
         return null;
     }
 
-    /// <summary>Runs a unit of work that publishes blobs, waiting out blobs that the reaper is deleting.</summary>
+    /// <summary>
+    /// Puts <paramref name="staged"/> at their addresses (outside the write lock) and then runs a unit
+    /// of work that references them, repeating both while a blob is being reaped.
+    /// </summary>
     public static async Task<Result<T>> WriteWithRetryAsync<T>(
         IStoreDatabase database,
+        IBlobStore blobs,
+        IReadOnlyCollection<StagedBlob> staged,
         Func<IStoreWriter, CancellationToken, Task<Result<T>>> work,
         CancellationToken cancellationToken)
     {
         var delay = TimeSpan.FromMilliseconds(20);
+        var distinct = staged.DistinctBy(s => s.Digest).ToList();
         while (true)
         {
+            foreach (var blob in distinct)
+            {
+                // Durable at its address from here on; the unit of work below makes it referenced.
+                await blobs.PutAsync(blob, cancellationToken);
+            }
+
             var result = await database.WriteAsync(work, cancellationToken);
             if (result.IsSuccess || result.Error.Code != RetryCode)
             {

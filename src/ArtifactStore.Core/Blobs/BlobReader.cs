@@ -21,7 +21,7 @@ public sealed class BlobReader(IBlobStore store, long verifyUpFrontLimit = 4 * 1
     /// </summary>
     public async Task<Result<ReadableBlob>> OpenAsync(BlobDigest digest, long expectedLength, bool needRandomAccess, CancellationToken cancellationToken)
     {
-        var content = await store.OpenReadAsync(digest, cancellationToken);
+        var content = await store.OpenReadAsync(digest, 0, cancellationToken);
         if (content is null)
         {
             return Corrupt(digest, "its bytes are missing from the blob store");

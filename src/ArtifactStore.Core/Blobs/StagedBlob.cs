@@ -2,7 +2,7 @@ namespace ArtifactStore.Core.Blobs;
 
 /// <summary>
 /// Content that has been streamed into the blob store's staging area: durable, digested, but not
-/// yet visible at its address. Either <see cref="IBlobStore.PublishAsync"/> or
+/// yet at its address. <see cref="IBlobStore.PutAsync"/> and then
 /// <see cref="IBlobStore.DiscardAsync"/> must follow.
 /// </summary>
 /// <param name="Digest">SHA-256 address of the content.</param>

@@ -10,6 +10,12 @@ public sealed record StoreOptions
 
     public required string DataRoot { get; init; }
 
+    /// <summary>The embedded backend's name, the default of <see cref="Backend"/>.</summary>
+    public const string DefaultBackend = "embedded";
+
+    /// <summary>Which storage backend holds the store (<c>Store:Backend</c>): <c>embedded</c> (SQLite + files in the data root).</summary>
+    public string Backend { get; init; } = DefaultBackend;
+
     public RetentionOptions Retention { get; init; } = new();
 
     public LimitOptions Limits { get; init; } = new();

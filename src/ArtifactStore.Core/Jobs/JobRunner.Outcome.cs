@@ -1,4 +1,3 @@
-using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Events;
 using ArtifactStore.Core.Packages;
 using ArtifactStore.Core.Storage;
@@ -39,7 +38,7 @@ public sealed partial class JobRunner
                 (upload, prepared, _) = await StagePackageAsync(job, "log", [("logs/run.log", workspace.LogPath)]);
             }
 
-            var result = await BlobPublisher.WriteWithRetryAsync<bool>(database, async (writer, ct) =>
+            var result = await packages.WriteWithPackageAsync<bool>(prepared, async (writer, ct) =>
             {
                 if (!await HoldsLeaseAsync(writer, job.Id, attempt, ct))
                 {
@@ -56,11 +55,7 @@ public sealed partial class JobRunner
                 return true;
             }, CancellationToken.None);
 
-            if (result.IsSuccess && result.Value)
-            {
-                upload?.MarkCommitted();
-            }
-            else if (prepared is not null)
+            if (prepared is not null)
             {
                 await packages.DiscardAsync(prepared, CancellationToken.None);
             }

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Configuration;
 using ArtifactStore.Core.Encoding;
 using ArtifactStore.Core.Errors;
@@ -98,7 +97,7 @@ public sealed class JobService(IStoreDatabase database, PackageService packages,
             return earlier.IsSuccess ? new JobCreation(earlier.Value, Replayed: true) : earlier.Error;
         }
 
-        var result = await BlobPublisher.WriteWithRetryAsync<Guid>(database, async (writer, ct) =>
+        var result = await packages.WriteWithPackageAsync<Guid>(prepared, async (writer, ct) =>
         {
             if (claim is not null && !await IdempotencyGate.StillOwnsAsync(writer, claim, ct))
             {
@@ -137,18 +136,17 @@ public sealed class JobService(IStoreDatabase database, PackageService packages,
             return jobId;
         }, cancellationToken);
 
+        if (prepared is not null)
+        {
+            await packages.DiscardAsync(prepared, CancellationToken.None);
+        }
+
         if (!result.IsSuccess)
         {
-            if (prepared is not null)
-            {
-                await packages.DiscardAsync(prepared, cancellationToken);
-            }
-
             return result.Error;
         }
 
         // The job and its input are durable from here on.
-        submission.Upload?.MarkCommitted();
         runner.Wake();
         var view = await database.Views.GetJobAsync(jobId, cancellationToken)
             ?? throw new InvalidOperationException($"job {jobId} was committed but is not in the views");

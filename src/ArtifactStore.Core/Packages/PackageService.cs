@@ -40,7 +40,7 @@ public sealed class PackageService(IStoreDatabase database, IBlobStore blobs, St
         }
 
         await ProtocolHooks.ReachAsync(hooks, ProtocolHooks.UploadStaged);
-        var result = await BlobPublisher.WriteWithRetryAsync<Guid>(database, async (writer, ct) =>
+        var result = await WriteWithPackageAsync<Guid>(package, async (writer, ct) =>
         {
             if (claim is not null && !await IdempotencyGate.StillOwnsAsync(writer, claim, ct))
             {
@@ -60,14 +60,14 @@ public sealed class PackageService(IStoreDatabase database, IBlobStore blobs, St
             return package.Id;
         }, cancellationToken);
 
+        // Committed or not, the staged manifest is not needed any more (the upload's files go with the upload).
+        await DiscardAsync(package, CancellationToken.None);
         if (!result.IsSuccess)
         {
-            await DiscardAsync(package, cancellationToken);
             return result.Error;
         }
 
-        // The package is durable and visible from here on; its staged blobs now belong to it.
-        upload.MarkCommitted();
+        // The package is durable and visible from here on.
         var view = await database.Views.GetPackageAsync(package.Id, cancellationToken)
             ?? throw new InvalidOperationException($"package {package.Id} was committed but is not in the views");
         return new PackageCreation(view, Replayed: false);
@@ -103,13 +103,13 @@ public sealed class PackageService(IStoreDatabase database, IBlobStore blobs, St
     }
 
     /// <summary>
-    /// Inside a unit of work: publishes the prepared package's blobs and appends <c>v1.package.created</c>
+    /// Inside a unit of work whose caller put the package's blobs (<see cref="PreparedPackage.Blobs"/>,
+    /// <see cref="BlobPublisher.WriteWithRetryAsync"/>): checks them and appends <c>v1.package.created</c>
     /// and <c>v1.retention.default_applied</c>. Null on success.
     /// </summary>
     public async Task<StoreError?> AppendAsync(IStoreWriter writer, PreparedPackage package, string actor, CancellationToken cancellationToken)
     {
-        var staged = package.Upload.Files.Select(f => f.Blob).Append(package.Manifest);
-        if (await BlobPublisher.PublishAllAsync(writer, blobs, staged, cancellationToken) is { } publishError)
+        if (await BlobPublisher.CheckAllAsync(writer, blobs, package.Blobs, cancellationToken) is { } publishError)
         {
             return publishError;
         }
@@ -121,7 +121,15 @@ public sealed class PackageService(IStoreDatabase database, IBlobStore blobs, St
         return null;
     }
 
-    /// <summary>Drops the staged manifest of a package whose unit of work did not commit (the upload's files go with the upload).</summary>
+    /// <summary>
+    /// Puts the blobs of <paramref name="package"/> (if any) at their addresses, then runs
+    /// <paramref name="work"/>, which appends it with <see cref="AppendAsync"/>, as one unit of work;
+    /// both are repeated while the collector is reaping one of the blobs.
+    /// </summary>
+    public Task<Result<T>> WriteWithPackageAsync<T>(PreparedPackage? package, Func<IStoreWriter, CancellationToken, Task<Result<T>>> work, CancellationToken cancellationToken) =>
+        BlobPublisher.WriteWithRetryAsync(database, blobs, package?.Blobs ?? [], work, cancellationToken);
+
+    /// <summary>Drops the staged manifest of a package once its unit of work has ended, committed or not (the upload's files go with the upload).</summary>
     public Task DiscardAsync(PreparedPackage package, CancellationToken cancellationToken) =>
         blobs.DiscardAsync(package.Manifest, cancellationToken);
 

@@ -15,7 +15,6 @@ public sealed class PackageUpload(IBlobStore blobs, StoreOptions options) : IAsy
     private readonly List<StagedFile> _files = [];
     private readonly HashSet<string> _paths = new(StringComparer.Ordinal);
     private long _bytes;
-    private bool _committed;
 
     public string? Name { get; private set; }
 
@@ -84,16 +83,9 @@ public sealed class PackageUpload(IBlobStore blobs, StoreOptions options) : IAsy
         return null;
     }
 
-    /// <summary>Marks the staged blobs as taken over by a committed package: disposal keeps them.</summary>
-    public void MarkCommitted() => _committed = true;
-
+    /// <summary>Drops the staged copies: a committed package's blobs are at their addresses by then.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (_committed)
-        {
-            return;
-        }
-
         foreach (var file in _files)
         {
             await blobs.DiscardAsync(file.Blob, CancellationToken.None);

@@ -11,4 +11,8 @@ public sealed record PreparedPackage(
     RetentionClass RetentionClass,
     StagedBlob Manifest,
     PackageUpload Upload,
-    string Fingerprint);
+    string Fingerprint)
+{
+    /// <summary>Every blob the package references: its files and its manifest.</summary>
+    public IReadOnlyCollection<StagedBlob> Blobs => [.. Upload.Files.Select(f => f.Blob), Manifest];
+}

@@ -19,6 +19,7 @@ internal static partial class Posix
     public const int LockUn = 8;
     public const int EWouldBlock = 11;
     public const int ENoEnt = 2;
+    public const int EExist = 17;
     private const int OWrOnly = 0x1;
     private const int OExcl = 0x80;
     public const int ROk = 4;
@@ -37,6 +38,9 @@ internal static partial class Posix
 
     [LibraryImport("libc", EntryPoint = "unlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Unlink(string path);
+
+    [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int LinkNative(string existing, string newPath);
 
     [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
     public static partial int Flock(int fd, int operation);
@@ -141,6 +145,9 @@ internal static partial class Posix
             _ = Close(fd);
         }
     }
+
+    /// <summary>link(2): a new name for an existing file; 0, or the errno (<see cref="EExist"/> when <paramref name="newPath"/> exists).</summary>
+    public static int Link(string existing, string newPath) => LinkNative(existing, newPath) == 0 ? 0 : Marshal.GetLastPInvokeError();
 
     /// <summary>access(2): 0 when the calling user may use <paramref name="path"/> as <paramref name="mode"/> asks, else the errno.</summary>
     public static int Access(string path, int mode) => AccessNative(path, mode) == 0 ? 0 : Marshal.GetLastPInvokeError();

@@ -177,7 +177,7 @@ public sealed class StoreChecker(IBlobStore blobs, TimeProvider time, TimeSpan g
     /// <summary>Reads a blob once, computing both digests; returns its length (null if it vanished) and what is wrong, if anything.</summary>
     private async Task<(long? Length, string? Problem)> VerifyAsync(BlobDigest digest, BlobRow? row, List<BlobReference> needs, CancellationToken cancellationToken)
     {
-        var content = await blobs.OpenReadAsync(digest, cancellationToken);
+        var content = await blobs.OpenReadAsync(digest, 0, cancellationToken);
         if (content is null)
         {
             return (null, null);

@@ -48,7 +48,7 @@ public sealed class StoreRepair(IStoreDatabase database, IBlobStore blobs, Garba
         foreach (var finding in report.Findings.Where(f => f.Kind is FsckFindingKind.CorruptBlob or FsckFindingKind.MissingBlob))
         {
             var digest = finding.Blob!.Value;
-            var content = await source.OpenReadAsync(digest, cancellationToken);
+            var content = await source.OpenReadAsync(digest, 0, cancellationToken);
             if (content is null)
             {
                 missed.Add(finding with { Message = $"{finding.Message}; {sourceName} has no copy of it either" });
@@ -70,10 +70,11 @@ public sealed class StoreRepair(IStoreDatabase database, IBlobStore blobs, Garba
                 continue;
             }
 
-            // The damaged bytes go first, so that publishing puts the verified copy in place (a publish
-            // keeps an existing file of the right length). Nobody reads meanwhile: the caller holds the root.
+            // The damaged bytes go first, so that the put stores the verified copy (a put keeps what is
+            // already at an address). Nobody reads meanwhile: the caller holds the root.
             await blobs.DeleteAsync(digest, cancellationToken);
-            await blobs.PublishAsync(staged, cancellationToken);
+            await blobs.PutAsync(staged, cancellationToken);
+            await blobs.DiscardAsync(staged, cancellationToken);
             restored.Add($"restored blob {digest} from {sourceName} (both digests verified)");
         }
 

@@ -5,6 +5,7 @@ public static class ConfigurationKeys
 {
     public const string Profile = "Profile";
     public const string DataRoot = "DataRoot";
+    public const string StoreBackend = "Store:Backend";
     public const string Urls = "Urls";
     public const string RetentionDefaultClass = "Retention:DefaultClass";
     public const string RetentionClasses = "Retention:Classes";

@@ -79,6 +79,7 @@ public static class StoreConfiguration
         {
             Profile = profile,
             DataRoot = Path.GetFullPath(dataRoot),
+            Backend = root[ConfigurationKeys.StoreBackend] ?? StoreOptions.DefaultBackend,
             Retention = new RetentionOptions
             {
                 DefaultClass = root[ConfigurationKeys.RetentionDefaultClass] ?? "standard",
@@ -115,6 +116,11 @@ public static class StoreConfiguration
             ShutdownGracePeriod = ReadDuration(root, ConfigurationKeys.ShutdownGracePeriod, problems) ?? StoreOptions.DefaultShutdownGracePeriod,
         };
         problems.AddRange(options.Validate());
+        if (Hosting.StoreBackends.Check(options.Backend) is { } backendProblem)
+        {
+            problems.Add(backendProblem);
+        }
+
         var urls = root[ConfigurationKeys.Urls] ?? ConfigurationKeys.DefaultUrls;
         return new LoadedConfiguration(root, options, problems, configFile, urls);
     }

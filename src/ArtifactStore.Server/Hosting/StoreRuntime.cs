@@ -9,20 +9,20 @@ using ArtifactStore.Core.Retention;
 using ArtifactStore.Core.Roots;
 using ArtifactStore.Core.Security;
 using ArtifactStore.Core.Storage;
-using ArtifactStore.Sqlite;
 
 namespace ArtifactStore.Server.Hosting;
 
 /// <summary>
 /// One opened store: the locked data root, its database and blob store, and the domain services on
 /// top. This is the composition root shared by the server and the operator commands; it is the only
-/// place that picks the backends.
+/// place that picks the backend (<see cref="StoreBackends"/>), by the name configuration gives.
 /// </summary>
 public sealed class StoreRuntime : IAsyncDisposable
 {
-    private StoreRuntime(DataRoot root, StoreOptions options, IStoreDatabase database, IBlobStore blobs, TimeProvider time, ProtocolHooks? hooks)
+    private StoreRuntime(DataRoot root, StoreOptions options, IStoreBackend backend, IStoreDatabase database, IBlobStore blobs, TimeProvider time, ProtocolHooks? hooks)
     {
         Root = root;
+        Backend = backend;
         Options = options;
         Database = database;
         Blobs = blobs;
@@ -40,6 +40,9 @@ public sealed class StoreRuntime : IAsyncDisposable
     }
 
     public DataRoot Root { get; }
+
+    /// <summary>The storage backend <c>Store:Backend</c> chose.</summary>
+    public IStoreBackend Backend { get; }
 
     public StoreOptions Options { get; }
 
@@ -85,21 +88,15 @@ public sealed class StoreRuntime : IAsyncDisposable
         var root = opened.Value;
         try
         {
-            var database = new SqliteStoreDatabase(root.DatabaseDirectory, time);
-            try
+            var backend = StoreBackends.Find(options.Backend);
+            var parts = await backend.OpenAsync(root, time, cancellationToken);
+            if (!parts.IsSuccess)
             {
-                // Applies the schema scripts this binary carries that the database has not seen yet.
-                await database.InitializeAsync(cancellationToken);
-            }
-            catch (SchemaTooNewException e)
-            {
-                await database.DisposeAsync();
                 root.Dispose();
-                return new StoreError(RootErrorCodes.SchemaTooNew, $"{root.Path}: {e.Message}");
+                return parts.Error;
             }
 
-            var blobs = new FileSystemBlobStore(root.BlobDirectory, root.TempDirectory);
-            return new StoreRuntime(root, options, database, blobs, time, hooks);
+            return new StoreRuntime(root, options, backend, parts.Value.Database, parts.Value.Blobs, time, hooks);
         }
         catch
         {
@@ -107,17 +104,6 @@ public sealed class StoreRuntime : IAsyncDisposable
             throw;
         }
     }
-
-    /// <summary>
-    /// The database of the root at <paramref name="rootPath"/>, not opened: for read-only checks from
-    /// outside a server (<c>artifactstore doctor</c>). Call only when <c>db/</c> exists.
-    /// </summary>
-    public static IStoreDatabase DatabaseAt(string rootPath) =>
-        new SqliteStoreDatabase(Path.Combine(rootPath, "db"), TimeProvider.System);
-
-    /// <summary>The blob store of the root at <paramref name="rootPath"/>, for checks from outside a server. Call only when its directories exist.</summary>
-    public static IBlobStore BlobsAt(string rootPath) =>
-        new FileSystemBlobStore(Path.Combine(rootPath, "blobs"), Path.Combine(rootPath, "tmp"));
 
     public async ValueTask DisposeAsync()
     {

@@ -32,6 +32,10 @@ public sealed record BackupManifest
     [JsonPropertyName("marker")]
     public required RootMarker Marker { get; init; }
 
+    /// <summary>The storage backend whose files the backup holds (absent in backups made before backends had names: embedded).</summary>
+    [JsonPropertyName("backend")]
+    public string Backend { get; init; } = Core.Configuration.StoreOptions.DefaultBackend;
+
     [JsonPropertyName("schema_version")]
     public required int SchemaVersion { get; init; }
 

@@ -1,23 +1,17 @@
 using System.Diagnostics;
-using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Roots;
 using ArtifactStore.Core.Storage;
 using ArtifactStore.Server.Hosting;
-using ArtifactStore.Sqlite;
 
 namespace ArtifactStore.Server.Operations;
 
 /// <summary>
 /// <c>artifactstore backup DEST</c>, consistent while a server runs on the root:
 /// <list type="number">
-/// <item>the database is copied with SQLite's online backup: one committed state (the snapshot); every
-///   package acknowledged before the backup started is in it;</item>
-/// <item>every blob that snapshot has a row for is copied (temp file, fsync, rename, directory fsync),
-///   its SHA-256, BLAKE3 and size checked against the row as it passes. A blob GC reaps between the
-///   snapshot and its copy can only be one no live package referenced in the snapshot (GC deletes a
-///   package's blobs only after the grace period): its row in the copy is marked <c>deleting</c>, the state
-///   the reaper itself leaves, and the restored store's GC finishes it. A referenced blob that is missing
+/// <item>the backend copies one committed state of its database (every package acknowledged before
+///   the backup started is in it) and every blob that state has a row for, each checked against its
+///   row as it passes (<see cref="IStoreBackend.CopyToBackupAsync"/>); a referenced blob that is missing
 ///   or corrupt fails the backup, naming it;</item>
 /// <item>the operator configuration is copied, the copy is verified as fsck verifies a root (every
 ///   blob's digests, the chain, the views against a replay), and the manifest with the root's marker is
@@ -26,7 +20,7 @@ namespace ArtifactStore.Server.Operations;
 /// </summary>
 public static class StoreBackup
 {
-    public static async Task<Result<BackupSummary>> RunAsync(string rootPath, RootMarker marker, string destination, TimeSpan gracePeriod, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<Result<BackupSummary>> RunAsync(IStoreBackend backend, string rootPath, RootMarker marker, string destination, TimeSpan gracePeriod, TimeProvider time, CancellationToken cancellationToken)
     {
         var root = Path.GetFullPath(rootPath);
         var full = Path.GetFullPath(destination);
@@ -45,7 +39,7 @@ public static class StoreBackup
         var clock = Stopwatch.StartNew();
         try
         {
-            var outcome = await WriteAsync(root, marker, target.Path, gracePeriod, time, cancellationToken);
+            var outcome = await WriteAsync(backend, root, marker, target.Path, gracePeriod, time, cancellationToken);
             if (!outcome.IsSuccess)
             {
                 target.Abandon();
@@ -62,76 +56,16 @@ public static class StoreBackup
     }
 
     private static async Task<Result<(BackupManifest Manifest, Core.Verification.FsckReport Verification)>> WriteAsync(
-        string root, RootMarker marker, string destination, TimeSpan gracePeriod, TimeProvider time, CancellationToken cancellationToken)
+        IStoreBackend backend, string root, RootMarker marker, string destination, TimeSpan gracePeriod, TimeProvider time, CancellationToken cancellationToken)
     {
         var createdAt = Core.Time.Rfc3339.Truncate(time.GetUtcNow());
 
-        // 1. The database: one committed state of the live store.
-        var database = Path.Combine(destination, "db", SqliteStoreDatabase.FileName);
-        Directory.CreateDirectory(Path.GetDirectoryName(database)!);
-        SqliteOnlineBackup.Copy(Path.Combine(root, "db", SqliteStoreDatabase.FileName), database);
-
-        // 2. The blobs that state has rows for.
-        var rows = new List<BlobRow>();
-        int schemaVersion;
-        await using (var snapshot = SqliteSnapshot.Open(database))
+        // 1-2. The database (one committed state of the live store) and the blobs that state has rows for.
+        var copy = await backend.CopyToBackupAsync(root, destination, cancellationToken);
+        if (!copy.IsSuccess)
         {
-            schemaVersion = snapshot.SchemaVersion;
-            await foreach (var row in snapshot.ReadBlobRowsAsync(cancellationToken))
-            {
-                rows.Add(row);
-            }
+            return copy.Error;
         }
-
-        var source = FileSystemBlobStore.OpenForReading(Path.Combine(root, "blobs"));
-        var copies = FileSystemBlobStore.OpenForReading(Path.Combine(destination, "blobs"));
-        var directories = new HashSet<string>(StringComparer.Ordinal);
-        var notCopied = new List<BlobDigest>();
-        long blobs = 0, bytes = 0;
-        foreach (var row in rows)
-        {
-            var content = await source.OpenReadAsync(row.Digest, cancellationToken);
-            if (content is null)
-            {
-                if (row.RefCount > 0)
-                {
-                    return new StoreError(OperationErrorCodes.BackupFailed,
-                        $"blob {row.Digest}, which live packages referenced when the backup started, has no bytes in the data root: " +
-                        "either it is missing (run 'artifactstore fsck') or GC deleted it during the backup because the backup took longer than Gc:BlobGracePeriod; run the backup again");
-                }
-
-                notCopied.Add(row.Digest); // reaped since the snapshot
-                continue;
-            }
-
-            var path = copies.PathOf(row.Digest);
-            (BlobDigest Sha256, string Blake3Hex, long Length) copied;
-            await using (content)
-            {
-                copied = await BlobCopy.CopyAsync(content.Stream, path, cancellationToken);
-            }
-
-            if (copied.Sha256 != row.Digest || copied.Blake3Hex != row.Blake3Hex || copied.Length != row.Size)
-            {
-                File.Delete(path);
-                if (row.RefCount > 0)
-                {
-                    return new StoreError(OperationErrorCodes.BackupFailed,
-                        $"blob {row.Digest} is corrupt in the data root (its bytes hash to {copied.Sha256}, {copied.Length} bytes); " +
-                        "run 'artifactstore fsck' and recover it from an earlier backup ('fsck --repair --blobs-from DIR'), then back up again");
-                }
-
-                notCopied.Add(row.Digest); // unreferenced and damaged: not worth keeping
-                continue;
-            }
-
-            directories.Add(Path.GetDirectoryName(path)!);
-            blobs++;
-            bytes += copied.Length;
-        }
-
-        FsyncTree(directories, Path.Combine(destination, "blobs"));
-        SqliteOnlineBackup.MarkBeingDeleted(database, notCopied);
 
         // 3. The operator configuration, if the root has one.
         var config = Path.Combine(root, "artifactstore.json");
@@ -143,7 +77,13 @@ public static class StoreBackup
         DurableFile.FsyncDirectory(destination);
 
         // 4. Verify what was written, as fsck would verify a root.
-        var verification = await StoreFsck.CheckAsync(destination, gracePeriod, time, cancellationToken);
+        var checkedCopy = await StoreFsck.CheckAsync(backend, destination, gracePeriod, time, cancellationToken);
+        if (!checkedCopy.IsSuccess)
+        {
+            return checkedCopy.Error;
+        }
+
+        var verification = checkedCopy.Value;
         if (verification.HasDamage)
         {
             return new StoreError(OperationErrorCodes.BackupFailed,
@@ -158,34 +98,17 @@ public static class StoreBackup
             MadeBy = BuildInfo.Revision,
             SourceRoot = root,
             Marker = marker,
-            SchemaVersion = schemaVersion,
+            Backend = backend.Name,
+            SchemaVersion = copy.Value.SchemaVersion,
             Events = verification.Events,
             HeadSeq = verification.HeadSeq,
-            Blobs = blobs,
-            BlobBytes = bytes,
-            DatabaseBytes = new FileInfo(database).Length,
-            UnreferencedNotCopied = notCopied.Select(d => d.ToString()).ToList(),
+            Blobs = copy.Value.Blobs,
+            BlobBytes = copy.Value.BlobBytes,
+            DatabaseBytes = copy.Value.DatabaseBytes,
+            UnreferencedNotCopied = copy.Value.UnreferencedNotCopied.Select(d => d.ToString()).ToList(),
         };
         manifest.Write(destination);
         return (manifest, verification);
-    }
-
-    /// <summary>fsyncs every leaf directory written, then their parents up to <paramref name="top"/>, deepest first.</summary>
-    internal static void FsyncTree(IEnumerable<string> leaves, string top)
-    {
-        var all = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var leaf in leaves)
-        {
-            for (var dir = leaf; dir is not null && dir.Length >= top.Length; dir = Path.GetDirectoryName(dir))
-            {
-                all.Add(dir);
-            }
-        }
-
-        foreach (var dir in all.OrderByDescending(d => d.Length))
-        {
-            DurableFile.FsyncDirectory(dir);
-        }
     }
 
     private static bool IsInside(string path, string root) =>

@@ -1,7 +1,7 @@
-using ArtifactStore.Core.Blobs;
+using ArtifactStore.Core.Errors;
+using ArtifactStore.Core.Storage;
 using ArtifactStore.Core.Verification;
 using ArtifactStore.Server.Hosting;
-using ArtifactStore.Sqlite;
 
 namespace ArtifactStore.Server.Operations;
 
@@ -12,13 +12,22 @@ namespace ArtifactStore.Server.Operations;
 /// </summary>
 public static class StoreFsck
 {
-    /// <summary>Checks the root at <paramref name="rootPath"/> (or a backup, which has the same db/ and blobs/).</summary>
-    public static async Task<FsckReport> CheckAsync(string rootPath, TimeSpan gracePeriod, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>Checks the store of the root at <paramref name="rootPath"/> (or of a backup, which holds the same files).</summary>
+    public static async Task<Result<FsckReport>> CheckAsync(IStoreBackend backend, string rootPath, TimeSpan gracePeriod, TimeProvider time, CancellationToken cancellationToken)
     {
-        await using var snapshot = SqliteSnapshot.Open(Path.Combine(rootPath, "db", SqliteStoreDatabase.FileName));
-        var blobs = FileSystemBlobStore.OpenForReading(Path.Combine(rootPath, "blobs"));
-        return await new StoreChecker(blobs, time, gracePeriod).CheckAsync(snapshot, cancellationToken);
+        var opened = await backend.OpenSnapshotAsync(rootPath, cancellationToken);
+        if (!opened.IsSuccess)
+        {
+            return opened.Error;
+        }
+
+        await using var reader = opened.Value;
+        return await new StoreChecker(reader.Blobs, time, gracePeriod).CheckAsync(reader.Snapshot, cancellationToken);
     }
+
+    /// <summary>Checks a store this process has open (its schema is current, so the check cannot be refused).</summary>
+    private static async Task<FsckReport> CheckOpenedAsync(StoreRuntime store, CancellationToken cancellationToken) =>
+        (await CheckAsync(store.Backend, store.Root.Path, store.Options.Gc.BlobGracePeriod, store.Time, cancellationToken)).Value;
 
     /// <summary>
     /// Checks, repairs what can be repaired without touching referenced data, and checks again:
@@ -28,9 +37,8 @@ public static class StoreFsck
     /// </summary>
     public static async Task<RepairOutcome> RepairAsync(StoreRuntime store, string? blobsFrom, string actor, CancellationToken cancellationToken)
     {
-        var grace = store.Options.Gc.BlobGracePeriod;
         var repair = new StoreRepair(store.Database, store.Blobs, store.Collector);
-        var before = await CheckAsync(store.Root.Path, grace, store.Time, cancellationToken);
+        var before = await CheckOpenedAsync(store, cancellationToken);
         var actions = new List<string>();
         var current = before;
 
@@ -38,18 +46,18 @@ public static class StoreFsck
         if (before.Of(FsckFindingKind.ViewDiffers).Any() && logIntact)
         {
             actions.Add(await repair.RebuildViewsAsync(cancellationToken));
-            current = await CheckAsync(store.Root.Path, grace, store.Time, cancellationToken);
+            current = await CheckOpenedAsync(store, cancellationToken);
         }
 
         actions.AddRange(await repair.RemoveUnreferencedAsync(current, actor, cancellationToken));
         if (blobsFrom is not null && current.Findings.Any(f => f.Kind is FsckFindingKind.CorruptBlob or FsckFindingKind.MissingBlob))
         {
-            var source = FileSystemBlobStore.OpenForReading(Path.Combine(Path.GetFullPath(blobsFrom), "blobs"));
+            var source = store.Backend.OpenBlobsForReading(blobsFrom);
             var (restored, _) = await repair.RestoreBlobsAsync(current, source, blobsFrom, cancellationToken);
             actions.AddRange(restored);
         }
 
-        var after = actions.Count == 0 ? current : await CheckAsync(store.Root.Path, grace, store.Time, cancellationToken);
+        var after = actions.Count == 0 ? current : await CheckOpenedAsync(store, cancellationToken);
         var cannot = after.Findings.Where(f => f.IsDamage).Select(f => $"{f.Message} — {Advice(f, blobsFrom)}").ToList();
         return new RepairOutcome(before, actions, after, cannot);
     }

@@ -1,9 +1,7 @@
-using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Events;
 using ArtifactStore.Core.Roots;
 using ArtifactStore.Server.Hosting;
-using ArtifactStore.Sqlite;
 
 namespace ArtifactStore.Server.Operations;
 
@@ -49,20 +47,24 @@ public static class StoreRestore
                 $"the backup {full} was made by a newer artifactstore (backup format {manifest.Format}, layout {manifest.Marker.LayoutVersion}); restore it with a newer binary");
         }
 
-        if (!File.Exists(Path.Combine(full, "db", SqliteStoreDatabase.FileName)))
+        if (StoreBackends.Check(manifest.Backend) is { } unknown)
         {
-            return new StoreError(OperationErrorCodes.BackupInvalid, $"the backup {full} has no database (db/{SqliteStoreDatabase.FileName})");
+            return new StoreError(OperationErrorCodes.BackupInvalid, $"the backup {full} holds a store of an unknown backend: {unknown}");
         }
 
-        Core.Verification.FsckReport report;
-        try
+        var backend = StoreBackends.Find(manifest.Backend);
+        if (backend.CheckBackupFiles(full) is { } missing)
         {
-            report = await StoreFsck.CheckAsync(full, TimeSpan.Zero, time, cancellationToken);
+            return missing;
         }
-        catch (SchemaTooNewException e)
+
+        var checkedBackup = await StoreFsck.CheckAsync(backend, full, TimeSpan.Zero, time, cancellationToken);
+        if (!checkedBackup.IsSuccess)
         {
-            return new StoreError(OperationErrorCodes.BackupInvalid, $"the backup {full}: {e.Message}");
+            return new StoreError(OperationErrorCodes.BackupInvalid, $"the backup {full}: {checkedBackup.Error.Message}");
         }
+
+        var report = checkedBackup.Value;
 
         if (report.HasDamage)
         {
@@ -113,14 +115,8 @@ public static class StoreRestore
             DurableFile.FsyncDirectory(full);
 
             // 1. Everything into the staging directory, durably.
-            var database = Path.Combine(staging, "db", SqliteStoreDatabase.FileName);
-            await using (var stream = File.OpenRead(Path.Combine(from, "db", SqliteStoreDatabase.FileName)))
-            {
-                await BlobCopy.CopyAsync(stream, database, cancellationToken);
-            }
-
-            DurableFile.FsyncDirectory(Path.GetDirectoryName(database)!);
-            var copied = await CopyBlobsAsync(Path.Combine(from, "blobs"), Path.Combine(staging, "blobs"), cancellationToken);
+            var backend = StoreBackends.Find(manifest.Backend);
+            var copied = await backend.CopyFromBackupAsync(from, staging, cancellationToken);
             if (!copied.IsSuccess)
             {
                 directory.Abandon();
@@ -134,7 +130,7 @@ public static class StoreRestore
             }
 
             // 2. Into place (renames within one filesystem), then the marker, last.
-            foreach (var name in new[] { "db", "blobs", "artifactstore.json" })
+            foreach (var name in backend.BackupEntries.Append("artifactstore.json"))
             {
                 var staged = Path.Combine(staging, name);
                 if (Directory.Exists(staged))
@@ -194,39 +190,5 @@ public static class StoreRestore
             return true;
         }, cancellationToken);
         _ = result.Value;
-    }
-
-    private static async Task<Result<long>> CopyBlobsAsync(string from, string to, CancellationToken cancellationToken)
-    {
-        var source = FileSystemBlobStore.OpenForReading(from);
-        var target = FileSystemBlobStore.OpenForReading(to);
-        var directories = new HashSet<string>(StringComparer.Ordinal);
-        var count = 0L;
-        await foreach (var digest in source.ListAsync(cancellationToken))
-        {
-            var content = await source.OpenReadAsync(digest, cancellationToken);
-            if (content is null)
-            {
-                continue;
-            }
-
-            var path = target.PathOf(digest);
-            await using (content)
-            {
-                var copied = await BlobCopy.CopyAsync(content.Stream, path, cancellationToken);
-                if (copied.Sha256 != digest)
-                {
-                    return new StoreError(OperationErrorCodes.RestoreFailed,
-                        $"blob {digest} changed in the backup while it was being restored (its bytes now hash to {copied.Sha256}); verify the backup medium");
-                }
-            }
-
-            directories.Add(Path.GetDirectoryName(path)!);
-            count++;
-        }
-
-        Directory.CreateDirectory(to);
-        StoreBackup.FsyncTree(directories, to);
-        return count;
     }
 }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Hashing;
+using ArtifactStore.FileSystem;
 
 namespace ArtifactStore.Core.Tests.Blobs;
 
@@ -83,13 +84,17 @@ public sealed class FileSystemBlobStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task publishing_the_same_content_twice_keeps_one_copy()
+    public async Task putting_the_same_content_twice_keeps_one_copy()
     {
         var bytes = RandomBytes(10_000);
         var first = (await _store.StageAsync(new MemoryStream(bytes), long.MaxValue, CancellationToken.None)).Value;
         var second = (await _store.StageAsync(new MemoryStream(bytes), long.MaxValue, CancellationToken.None)).Value;
-        Assert.Equal(BlobPublishOutcome.Published, await _store.PublishAsync(first, CancellationToken.None));
-        Assert.Equal(BlobPublishOutcome.AlreadyExists, await _store.PublishAsync(second, CancellationToken.None));
+        Assert.Equal(BlobPutOutcome.Stored, await _store.PutAsync(first, CancellationToken.None));
+        Assert.Equal(BlobPutOutcome.AlreadyExists, await _store.PutAsync(second, CancellationToken.None));
+        // The staged copies stay until discarded, so that a put can be repeated.
+        Assert.Equal(2, Directory.EnumerateFileSystemEntries(Path.Combine(_base, "tmp")).Count());
+        await _store.DiscardAsync(first, CancellationToken.None);
+        await _store.DiscardAsync(second, CancellationToken.None);
         Assert.Single(Directory.EnumerateFiles(Path.Combine(_base, "blobs"), "*", SearchOption.AllDirectories));
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(_base, "tmp")));
         Assert.Equal(bytes, await File.ReadAllBytesAsync(_store.PathOf(first.Digest)));
@@ -147,7 +152,8 @@ public sealed class FileSystemBlobStoreTests : IDisposable
     private async Task<BlobDigest> PublishAsync(byte[] bytes)
     {
         var staged = (await _store.StageAsync(new MemoryStream(bytes), long.MaxValue, CancellationToken.None)).Value;
-        await _store.PublishAsync(staged, CancellationToken.None);
+        await _store.PutAsync(staged, CancellationToken.None);
+        await _store.DiscardAsync(staged, CancellationToken.None);
         return staged.Digest;
     }
 

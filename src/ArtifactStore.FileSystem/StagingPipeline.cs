@@ -3,10 +3,11 @@ using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Threading.Channels;
+using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Hashing;
 
-namespace ArtifactStore.Core.Blobs;
+namespace ArtifactStore.FileSystem;
 
 /// <summary>
 /// Streams content into a staging file while computing SHA-256 and BLAKE3, as a four-stage pipeline

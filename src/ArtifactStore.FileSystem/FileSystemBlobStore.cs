@@ -1,22 +1,23 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Health;
 using ArtifactStore.Core.Platform;
 
-namespace ArtifactStore.Core.Blobs;
+namespace ArtifactStore.FileSystem;
 
 /// <summary>
 /// Blobs as files under <c>blobs/sha256/ab/cd/&lt;hex&gt;</c>, staged in <c>tmp/</c>.
-/// Every publish is temp file → fsync → rename → directory fsync, so a blob is either whole at its
-/// address or absent, whatever moment the process dies. The directory fsync may be deferred to a
-/// flush shared by several publications (<see cref="PublishWithoutFlushAsync"/>).
+/// Every put is staged file → fsync → hard link at the address → directory fsync, so a blob is
+/// either whole at its address or absent, whatever moment the process dies. Directory fsyncs of
+/// concurrent puts are shared (<see cref="DirectorySync"/>).
 /// </summary>
 public sealed class FileSystemBlobStore : IBlobStore
 {
     private readonly string _blobRoot;
     private readonly string _tempDirectory;
-    private readonly HashSet<string> _unflushedDirectories = new(StringComparer.Ordinal);
+    private readonly DirectorySync _directorySync = new();
 
     public FileSystemBlobStore(string blobDirectory, string tempDirectory)
         : this(blobDirectory, tempDirectory, create: true)
@@ -36,7 +37,7 @@ public sealed class FileSystemBlobStore : IBlobStore
 
     /// <summary>
     /// A store for reading, listing and stat only (fsck, backup), which creates nothing on disk: it may
-    /// look at a root a server holds, or at a backup. Staging and publishing through it are not allowed.
+    /// look at a root a server holds, or at a backup. Staging and putting through it are not allowed.
     /// </summary>
     public static FileSystemBlobStore OpenForReading(string blobDirectory) =>
         new(blobDirectory, Path.Combine(blobDirectory, "no-staging-in-a-read-only-store"), create: false);
@@ -54,8 +55,8 @@ public sealed class FileSystemBlobStore : IBlobStore
             var staged = await StagingPipeline.RunAsync(content, maxBytes, tempPath, cancellationToken);
             if (staged.IsSuccess)
             {
-                // Creating the address's directory here, concurrently with other uploads, keeps its
-                // fsyncs out of the serialized unit of work that publishes the blob.
+                // Creating the address's directory here, while the content is still streaming in for
+                // other uploads, keeps its fsyncs off the path of the put.
                 EnsureDirectoryOf(PathOf(staged.Value.Digest));
             }
 
@@ -71,65 +72,39 @@ public sealed class FileSystemBlobStore : IBlobStore
         }
     }
 
-    public async Task<BlobPublishOutcome> PublishAsync(StagedBlob staged, CancellationToken cancellationToken)
-    {
-        var outcome = await PublishWithoutFlushAsync(staged, cancellationToken);
-        await FlushPublishedAsync(cancellationToken);
-        // The blob is durable at its address from here on.
-        return outcome;
-    }
-
-    public Task<BlobPublishOutcome> PublishWithoutFlushAsync(StagedBlob staged, CancellationToken cancellationToken)
+    public async Task<BlobPutOutcome> PutAsync(StagedBlob staged, CancellationToken cancellationToken)
     {
         var finalPath = PathOf(staged.Digest);
-        var existing = new FileInfo(finalPath);
-        if (existing.Exists && existing.Length == staged.Size)
-        {
-            // Possibly put there by a publication whose flush is still pending: the caller's flush covers it.
-            TryDelete(staged.StagingToken);
-            return Task.FromResult(BlobPublishOutcome.AlreadyExists);
-        }
-
         var directory = EnsureDirectoryOf(finalPath);
-        // A file of the wrong length at the address is damaged; the fresh, verified copy replaces it.
-        File.Move(staged.StagingToken, finalPath, overwrite: true);
-        lock (_unflushedDirectories)
+        var outcome = BlobPutOutcome.Stored;
+        // link(2) is the put-if-absent: it never replaces an existing name, and it copies no bytes. The
+        // staged name stays, so the caller can put again if the address is reaped before its commit.
+        var errno = Posix.Link(staged.StagingToken, finalPath);
+        if (errno == Posix.EExist)
         {
-            _unflushedDirectories.Add(directory);
-        }
-
-        return Task.FromResult(BlobPublishOutcome.Published);
-    }
-
-    public Task FlushPublishedAsync(CancellationToken cancellationToken)
-    {
-        string[] directories;
-        lock (_unflushedDirectories)
-        {
-            directories = [.. _unflushedDirectories];
-            _unflushedDirectories.Clear();
-        }
-
-        try
-        {
-            // After the first fsync the filesystem journal usually holds every rename, so the rest are cheap.
-            foreach (var directory in directories)
+            var existing = new FileInfo(finalPath);
+            if (existing.Exists && existing.Length == staged.Size)
             {
-                Posix.FsyncDirectory(directory);
+                outcome = BlobPutOutcome.AlreadyExists;
+            }
+            else
+            {
+                // A file of the wrong length at the address is damaged (or was just deleted): the fresh,
+                // verified copy replaces it, through a second name in tmp/ that the rename consumes.
+                var replacement = staged.StagingToken + ".put-" + Guid.NewGuid().ToString("N");
+                ThrowIfFailed(Posix.Link(staged.StagingToken, replacement), "link", replacement);
+                File.Move(replacement, finalPath, overwrite: true);
             }
         }
-        catch
+        else
         {
-            // Nothing renamed into these directories may be relied on; later flushes try again.
-            lock (_unflushedDirectories)
-            {
-                _unflushedDirectories.UnionWith(directories);
-            }
-
-            throw;
+            ThrowIfFailed(errno, "link", finalPath);
         }
 
-        return Task.CompletedTask;
+        // The entry may be a concurrent put's whose directory fsync is still pending: wait for a round
+        // of fsyncs that covers it either way. The blob is durable at its address from here on.
+        await _directorySync.SyncAsync(directory).WaitAsync(cancellationToken);
+        return outcome;
     }
 
     public Task DiscardAsync(StagedBlob staged, CancellationToken cancellationToken)
@@ -138,11 +113,13 @@ public sealed class FileSystemBlobStore : IBlobStore
         return Task.CompletedTask;
     }
 
-    public Task<BlobContent?> OpenReadAsync(BlobDigest digest, CancellationToken cancellationToken)
+    public Task<BlobContent?> OpenReadAsync(BlobDigest digest, long offset, CancellationToken cancellationToken)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
         try
         {
             var stream = new FileStream(PathOf(digest), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            stream.Position = offset;
             var info = new FileInfo(PathOf(digest));
             return Task.FromResult<BlobContent?>(new BlobContent(stream, stream.Length, info.LastWriteTimeUtc.Ticks));
         }
@@ -191,6 +168,10 @@ public sealed class FileSystemBlobStore : IBlobStore
         }
     }
 
+    /// <summary>Always null: a filesystem has no URL of its own; the server streams the bytes.</summary>
+    public Task<Uri?> GetDownloadUrlAsync(BlobDigest digest, TimeSpan validFor, CancellationToken cancellationToken) =>
+        Task.FromResult<Uri?>(null);
+
     public Task<HealthCheck> CheckWritableAsync(CancellationToken cancellationToken) => Task.FromResult(CheckWritable());
 
     private HealthCheck CheckWritable()
@@ -206,7 +187,7 @@ public sealed class FileSystemBlobStore : IBlobStore
 
         if (!blobs.IsOnSameDeviceAs(temp))
         {
-            // Publishing renames a staged file from tmp/ into blobs/; a rename cannot cross filesystems.
+            // A put links a staged file from tmp/ into blobs/; a link cannot cross filesystems.
             return HealthCheck.Failed(HealthCheckNames.BlobStore,
                 $"{_tempDirectory} (device {temp.Device}) and {_blobRoot} (device {blobs.Device}) are on different filesystems, so staged uploads cannot be renamed into place",
                 "mount one filesystem for the whole data root, not separate ones for its subdirectories");
@@ -218,7 +199,7 @@ public sealed class FileSystemBlobStore : IBlobStore
             return HealthCheck.Failed(HealthCheckNames.BlobStore, $"{_blobRoot} is not writable (errno {errno})", remedy);
         }
 
-        // Uploads create files in tmp/ and rename them into blobs/sha256/…: both must take new entries.
+        // Uploads create files in tmp/ and link them into blobs/sha256/…: both must take new entries.
         foreach (var directory in new[] { _tempDirectory, _blobRoot })
         {
             errno = Posix.ProbeDurableWrite(directory);
@@ -245,6 +226,14 @@ public sealed class FileSystemBlobStore : IBlobStore
         }
 
         return directory;
+    }
+
+    private static void ThrowIfFailed(int errno, string call, string path)
+    {
+        if (errno != 0)
+        {
+            throw new IOException($"{call} {path} failed (errno {errno}: {Marshal.GetPInvokeErrorMessage(errno)})");
+        }
     }
 
     private static void TryDelete(string path)

@@ -1,6 +1,7 @@
 using System.Buffers;
+using ArtifactStore.Core.Blobs;
 
-namespace ArtifactStore.Core.Blobs;
+namespace ArtifactStore.FileSystem;
 
 /// <summary>Copies blob bytes to a file, durably, computing both digests of what passed through.</summary>
 public static class BlobCopy

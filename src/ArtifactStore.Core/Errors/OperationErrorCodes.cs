@@ -1,4 +1,4 @@
-namespace ArtifactStore.Server.Operations;
+namespace ArtifactStore.Core.Errors;
 
 /// <summary>Why a backup or restore was refused or failed (reported by the CLI, never over HTTP).</summary>
 public static class OperationErrorCodes

@@ -1,0 +1,16 @@
+using ArtifactStore.Sqlite;
+
+namespace ArtifactStore.Embedded;
+
+/// <summary>Where the embedded backend keeps its files inside a data root or a backup (docs/data-layout.md).</summary>
+internal static class EmbeddedLayout
+{
+    public const string Database = "db";
+    public const string Blobs = "blobs";
+
+    public static string DatabaseDirectory(string root) => Path.Combine(root, Database);
+
+    public static string DatabaseFile(string root) => Path.Combine(root, Database, SqliteStoreDatabase.FileName);
+
+    public static string BlobDirectory(string root) => Path.Combine(root, Blobs);
+}
