@@ -4,7 +4,7 @@ using ArtifactStore.Core.Storage;
 namespace ArtifactStore.Core.Blobs;
 
 /// <summary>
-/// Step 3 of the GC protocol (SPEC §6), seen from an upload: inside the unit of work that will
+/// Step 3 of the GC protocol (docs/gc.md), seen from an upload: inside the unit of work that will
 /// reference them, make sure each blob's bytes are at their address. A row in state <c>deleting</c>
 /// may lose its bytes at any moment, so the whole unit of work is retried once the reaper is done;
 /// a <c>live</c> or <c>condemned</c> row cannot lose its bytes while this unit of work holds the

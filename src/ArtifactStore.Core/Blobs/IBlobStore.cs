@@ -19,7 +19,7 @@ public interface IBlobStore
     /// <summary>
     /// Makes a staged blob durable at its address. Idempotent: if the address already holds the
     /// blob, the staged copy is dropped and <see cref="BlobPublishOutcome.AlreadyExists"/> returned.
-    /// Callers must not publish a blob whose database row is in state <c>deleting</c> (SPEC §6).
+    /// Callers must not publish a blob whose database row is in state <c>deleting</c> (docs/gc.md, protocol step 3).
     /// </summary>
     Task<BlobPublishOutcome> PublishAsync(StagedBlob staged, CancellationToken cancellationToken);
 
