@@ -11,7 +11,7 @@ using ArtifactStore.Sqlite;
 namespace ArtifactStore.Bench;
 
 /// <summary>
-/// Sweep and GC cost against store size (SPEC §14): seeds N packages (default 1,000,000) through the
+/// Sweep and GC cost against store size (docs/performance.md): seeds N packages (default 1,000,000) through the
 /// real unit of work, 1 % of them already expired, then times a sweep, a GC of the expired ones, and
 /// opening the database (start-up). Usage: bench retention [packages].
 /// </summary>

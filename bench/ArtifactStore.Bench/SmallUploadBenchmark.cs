@@ -10,7 +10,7 @@ namespace ArtifactStore.Bench;
 /// Small durable uploads: concurrent clients each create packages of one 4 KiB file (every file
 /// distinct) through a real server for a fixed time. The baseline, measured in the same run on the
 /// same disk, is one thread writing 4 KiB and fsyncing after every write; the figure is packages/s
-/// over baseline writes/s (SPEC §14: at least 3).
+/// over baseline writes/s (docs/performance.md: at least 3).
 /// Each load is preceded by an unmeasured warm-up of the same load.
 /// Usage: artifactstore-bench small [seconds] [clients] [warm-up seconds] (defaults 10, 16 and 12).
 /// </summary>

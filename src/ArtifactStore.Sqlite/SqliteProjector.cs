@@ -68,7 +68,7 @@ internal static class SqliteProjector
         }
 
         // One reference per package per distinct blob, the manifest included; a reference makes
-        // a condemned blob live again (resurrection, SPEC §6 step 3).
+        // a condemned blob live again (resurrection, docs/gc.md, protocol step 3).
         var blobs = created.Files
             .Select(f => (f.Sha256, f.Blake3Hex, f.Size))
             .Append((created.ManifestDigest, created.ManifestBlake3Hex, created.ManifestSize))

@@ -232,7 +232,7 @@ public sealed class SqliteSnapshot : IStoreSnapshot
 
     /// <summary>
     /// The select list used for comparing. The reaper marks a blob <c>deleting</c> without an event
-    /// (SPEC §6, step 4), so that state compares equal to the <c>condemned</c> that replay produces.
+    /// (docs/gc.md, reaper step 1), so that state compares equal to the <c>condemned</c> that replay produces.
     /// </summary>
     private static string Comparable(ViewTable table)
     {

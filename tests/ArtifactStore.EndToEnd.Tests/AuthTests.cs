@@ -2,7 +2,7 @@ using System.Net;
 
 namespace ArtifactStore.EndToEnd.Tests;
 
-/// <summary>Every endpoint against every role: allowed exactly what the role allows (SPEC §8).</summary>
+/// <summary>Every endpoint against every role: allowed exactly what the role allows (docs/security.md).</summary>
 public sealed class AuthTests
 {
     private static readonly string[] RoleOrder = ["reader", "writer", "operator", "admin"];

@@ -4,7 +4,7 @@ using System.Net;
 
 namespace ArtifactStore.EndToEnd.Tests;
 
-/// <summary>Online GC under concurrent uploads, and GC interrupted by kill -9 (SPEC §6).</summary>
+/// <summary>Online GC under concurrent uploads, and GC interrupted by kill -9 (docs/gc.md).</summary>
 public sealed class GcUnderLoadTests
 {
     private const string Config = """

@@ -4,7 +4,7 @@ using System.Text;
 
 namespace ArtifactStore.EndToEnd.Tests;
 
-/// <summary>Jobs across crashes and restarts: recovery, idempotent submission, retention (SPEC §7).</summary>
+/// <summary>Jobs across crashes and restarts: recovery, idempotent submission, retention (docs/jobs.md).</summary>
 public sealed class JobRecoveryTests
 {
     [Fact]

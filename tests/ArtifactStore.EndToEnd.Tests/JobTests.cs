@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace ArtifactStore.EndToEnd.Tests;
 
-/// <summary>Jobs end to end over HTTP with real commands (SPEC §7).</summary>
+/// <summary>Jobs end to end over HTTP with real commands (docs/jobs.md).</summary>
 public sealed class JobTests
 {
     /// <summary>A configuration file with the given job types (name → settings) and extra top-level sections.</summary>

@@ -5,7 +5,7 @@ using Microsoft.Data.Sqlite;
 namespace ArtifactStore.EndToEnd.Tests;
 
 /// <summary>
-/// Each readiness check of SPEC §9 flipped on a real server process by a real change to its root,
+/// Each readiness check of docs/recovery.md flipped on a real server process by a real change to its root,
 /// and back: /health/ready and the API go to 503 naming the check, then to 200 again.
 /// </summary>
 public sealed class ReadinessTests

@@ -3,7 +3,7 @@ using Microsoft.Data.Sqlite;
 
 namespace ArtifactStore.Sqlite.Tests;
 
-/// <summary>The upload side of the online GC protocol (SPEC §6 step 3), driven by setting blob rows by hand.</summary>
+/// <summary>The upload side of the online GC protocol (docs/gc.md, protocol step 3), driven by setting blob rows by hand.</summary>
 public sealed class BlobProtocolTests
 {
     private static readonly Dictionary<string, string> X = new() { ["x.bin"] = "content X" };

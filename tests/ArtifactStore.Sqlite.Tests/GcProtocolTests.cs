@@ -7,7 +7,7 @@ namespace ArtifactStore.Sqlite.Tests;
 
 /// <summary>
 /// An upload of content X interleaved with the reaper deleting a condemned blob X at every step
-/// boundary of the protocol (SPEC §6). Whatever the interleaving, the new package must read back intact.
+/// boundary of the protocol (docs/gc.md). Whatever the interleaving, the new package must read back intact.
 /// </summary>
 public sealed class GcProtocolTests
 {

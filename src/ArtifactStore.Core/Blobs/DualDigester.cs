@@ -3,7 +3,7 @@ using ArtifactStore.Core.Hashing;
 
 namespace ArtifactStore.Core.Blobs;
 
-/// <summary>SHA-256 and BLAKE3 of the same bytes, fed once (SPEC §2 "dual digest").</summary>
+/// <summary>SHA-256 and BLAKE3 of the same bytes, fed once (docs/upload.md, "Digests").</summary>
 public sealed class DualDigester : IDisposable
 {
     private readonly IncrementalHash _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

@@ -1,6 +1,6 @@
 namespace ArtifactStore.Core.Configuration;
 
-/// <summary>Bounds on what one request may ask of the store (SPEC §8). Exceeding one is answered 413.</summary>
+/// <summary>Bounds on what one request may ask of the store (docs/security.md). Exceeding one is answered 413.</summary>
 public sealed record LimitOptions
 {
     /// <summary>Total bytes of file content in one package upload. Default 16 GiB.</summary>

@@ -1,6 +1,6 @@
 namespace ArtifactStore.Core.Configuration;
 
-/// <summary>When the server counts as ready to take traffic (SPEC §9).</summary>
+/// <summary>When the server counts as ready to take traffic (docs/recovery.md, "Readiness").</summary>
 public sealed record ReadinessOptions
 {
     /// <summary>Below this many free bytes on the data root's filesystem the server is not ready. Default 1 GiB; 0 turns the check off.</summary>

@@ -3,7 +3,7 @@ using ArtifactStore.Core.Roots;
 
 namespace ArtifactStore.Core.Configuration;
 
-/// <summary>The effective configuration of one store (SPEC §4). Built by the host, validated before use.</summary>
+/// <summary>The effective configuration of one store (docs/configuration.md). Built by the host, validated before use.</summary>
 public sealed record StoreOptions
 {
     public string Profile { get; init; } = ProfileName.Default;
@@ -24,7 +24,7 @@ public sealed record StoreOptions
 
     public Jobs.JobOptions Jobs { get; init; } = new();
 
-    /// <summary>How long a completed idempotency record answers replays (SPEC §7).</summary>
+    /// <summary>How long a completed idempotency record answers replays (docs/upload.md, "Idempotency").</summary>
     public TimeSpan IdempotencyWindow { get; init; } = TimeSpan.FromHours(24);
 
     /// <summary>When the server counts as ready (free-space threshold, check interval, expected revision).</summary>
@@ -32,7 +32,7 @@ public sealed record StoreOptions
 
     /// <summary>
     /// After SIGTERM, how long in-flight requests (and running jobs) may take to finish before they
-    /// are cut off (<c>Shutdown:GracePeriod</c>, SPEC §9). The host's shutdown timeout. Default 30 s.
+    /// are cut off (<c>Shutdown:GracePeriod</c>, docs/recovery.md). The host's shutdown timeout. Default 30 s.
     /// </summary>
     public TimeSpan ShutdownGracePeriod { get; init; } = DefaultShutdownGracePeriod;
 

@@ -1,6 +1,6 @@
 namespace ArtifactStore.Core.Events;
 
-/// <summary>An event as stored: position, content and its link in the hash chain (SPEC §2).</summary>
+/// <summary>An event as stored: position, content and its link in the hash chain (docs/events.md).</summary>
 /// <param name="Seq">Gapless position in the log, starting at 1.</param>
 /// <param name="Stream">The stream it belongs to: <c>package:&lt;id&gt;</c>, <c>job:&lt;id&gt;</c> or <c>system</c>.</param>
 /// <param name="Type">Versioned type, e.g. <c>v1.package.created</c>.</param>

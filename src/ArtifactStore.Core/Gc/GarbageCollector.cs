@@ -6,7 +6,7 @@ using ArtifactStore.Core.Storage;
 namespace ArtifactStore.Core.Gc;
 
 /// <summary>
-/// Online garbage collection (SPEC §6). Uploads, downloads and jobs continue while it runs. A run:
+/// Online garbage collection (docs/gc.md). Uploads, downloads and jobs continue while it runs. A run:
 /// <list type="number">
 /// <item>deletes each package the sweeper marked eligible and that is still deletable: a tombstone and
 ///   <c>v1.package.deleted</c>; blobs whose reference count reaches zero become <c>condemned</c>;</item>

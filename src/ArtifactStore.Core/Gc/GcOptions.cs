@@ -1,6 +1,6 @@
 namespace ArtifactStore.Core.Gc;
 
-/// <summary>Garbage-collection settings (SPEC §6).</summary>
+/// <summary>Garbage-collection settings (docs/gc.md, docs/configuration.md).</summary>
 public sealed record GcOptions
 {
     /// <summary>How often GC runs in the background. Default 1 h.</summary>

@@ -4,7 +4,7 @@ using ArtifactStore.Core.Storage;
 namespace ArtifactStore.Core.Idempotency;
 
 /// <summary>
-/// Claims and releases idempotency keys (SPEC §7). A claim is written durably before the request's
+/// Claims and releases idempotency keys (docs/upload.md, "Idempotency"). A claim is written durably before the request's
 /// body is read, so a second request with the same key is refused while the first is in progress,
 /// even from another replica; completion is recorded in the same unit of work as the result.
 /// </summary>

@@ -1,7 +1,7 @@
 namespace ArtifactStore.Core.Idempotency;
 
 /// <summary>
-/// A durable record of a request made with an <c>Idempotency-Key</c> (SPEC §7). While
+/// A durable record of a request made with an <c>Idempotency-Key</c> (docs/upload.md, "Idempotency"). While
 /// <see cref="State"/> is <see cref="IdempotencyState.InProgress"/> another request with the key is
 /// refused; once completed, a request with the same fingerprint replays <see cref="ResourceId"/>.
 /// </summary>

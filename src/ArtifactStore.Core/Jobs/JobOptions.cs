@@ -3,7 +3,7 @@ using ArtifactStore.Core.Retention;
 
 namespace ArtifactStore.Core.Jobs;
 
-/// <summary>The <c>Jobs</c> section of the configuration (SPEC §4, §7).</summary>
+/// <summary>The <c>Jobs</c> section of the configuration (docs/configuration.md, docs/jobs.md).</summary>
 public sealed partial record JobOptions
 {
     /// <summary>How many jobs run at once in this process. Default: the number of cores.</summary>

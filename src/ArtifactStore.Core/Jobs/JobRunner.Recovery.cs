@@ -6,7 +6,7 @@ namespace ArtifactStore.Core.Jobs;
 public sealed partial class JobRunner
 {
     /// <summary>
-    /// Runs before the store reports ready (SPEC §7 "Recovery"): every job left <c>running</c> by a process
+    /// Runs before the store reports ready (docs/jobs.md, "Recovery after a crash"): every job left <c>running</c> by a process
     /// that no longer holds the root has its leftover processes killed and its working directory cleared,
     /// and is requeued (<c>recovered_after_restart</c>, the interrupted attempt counted) — or failed
     /// (<c>interrupted</c>) when that was its last attempt. Working directories of jobs that do not run are

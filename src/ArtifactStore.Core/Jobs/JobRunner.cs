@@ -9,7 +9,7 @@ using ArtifactStore.Core.Storage;
 namespace ArtifactStore.Core.Jobs;
 
 /// <summary>
-/// The worker pool (SPEC §7): <see cref="JobOptions.Slots"/> slots, each running this loop —
+/// The worker pool (docs/jobs.md): <see cref="JobOptions.Slots"/> slots, each running this loop —
 /// <list type="number">
 /// <item>lease the queued job whose backoff ended first: <c>v1.job.started</c> and a lease row, one unit of work;</item>
 /// <item>prepare <c>jobs/&lt;id&gt;/</c> with the verified input;</item>

@@ -11,7 +11,7 @@ using ArtifactStore.Core.Storage;
 
 namespace ArtifactStore.Core.Jobs;
 
-/// <summary>Submitting, reading, canceling and pinning jobs (SPEC §5 "Jobs", §7).</summary>
+/// <summary>Submitting, reading, canceling and pinning jobs (docs/api.md, "Jobs"; docs/jobs.md).</summary>
 public sealed class JobService(IStoreDatabase database, PackageService packages, JobRunner runner, StoreOptions options, TimeProvider time)
 {
     public const string SubmitOperation = "job.submit";

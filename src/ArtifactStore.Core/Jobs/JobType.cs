@@ -1,7 +1,7 @@
 namespace ArtifactStore.Core.Jobs;
 
 /// <summary>
-/// A kind of job (SPEC §7): either a command (argv, no shell unless the operator writes one; the
+/// A kind of job (docs/jobs.md): either a command (argv, no shell unless the operator writes one; the
 /// placeholders <c>{input}</c>, <c>{output_dir}</c> and <c>{job_id}</c> are replaced in each argument)
 /// or an in-process <see cref="Handler"/> registered by a library user.
 /// </summary>

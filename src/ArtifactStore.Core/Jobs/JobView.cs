@@ -1,6 +1,6 @@
 namespace ArtifactStore.Core.Jobs;
 
-/// <summary>A job as the views know it (SPEC §5 "Jobs").</summary>
+/// <summary>A job as the views know it (docs/api.md, "Jobs").</summary>
 public sealed record JobView(
     Guid Id,
     string Type,

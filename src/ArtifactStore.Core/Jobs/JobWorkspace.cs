@@ -5,7 +5,7 @@ using ArtifactStore.Core.Packages;
 namespace ArtifactStore.Core.Jobs;
 
 /// <summary>
-/// The working directory of one job (SPEC §3): <c>raw/input.&lt;ext&gt;</c>, <c>artifacts/</c>,
+/// The working directory of one job (docs/data-layout.md): <c>raw/input.&lt;ext&gt;</c>, <c>artifacts/</c>,
 /// <c>logs/run.log</c> and <c>manifest.json</c>. The log is kept across the attempts this process
 /// runs; the rest is fresh for every attempt.
 /// </summary>

@@ -9,7 +9,7 @@ using ArtifactStore.Core.Storage;
 
 namespace ArtifactStore.Core.Packages;
 
-/// <summary>Creating and reading packages (SPEC §5 "Packages", §6 default retention).</summary>
+/// <summary>Creating and reading packages (docs/api.md, "Packages"; docs/retention.md, "Creation").</summary>
 public sealed class PackageService(IStoreDatabase database, IBlobStore blobs, StoreOptions options, TimeProvider time, ProtocolHooks? hooks = null)
 {
     public const string CreateOperation = "package.create";

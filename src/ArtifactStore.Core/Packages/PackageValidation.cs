@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace ArtifactStore.Core.Packages;
 
 /// <summary>
-/// The rules for names, file paths and labels (SPEC §5, §8). Each check returns null when the value
+/// The rules for names, file paths and labels (docs/api.md, docs/security.md). Each check returns null when the value
 /// is acceptable, else a sentence that says what is wrong, for the caller to read.
 /// </summary>
 public static partial class PackageValidation

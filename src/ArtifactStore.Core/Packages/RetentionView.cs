@@ -1,7 +1,7 @@
 namespace ArtifactStore.Core.Packages;
 
 /// <summary>
-/// The retention state of a package (SPEC §2): expiry, pin, holds (released ones included, for the
+/// The retention state of a package (docs/retention.md): expiry, pin, holds (released ones included, for the
 /// record), and whether the sweeper has found it eligible for deletion.
 /// </summary>
 public sealed record RetentionView(DateTimeOffset? ExpiresAt, bool Pinned, IReadOnlyList<HoldView> Holds, bool EligibleForDeletion)

@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace ArtifactStore.Core.Retention;
 
-/// <summary>Retention classes and the default class (SPEC §2, §4).</summary>
+/// <summary>Retention classes and the default class (docs/retention.md, docs/configuration.md).</summary>
 public sealed partial record RetentionOptions
 {
     /// <summary>The built-in classes; the operator may override their durations or add classes.</summary>

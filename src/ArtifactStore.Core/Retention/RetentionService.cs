@@ -6,7 +6,7 @@ using ArtifactStore.Core.Storage;
 namespace ArtifactStore.Core.Retention;
 
 /// <summary>
-/// Extensions, holds and pins (SPEC §5 "Retention", §6). Each action is one unit of work: its event, the
+/// Extensions, holds and pins (docs/api.md, "Retention"; docs/retention.md). Each action is one unit of work: its event, the
 /// view change and, when it makes an eligible package ineligible again, the
 /// <c>v1.retention.deletion_ineligible</c> event recording that reverse transition.
 /// </summary>

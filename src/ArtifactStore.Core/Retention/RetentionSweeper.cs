@@ -5,7 +5,7 @@ namespace ArtifactStore.Core.Retention;
 
 /// <summary>
 /// Finds packages whose expiry has passed with no active hold and no pin, and records
-/// <c>v1.retention.deletion_eligible</c> for each — once per transition (SPEC §6). Candidates come from
+/// <c>v1.retention.deletion_eligible</c> for each — once per transition (docs/retention.md). Candidates come from
 /// an index on expiry, so a sweep costs time in proportion to what has expired. Deterministic: the same
 /// state and the same <c>as_of</c> give the same events in the same order (expiry, then id).
 /// </summary>

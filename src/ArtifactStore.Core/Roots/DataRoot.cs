@@ -4,7 +4,7 @@ using ArtifactStore.Core.Platform;
 namespace ArtifactStore.Core.Roots;
 
 /// <summary>
-/// An opened, locked data root (SPEC §3). Holding an instance means: the marker is valid and bound
+/// An opened, locked data root (docs/data-layout.md). Holding an instance means: the marker is valid and bound
 /// to our profile, the layout version is ours, no other process serves this root, and
 /// <c>tmp/</c> has been emptied. Dispose releases the lock.
 /// </summary>

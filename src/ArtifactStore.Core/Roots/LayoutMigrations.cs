@@ -1,7 +1,7 @@
 namespace ArtifactStore.Core.Roots;
 
 /// <summary>
-/// The ordered layout migrations a binary carries (SPEC §3): steps from the oldest layout it can still
+/// The ordered layout migrations a binary carries (docs/data-layout.md, "Layout versions and migrations"): steps from the oldest layout it can still
 /// migrate up to <see cref="CurrentVersion"/>, one version at a time. Running them is crash-safe: after
 /// each step the marker's <c>layout_version</c> moves one version on, atomically and last, so a
 /// process killed mid-step leaves the marker at the step's start and the next start redoes the step.

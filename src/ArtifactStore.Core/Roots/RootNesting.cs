@@ -3,7 +3,7 @@ using ArtifactStore.Core.Platform;
 namespace ArtifactStore.Core.Roots;
 
 /// <summary>
-/// Finds data roots above and below a directory (SPEC §3: roots may not be nested, either way).
+/// Finds data roots above and below a directory (docs/data-layout.md: roots may not be nested, either way).
 /// Parents are looked up along the real path and along every other path the mount table shows for
 /// the same directory, so a bind mount of a directory inside a root is recognised as inside it.
 /// </summary>

@@ -1,7 +1,7 @@
 namespace ArtifactStore.Core.Security;
 
 /// <summary>
-/// What a token may do (SPEC §8). Roles are cumulative: each includes everything of the ones below it.
+/// What a token may do (docs/security.md). Roles are cumulative: each includes everything of the ones below it.
 /// </summary>
 public enum Role
 {

@@ -7,7 +7,7 @@ using ArtifactStore.Core.Storage;
 namespace ArtifactStore.Core.Security;
 
 /// <summary>
-/// API tokens (SPEC §8): random secrets shown once, stored only as their SHA-256, each with a name (the
+/// API tokens (docs/security.md): random secrets shown once, stored only as their SHA-256, each with a name (the
 /// <c>actor</c> of the events it causes) and a role. Creation and revocation are events like any change.
 /// </summary>
 public sealed partial class TokenService(IStoreDatabase database)

@@ -24,7 +24,7 @@ public interface IStoreSnapshot : IAsyncDisposable
     /// <summary>
     /// Replays the whole log into scratch views (the same projection live writes use) and compares them
     /// with the stored views, row by row. The blob state <c>deleting</c>, the one view state written
-    /// without an event (the reaper's mark, SPEC §6), counts as equal to the <c>condemned</c> a replay gives.
+    /// without an event (the reaper's mark, docs/gc.md, reaper step 1), counts as equal to the <c>condemned</c> a replay gives.
     /// </summary>
     /// <param name="maxReported">How many differing rows to describe per table; the rest are only counted.</param>
     /// <param name="cancellationToken">Stops the replay.</param>

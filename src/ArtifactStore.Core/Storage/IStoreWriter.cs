@@ -34,7 +34,7 @@ public interface IStoreWriter
 
     /// <summary>
     /// Moves a blob row to another GC state without an event (the <c>deleting</c> mark of the reaper,
-    /// SPEC §6 step 4; the event that records the outcome follows once the bytes are gone).
+    /// docs/gc.md, reaper step 1; the event that records the outcome follows once the bytes are gone).
     /// </summary>
     Task SetBlobStateAsync(BlobDigest digest, BlobState state, CancellationToken cancellationToken);
 

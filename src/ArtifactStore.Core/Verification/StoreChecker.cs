@@ -7,7 +7,7 @@ using ArtifactStore.Core.Storage;
 namespace ArtifactStore.Core.Verification;
 
 /// <summary>
-/// fsck (SPEC §10): checks a store through a read-only snapshot and the blob store, writing nothing.
+/// fsck (docs/recovery.md, "fsck"): checks a store through a read-only snapshot and the blob store, writing nothing.
 /// <list type="number">
 /// <item>the event log: every hash recomputed, every link and position checked; the first break is named;</item>
 /// <item>the views: equal to a replay of the log, row by row;</item>

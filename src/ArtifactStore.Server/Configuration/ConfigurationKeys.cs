@@ -1,6 +1,6 @@
 namespace ArtifactStore.Server.Configuration;
 
-/// <summary>The configuration keys this store reads (SPEC §4). Nested keys use ':' (or '__' in environment variables).</summary>
+/// <summary>The configuration keys this store reads (docs/configuration.md). Nested keys use ':' (or '__' in environment variables).</summary>
 public static class ConfigurationKeys
 {
     public const string Profile = "Profile";
@@ -27,7 +27,7 @@ public static class ConfigurationKeys
     public const string ReadinessExpectedRevision = "Readiness:ExpectedRevision";
     public const string ShutdownGracePeriod = "Shutdown:GracePeriod";
 
-    /// <summary>The environment variable SPEC §9 names for <see cref="ReadinessExpectedRevision"/>.</summary>
+    /// <summary>The environment variable docs/configuration.md names for <see cref="ReadinessExpectedRevision"/>.</summary>
     public const string ExpectedRevisionVariable = "ARTIFACTSTORE_EXPECTED_REVISION";
 
     public const string EnvironmentPrefix = "ARTIFACTSTORE_";

@@ -11,7 +11,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace ArtifactStore.Server.Endpoints;
 
-/// <summary>HTTP ↔ domain for jobs (SPEC §5 "Jobs"). No decisions are made here.</summary>
+/// <summary>HTTP ↔ domain for jobs (docs/api.md, "Jobs"). No decisions are made here.</summary>
 public static class JobEndpoints
 {
     public static void Map(IEndpointRouteBuilder app)

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging;
 
 namespace ArtifactStore.Server.Endpoints;
 
-/// <summary>HTTP ↔ domain for packages (SPEC §5 "Packages"). No decisions are made here.</summary>
+/// <summary>HTTP ↔ domain for packages (docs/api.md, "Packages"). No decisions are made here.</summary>
 public static class PackageEndpoints
 {
     public static void Map(IEndpointRouteBuilder app)

@@ -13,7 +13,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace ArtifactStore.Server.Endpoints;
 
-/// <summary>HTTP ↔ domain for extensions, holds, pins and the retention history (SPEC §5 "Retention").</summary>
+/// <summary>HTTP ↔ domain for extensions, holds, pins and the retention history (docs/api.md, "Retention").</summary>
 public static class RetentionEndpoints
 {
     public static void Map(IEndpointRouteBuilder app)

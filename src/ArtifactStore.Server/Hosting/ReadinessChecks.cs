@@ -5,7 +5,7 @@ using ArtifactStore.Server.Configuration;
 namespace ArtifactStore.Server.Hosting;
 
 /// <summary>
-/// The readiness checks of SPEC §9 for an opened store, in the order they are reported. Each check
+/// The readiness checks (docs/recovery.md, "Readiness") for an opened store, in the order they are reported. Each check
 /// has one implementation (on the root, the database port or the blob port); the readiness monitor
 /// and <c>artifactstore doctor</c> both call these.
 /// </summary>

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 namespace ArtifactStore.Server.Http;
 
 /// <summary>
-/// Bearer-token authentication and role checks (SPEC §8). Until the first token exists the store is
+/// Bearer-token authentication and role checks (docs/security.md). Until the first token exists the store is
 /// open (and the server listens on loopback only); from then on every API request needs an active
 /// token with a role at least the endpoint's <see cref="RequiredRole"/>. The token's name becomes the
 /// actor of what the request changes. Tokens are looked up per request, so revocation is immediate.

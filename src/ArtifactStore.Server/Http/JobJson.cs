@@ -4,7 +4,7 @@ using ArtifactStore.Core.Time;
 
 namespace ArtifactStore.Server.Http;
 
-/// <summary>The job document of the API (SPEC §5 "Jobs"), built from the view.</summary>
+/// <summary>The job document of the API (docs/api.md, "Jobs"), built from the view.</summary>
 public static class JobJson
 {
     public static object From(JobView view) => new

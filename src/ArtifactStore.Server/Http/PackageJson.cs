@@ -3,7 +3,7 @@ using ArtifactStore.Core.Time;
 
 namespace ArtifactStore.Server.Http;
 
-/// <summary>The package document of the API (SPEC §5), built from the view.</summary>
+/// <summary>The package document of the API (docs/api.md, "Packages"), built from the view.</summary>
 public static class PackageJson
 {
     public static PackageDocument From(PackageView view) => new(

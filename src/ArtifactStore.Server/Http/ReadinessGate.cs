@@ -7,7 +7,7 @@ namespace ArtifactStore.Server.Http;
 
 /// <summary>
 /// Until the store is ready, every API request (<c>/v1/…</c>) is answered 503 <c>not_ready</c>
-/// naming the failing checks (SPEC §9). <c>/health/*</c> is never gated. The gate reads the readiness
+/// naming the failing checks (docs/recovery.md, "Readiness"). <c>/health/*</c> is never gated. The gate reads the readiness
 /// monitor's last report, so it costs no disk access per request.
 /// </summary>
 public static class ReadinessGate

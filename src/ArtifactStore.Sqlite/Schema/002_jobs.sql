@@ -1,4 +1,4 @@
--- Jobs (SPEC §7). jobs is a view derived from the v1.job.* events; job_leases is operational state.
+-- Jobs (docs/jobs.md). jobs is a view derived from the v1.job.* events; job_leases is operational state.
 CREATE TABLE jobs (
     id                TEXT    PRIMARY KEY,
     type              TEXT    NOT NULL,
