@@ -29,8 +29,15 @@ internal static class ConfigCommand
                 Print(loaded, ConfigurationKeys.RetentionDefaultClass, options.Retention.DefaultClass);
                 foreach (var retentionClass in options.Retention.Classes.Values.OrderBy(c => c.Name, StringComparer.Ordinal))
                 {
-                    var key = $"{ConfigurationKeys.RetentionClasses}:{retentionClass.Name}:Duration";
-                    var source = loaded.Root.GetSection($"{ConfigurationKeys.RetentionClasses}:{retentionClass.Name}").Exists() ? loaded.SourceOf(key) : "default";
+                    // A class given without a Duration comes from where its (empty) section was given.
+                    var section = $"{ConfigurationKeys.RetentionClasses}:{retentionClass.Name}";
+                    var key = $"{section}:Duration";
+                    var source = loaded.SourceOf(key);
+                    if (source == "default")
+                    {
+                        source = loaded.SourceOf(section);
+                    }
+
                     Print(key, retentionClass.Duration?.ToString() ?? "(never expires)", source);
                 }
 

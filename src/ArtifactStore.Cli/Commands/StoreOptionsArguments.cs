@@ -13,7 +13,7 @@ internal sealed class StoreOptionsArguments
 
     public Option<string?> Profile { get; } = new("--profile") { Description = "The lane this process serves (default: dev)." };
 
-    public Option<string?> Config { get; } = new("--config") { Description = "A configuration file, .json or .toml (default: <data root>/artifactstore.json or .toml if present)." };
+    public Option<string?> Config { get; } = new("--config") { Description = "A configuration file, .json or .toml (default: <data root>/artifactstore.json if present)." };
 
     public void AddTo(Command command)
     {

@@ -10,8 +10,8 @@ namespace ArtifactStore.Server.Configuration;
 /// </summary>
 internal static class ConfigurationFile
 {
-    /// <summary>The names looked for in the data root when no file is named, in this order.</summary>
-    public static IReadOnlyList<string> DefaultNames { get; } = ["artifactstore.json", "artifactstore.toml"];
+    /// <summary>The file looked for in the data root when none is named.</summary>
+    public const string DefaultName = "artifactstore.json";
 
     private static readonly string[] Extensions = [".json", ".toml"];
 

@@ -11,7 +11,7 @@ namespace ArtifactStore.Server.Configuration;
 
 /// <summary>
 /// Loads configuration with the standard .NET providers, lowest precedence first: built-in defaults,
-/// the JSON file, environment variables (<c>ARTIFACTSTORE_</c>, <c>__</c> for nesting), the command
+/// the configuration file (JSON or TOML, see <see cref="ConfigurationFile"/>), environment variables (<c>ARTIFACTSTORE_</c>, <c>__</c> for nesting), the command
 /// line. The file is <c>--config</c>, else <c>ARTIFACTSTORE_CONFIG</c>, else <c>&lt;root&gt;/artifactstore.json</c>.
 /// </summary>
 public static class StoreConfiguration
@@ -71,14 +71,9 @@ public static class StoreConfiguration
         var dataRoot = early[ConfigurationKeys.DataRoot] ?? DefaultDataRoot(env, profile);
         if (!explicitFile)
         {
-            var present = ConfigurationFile.DefaultNames.Select(name => Path.Combine(dataRoot, name)).Where(File.Exists).ToList();
-            if (present.Count > 1)
-            {
-                configFile = present[0];
-                return Refuse($"configuration files {string.Join(" and ", present.Select(Path.GetFullPath))} both exist; keep one");
-            }
-
-            configFile = present.SingleOrDefault();
+            // Only JSON here: backup and restore carry the root's file by this name.
+            var candidate = Path.Combine(dataRoot, ConfigurationFile.DefaultName);
+            configFile = File.Exists(candidate) ? candidate : null;
         }
 
         var (root, failure) = TryBuild(env, envAliases, cli, configFile, required: explicitFile);
