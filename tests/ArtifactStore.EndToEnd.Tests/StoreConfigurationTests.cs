@@ -1,3 +1,4 @@
+using System.Collections;
 using ArtifactStore.Server.Configuration;
 using Microsoft.Extensions.Configuration;
 
@@ -133,7 +134,7 @@ public sealed class StoreConfigurationTests
         StoreConfiguration.Load(
             new Dictionary<string, string?> { [ConfigurationKeys.DataRoot] = temp.Combine("root") },
             configFile,
-            environment ?? []);
+            new Hashtable(environment ?? []));
 
     /// <summary>What the configuration file supplied, key by key.</summary>
     private static List<(string Key, string? Value)> FileKeys(LoadedConfiguration loaded) =>

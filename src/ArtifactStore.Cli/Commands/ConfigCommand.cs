@@ -4,7 +4,6 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using ArtifactStore.Core.Jobs;
 using ArtifactStore.Server.Configuration;
-using Microsoft.Extensions.Configuration;
 
 namespace ArtifactStore.Cli.Commands;
 

@@ -9,7 +9,7 @@ namespace ArtifactStore.Server.Configuration;
 /// <summary>
 /// Reads a TOML file into configuration keys as the JSON provider reads JSON: tables nest with ':',
 /// array elements are numbered from 0, and an empty table or array still names a section (a
-/// retention class without settings, for one). Keys that differ only in case are refused, because
+/// retention class without settings, for one) with the value JSON gives it (null, or empty). Keys that differ only in case are refused, because
 /// configuration keys are case-insensitive and one would silently replace the other.
 /// </summary>
 internal sealed class TomlConfigurationProvider(TomlConfigurationSource source) : FileConfigurationProvider(source)
@@ -48,8 +48,11 @@ internal sealed class TomlConfigurationProvider(TomlConfigurationSource source) 
                 }
 
                 break;
-            case TomlTable or TomlArray or TomlTableArray:
+            case TomlTable:
                 Set(data, path, null);
+                break;
+            case TomlArray or TomlTableArray:
+                Set(data, path, string.Empty);
                 break;
             case string text:
                 Set(data, path, text);
