@@ -60,13 +60,8 @@ public sealed class ConfigurationFileTests
         var config = temp.Combine("broken.json");
         await File.WriteAllTextAsync(config, "{ \"Retention\": {\n  \"DefaultClass\": }\n}\n");
 
-        var (exit, stdout, stderr) = await Cli.RunAsync(["serve", "--data-root", temp.Combine("root"), "--config", config, "--urls", "http://127.0.0.1:0"]);
-
-        Assert.Equal(2, exit);
-        Assert.Equal("", stdout);
-        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var line = await RefusedAtStartAsync(temp, config);
         Assert.Contains($"configuration file {config}, line 2, column 19: '}}' is an invalid start of a value", line, StringComparison.Ordinal);
-        Assert.False(Directory.Exists(temp.Combine("root")));
     }
 
     [Fact]
@@ -76,14 +71,9 @@ public sealed class ConfigurationFileTests
         var config = temp.Combine("broken.toml");
         await File.WriteAllTextAsync(config, "[Limits]\nMaxFilesPerPackage = 5\n[Retention.Classes.flash\nDuration = \"00:10:00\"\n");
 
-        var (exit, stdout, stderr) = await Cli.RunAsync(["serve", "--data-root", temp.Combine("root"), "--config", config, "--urls", "http://127.0.0.1:0"]);
-
-        Assert.Equal(2, exit);
-        Assert.Equal("", stdout);
-        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var line = await RefusedAtStartAsync(temp, config);
         Assert.Contains($"configuration file {config}, line 3, column 25: ", line, StringComparison.Ordinal);
         Assert.Contains("`]`", line, StringComparison.Ordinal);
-        Assert.False(Directory.Exists(temp.Combine("root")));
     }
 
     [Theory]
@@ -111,12 +101,8 @@ public sealed class ConfigurationFileTests
         var config = temp.Combine("store.yaml");
         await File.WriteAllTextAsync(config, "Limits:\n  MaxFilesPerPackage: 5\n");
 
-        var (exit, _, stderr) = await Cli.RunAsync(["serve", "--data-root", temp.Combine("root"), "--config", config, "--urls", "http://127.0.0.1:0"]);
-
-        Assert.Equal(2, exit);
-        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var line = await RefusedAtStartAsync(temp, config);
         Assert.Contains($"configuration file {config} has the unknown extension '.yaml'; the extensions accepted are .json and .toml", line, StringComparison.Ordinal);
-        Assert.False(Directory.Exists(temp.Combine("root")));
     }
 
     [Fact]
@@ -141,5 +127,15 @@ public sealed class ConfigurationFileTests
         // The variable names the file's class: it overrides it, by the usual precedence.
         Assert.Contains("Retention:Classes:flash:Duration = 00:10:00    (environment)", stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("FLASH", stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs <c>serve</c> with the file; asserts exit 2, one line on stderr and no root created; returns the line.</summary>
+    private static async Task<string> RefusedAtStartAsync(TempDirectory temp, string config)
+    {
+        var (exit, stdout, stderr) = await Cli.RunAsync(["serve", "--data-root", temp.Combine("root"), "--config", config, "--urls", "http://127.0.0.1:0"]);
+        Assert.True(exit == 2, $"exit {exit}: {stderr}");
+        Assert.Equal("", stdout);
+        Assert.False(Directory.Exists(temp.Combine("root")));
+        return Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 }
