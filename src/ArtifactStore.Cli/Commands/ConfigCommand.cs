@@ -1,6 +1,9 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using ArtifactStore.Core.Jobs;
 using ArtifactStore.Server.Configuration;
-using Microsoft.Extensions.Configuration;
 
 namespace ArtifactStore.Cli.Commands;
 
@@ -25,23 +28,31 @@ internal static class ConfigCommand
                 Print(loaded, ConfigurationKeys.RetentionDefaultClass, options.Retention.DefaultClass);
                 foreach (var retentionClass in options.Retention.Classes.Values.OrderBy(c => c.Name, StringComparer.Ordinal))
                 {
-                    var key = $"{ConfigurationKeys.RetentionClasses}:{retentionClass.Name}:Duration";
-                    var source = loaded.Root.GetSection($"{ConfigurationKeys.RetentionClasses}:{retentionClass.Name}").Exists() ? loaded.SourceOf(key) : "default";
+                    // A class given without a Duration comes from where its (empty) section was given.
+                    var section = $"{ConfigurationKeys.RetentionClasses}:{retentionClass.Name}";
+                    var key = $"{section}:Duration";
+                    var source = loaded.SourceOf(key);
+                    if (source == "default")
+                    {
+                        source = loaded.SourceOf(section);
+                    }
+
                     Print(key, retentionClass.Duration?.ToString() ?? "(never expires)", source);
                 }
 
-                Print(loaded, ConfigurationKeys.MaxUploadBytes, options.Limits.MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                Print(loaded, ConfigurationKeys.MaxFilesPerPackage, options.Limits.MaxFilesPerPackage.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                Print(loaded, ConfigurationKeys.MaxLabelsPerPackage, options.Limits.MaxLabelsPerPackage.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                Print(loaded, ConfigurationKeys.MaxUploadBytes, options.Limits.MaxUploadBytes.ToString(CultureInfo.InvariantCulture));
+                Print(loaded, ConfigurationKeys.MaxFilesPerPackage, options.Limits.MaxFilesPerPackage.ToString(CultureInfo.InvariantCulture));
+                Print(loaded, ConfigurationKeys.MaxLabelsPerPackage, options.Limits.MaxLabelsPerPackage.ToString(CultureInfo.InvariantCulture));
                 Print(loaded, ConfigurationKeys.IdempotencyWindow, options.IdempotencyWindow.ToString());
                 Print(loaded, ConfigurationKeys.SweepInterval, options.Retention.SweepInterval.ToString());
                 Print(loaded, ConfigurationKeys.GcInterval, options.Gc.Interval.ToString());
                 Print(loaded, ConfigurationKeys.GcBlobGracePeriod, options.Gc.BlobGracePeriod.ToString());
                 Print(loaded, ConfigurationKeys.TombstoneRetention, options.Gc.TombstoneRetention.ToString());
-                Print(loaded, ConfigurationKeys.ReadinessMinFreeSpace, options.Readiness.MinFreeSpaceBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                Print(loaded, ConfigurationKeys.ReadinessMinFreeSpace, options.Readiness.MinFreeSpaceBytes.ToString(CultureInfo.InvariantCulture));
                 Print(loaded, ConfigurationKeys.ReadinessCheckInterval, options.Readiness.CheckInterval.ToString());
                 Print(loaded, ConfigurationKeys.ReadinessExpectedRevision, options.Readiness.ExpectedRevision ?? "(not checked)");
                 Print(loaded, ConfigurationKeys.ShutdownGracePeriod, options.ShutdownGracePeriod.ToString());
+                PrintJobs(loaded, options.Jobs);
             }
 
             if (!loaded.IsValid)
@@ -55,7 +66,30 @@ internal static class ConfigCommand
         return command;
     }
 
-    private static void Print(Server.Configuration.LoadedConfiguration loaded, string key, string value) =>
+    private static void PrintJobs(LoadedConfiguration loaded, JobOptions jobs)
+    {
+        Print(loaded, ConfigurationKeys.JobSlots, jobs.Slots.ToString(CultureInfo.InvariantCulture));
+        Print(loaded, ConfigurationKeys.JobLeaseDuration, jobs.LeaseDuration.ToString());
+        Print(loaded, ConfigurationKeys.JobKillGracePeriod, jobs.KillGracePeriod.ToString());
+        Print(loaded, ConfigurationKeys.JobPollInterval, jobs.PollInterval.ToString());
+        foreach (var type in jobs.Types.Values.OrderBy(t => t.Name, StringComparer.Ordinal))
+        {
+            var key = $"{ConfigurationKeys.JobTypes}:{type.Name}";
+
+            // The command is an array: its source is the source of its first element.
+            Print($"{key}:Command", JsonSerializer.Serialize(type.Command, AsWritten), loaded.SourceOf($"{key}:Command:0"));
+            Print(loaded, $"{key}:Timeout", type.Timeout.ToString());
+            Print(loaded, $"{key}:MaxAttempts", type.MaxAttempts.ToString(CultureInfo.InvariantCulture));
+            Print(loaded, $"{key}:Backoff", type.Backoff.ToString());
+            Print(loaded, $"{key}:InputClass", type.InputClass);
+            Print(loaded, $"{key}:OutputClass", type.OutputClass);
+        }
+    }
+
+    /// <summary>Arguments as the operator wrote them ('+', '&amp;' and '&lt;' unescaped).</summary>
+    private static readonly JsonSerializerOptions AsWritten = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static void Print(LoadedConfiguration loaded, string key, string value) =>
         Print(key, value, loaded.SourceOf(key));
 
     private static void Print(string key, string value, string source) =>

@@ -18,7 +18,7 @@ internal static class RestoreCommand
         var source = new Argument<string>("SRC") { Description = "A backup made by 'artifactstore backup'." };
         var dataRoot = new Option<string>("--data-root") { Description = "The new data root: a new or empty directory.", Required = true };
         var profile = new Option<string?>("--profile") { Description = "Bind the restored data to this profile under a new store id (default: keep the backup's profile and store id)." };
-        var config = new Option<string?>("--config") { Description = "A JSON configuration file for opening the restored root (default: the backup's artifactstore.json, if any)." };
+        var config = new Option<string?>("--config") { Description = "A configuration file (.json or .toml) for opening the restored root (default: the backup's artifactstore.json, if any)." };
         var command = new Command("restore", "Restore a backup into a new data root and verify it.");
         command.Arguments.Add(source);
         command.Options.Add(dataRoot);

@@ -13,7 +13,7 @@ internal sealed class StoreOptionsArguments
 
     public Option<string?> Profile { get; } = new("--profile") { Description = "The lane this process serves (default: dev)." };
 
-    public Option<string?> Config { get; } = new("--config") { Description = "A JSON configuration file (default: <data root>/artifactstore.json if present)." };
+    public Option<string?> Config { get; } = new("--config") { Description = "A configuration file, .json or .toml (default: <data root>/artifactstore.json if present)." };
 
     public void AddTo(Command command)
     {
@@ -78,9 +78,15 @@ internal sealed class StoreOptionsArguments
         return null;
     }
 
-    /// <summary>Prints every configuration problem and returns the exit code for "invalid configuration".</summary>
+    /// <summary>Prints every configuration problem (one alone on one line) and returns the exit code for "invalid configuration".</summary>
     public static int ReportProblems(LoadedConfiguration loaded)
     {
+        if (loaded.Problems.Count == 1)
+        {
+            Console.Error.WriteLine($"artifactstore: the configuration is invalid: {loaded.Problems[0]}");
+            return ExitCodes.InvalidConfiguration;
+        }
+
         Console.Error.WriteLine("artifactstore: the configuration is invalid:");
         foreach (var problem in loaded.Problems)
         {

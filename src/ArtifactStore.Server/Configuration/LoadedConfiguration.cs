@@ -29,7 +29,7 @@ public sealed record LoadedConfiguration(
 
     private string Describe(IConfigurationProvider provider) => provider switch
     {
-        Microsoft.Extensions.Configuration.Json.JsonConfigurationProvider => $"file {ConfigFile}",
+        FileConfigurationProvider => $"file {ConfigFile}",
         Microsoft.Extensions.Configuration.EnvironmentVariables.EnvironmentVariablesConfigurationProvider => "environment",
         NamedMemoryProvider named => named.SourceName,
         _ => provider.ToString() ?? "unknown",

@@ -11,7 +11,7 @@ namespace ArtifactStore.Server.Configuration;
 
 /// <summary>
 /// Loads configuration with the standard .NET providers, lowest precedence first: built-in defaults,
-/// the JSON file, environment variables (<c>ARTIFACTSTORE_</c>, <c>__</c> for nesting), the command
+/// the configuration file (JSON or TOML, see <see cref="ConfigurationFile"/>), environment variables (<c>ARTIFACTSTORE_</c>, <c>__</c> for nesting), the command
 /// line. The file is <c>--config</c>, else <c>ARTIFACTSTORE_CONFIG</c>, else <c>&lt;root&gt;/artifactstore.json</c>.
 /// </summary>
 public static class StoreConfiguration
@@ -44,36 +44,45 @@ public static class StoreConfiguration
         var cli = commandLine.ToDictionary(p => p.Key, p => p.Value, StringComparer.OrdinalIgnoreCase);
         configFile ??= env.GetValueOrDefault("ARTIFACTSTORE_CONFIG");
         var explicitFile = configFile is not null;
+        var problems = EnvironmentCollisions(env);
+
+        // A file that cannot be used is the only problem reported: every value in it is unknown.
+        LoadedConfiguration Refuse(string problem) =>
+            new(Build(env, envAliases, cli, null, required: false), null, [problem], configFile, ConfigurationKeys.DefaultUrls);
 
         if (explicitFile && !File.Exists(configFile))
         {
-            var empty = Build(env, envAliases, cli, null, required: false);
-            return new LoadedConfiguration(empty, null, [$"configuration file {Path.GetFullPath(configFile!)} does not exist"], configFile, ConfigurationKeys.DefaultUrls);
+            return Refuse($"configuration file {Path.GetFullPath(configFile!)} does not exist");
+        }
+
+        if (explicitFile && ConfigurationFile.CheckType(configFile!) is { } wrongType)
+        {
+            return Refuse(wrongType);
         }
 
         // The file may live in the root, so the root is found first from the sources above the file.
-        var early = Build(env, envAliases, cli, explicitFile ? configFile : null, required: explicitFile);
-        var profile = early[ConfigurationKeys.Profile] ?? ProfileName.Default;
+        var (early, earlyFailure) = TryBuild(env, envAliases, cli, explicitFile ? configFile : null, required: explicitFile);
+        if (earlyFailure is not null)
+        {
+            return Refuse(earlyFailure);
+        }
+
+        var profile = early![ConfigurationKeys.Profile] ?? ProfileName.Default;
         var dataRoot = early[ConfigurationKeys.DataRoot] ?? DefaultDataRoot(env, profile);
         if (!explicitFile)
         {
-            var candidate = Path.Combine(dataRoot, "artifactstore.json");
+            // Only JSON here: backup and restore carry the root's file by this name.
+            var candidate = Path.Combine(dataRoot, ConfigurationFile.DefaultName);
             configFile = File.Exists(candidate) ? candidate : null;
         }
 
-        var problems = new List<string>();
-        IConfigurationRoot root;
-        try
+        var (root, failure) = TryBuild(env, envAliases, cli, configFile, required: explicitFile);
+        if (failure is not null)
         {
-            root = Build(env, envAliases, cli, configFile, required: explicitFile);
-        }
-        catch (Exception e) when (e is FileNotFoundException or InvalidDataException or FormatException or IOException)
-        {
-            problems.Add($"configuration file {configFile}: {e.Message}");
-            return new LoadedConfiguration(early, null, problems, configFile, ConfigurationKeys.DefaultUrls);
+            return Refuse(failure);
         }
 
-        profile = root[ConfigurationKeys.Profile] ?? ProfileName.Default;
+        profile = root![ConfigurationKeys.Profile] ?? ProfileName.Default;
         dataRoot = root[ConfigurationKeys.DataRoot] ?? DefaultDataRoot(env, profile);
         var options = new StoreOptions
         {
@@ -132,6 +141,36 @@ public static class StoreConfiguration
         return Path.Combine(baseDirectory, profile);
     }
 
+    /// <summary>The root, or the one-line account of a configuration file that cannot be read.</summary>
+    private static (IConfigurationRoot? Root, string? Failure) TryBuild(
+        Dictionary<string, string?> env,
+        Dictionary<string, string?> envAliases,
+        Dictionary<string, string?> cli,
+        string? configFile,
+        bool required)
+    {
+        try
+        {
+            return (Build(env, envAliases, cli, configFile, required), null);
+        }
+        catch (Exception e) when (configFile is not null && e is InvalidDataException or FormatException or IOException or UnauthorizedAccessException)
+        {
+            return (null, ConfigurationFile.DescribeFailure(configFile, e));
+        }
+    }
+
+    /// <summary>
+    /// Environment variable names are case-sensitive but configuration keys are not, so two variables
+    /// that differ only in case would set one key and one of them would be lost without a word.
+    /// </summary>
+    private static List<string> EnvironmentCollisions(Dictionary<string, string?> env) =>
+        env.Keys
+            .Where(k => k.StartsWith(ConfigurationKeys.EnvironmentPrefix, StringComparison.Ordinal))
+            .GroupBy(k => k, StringComparer.OrdinalIgnoreCase)
+            .Where(g => g.Count() > 1)
+            .Select(g => $"environment variables {string.Join(" and ", g.Order(StringComparer.Ordinal))} set the same key (keys are case-insensitive); set only one")
+            .ToList();
+
     private static IConfigurationRoot Build(
         Dictionary<string, string?> env,
         Dictionary<string, string?> envAliases,
@@ -142,7 +181,7 @@ public static class StoreConfiguration
         var builder = new ConfigurationBuilder();
         if (configFile is not null)
         {
-            builder.AddJsonFile(Path.GetFullPath(configFile), optional: !required, reloadOnChange: false);
+            ConfigurationFile.AddTo(builder, configFile, optional: !required);
         }
 
         var fromEnvironment = env
@@ -161,26 +200,27 @@ public static class StoreConfiguration
         var classes = RetentionOptions.BuiltIn.ToDictionary(c => c.Name, StringComparer.Ordinal);
         foreach (var section in root.GetSection(ConfigurationKeys.RetentionClasses).GetChildren())
         {
-            var durationKey = $"{ConfigurationKeys.RetentionClasses}:{section.Key}:Duration";
+            var name = NameOf(section);
+            var key = $"{ConfigurationKeys.RetentionClasses}:{name}";
             var unknown = section.GetChildren().Select(c => c.Key).Where(k => !k.Equals("Duration", StringComparison.OrdinalIgnoreCase)).ToList();
             if (unknown.Count > 0)
             {
-                problems.Add($"{ConfigurationKeys.RetentionClasses}:{section.Key}: unknown setting(s) {string.Join(", ", unknown)} (only Duration)");
+                problems.Add($"{key}: unknown setting(s) {string.Join(", ", unknown)} (only Duration)");
             }
 
-            var raw = root[durationKey];
-            if (string.IsNullOrEmpty(raw))
-            {
-                classes[section.Key] = new RetentionClass(section.Key, null);
-                continue;
-            }
-
-            var duration = ReadDuration(root, durationKey, problems);
-            classes[section.Key] = new RetentionClass(section.Key, duration);
+            var duration = ReadDuration(root, $"{key}:Duration", problems);
+            classes[name] = new RetentionClass(name, duration);
         }
 
         return classes;
     }
+
+    /// <summary>
+    /// A retention class or job type name is the key of its section, and configuration keys are
+    /// case-insensitive: an environment variable can only spell it in upper case, and which spelling
+    /// .NET reports is not defined. So names from configuration are known by their lower-case form.
+    /// </summary>
+    private static string NameOf(IConfigurationSection section) => section.Key.ToLowerInvariant();
 
     private static readonly string[] JobTypeSettings = ["Command", "Timeout", "MaxAttempts", "Backoff", "InputClass", "OutputClass"];
 
@@ -189,7 +229,8 @@ public static class StoreConfiguration
         var types = new Dictionary<string, JobType>(StringComparer.Ordinal);
         foreach (var section in root.GetSection(ConfigurationKeys.JobTypes).GetChildren())
         {
-            var key = $"{ConfigurationKeys.JobTypes}:{section.Key}";
+            var name = NameOf(section);
+            var key = $"{ConfigurationKeys.JobTypes}:{name}";
             var unknown = section.GetChildren().Select(c => c.Key).Where(k => !JobTypeSettings.Contains(k, StringComparer.OrdinalIgnoreCase)).ToList();
             if (unknown.Count > 0)
             {
@@ -202,8 +243,8 @@ public static class StoreConfiguration
                 problems.Add($"{key}:Command: must be an array (program, then arguments), for example [\"pdftotext\", \"{{input}}\", \"{{output_dir}}/text.txt\"]; no shell is involved");
             }
 
-            var defaults = new JobType(section.Key);
-            types[section.Key] = defaults with
+            var defaults = new JobType(name);
+            types[name] = defaults with
             {
                 Command = command.GetChildren()
                     .OrderBy(c => int.TryParse(c.Key, NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? i : int.MaxValue)
