@@ -52,6 +52,21 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public async Task the_storage_backend_defaults_to_embedded_and_an_unknown_one_stops_start_up()
+    {
+        using var temp = new TempDirectory();
+        var (exit, stdout, stderr) = await Cli.RunAsync(["config", "show", "--data-root", temp.Combine("root")]);
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("Store:Backend = embedded    (default)", stdout, StringComparison.Ordinal);
+
+        var env = new Dictionary<string, string> { ["ARTIFACTSTORE_STORE__BACKEND"] = "cassandra" };
+        (exit, _, stderr) = await Cli.RunAsync(["serve", "--data-root", temp.Combine("root"), "--urls", "http://127.0.0.1:0"], env);
+        Assert.Equal(2, exit);
+        Assert.Contains("Store:Backend: 'cassandra' is not a storage backend (known: embedded)", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(temp.Combine("root")));
+    }
+
+    [Fact]
     public async Task readiness_and_shutdown_settings_are_shown_with_their_sources_and_validated()
     {
         using var temp = new TempDirectory();

@@ -24,6 +24,7 @@ internal static class ConfigCommand
             {
                 Print(loaded, ConfigurationKeys.Profile, options.Profile);
                 Print(loaded, ConfigurationKeys.DataRoot, options.DataRoot);
+                Print(loaded, ConfigurationKeys.StoreBackend, options.Backend);
                 Print(loaded, ConfigurationKeys.Urls, loaded.Urls);
                 Print(loaded, ConfigurationKeys.RetentionDefaultClass, options.Retention.DefaultClass);
                 foreach (var retentionClass in options.Retention.Classes.Values.OrderBy(c => c.Name, StringComparer.Ordinal))
