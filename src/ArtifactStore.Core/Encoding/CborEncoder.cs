@@ -71,28 +71,37 @@ internal static class CborEncoder
                 writer.WriteTag((LibraryTag)tag.Tag);
                 Write(writer, tag.Content);
                 break;
-            case CborFloat f when double.IsNaN(f.Value):
-                writer.WriteHalf(PreferredNaN);
-                break;
             case CborFloat f:
-                writer.WriteDouble(f.Value);
+                WriteFloat(writer, f.Value);
                 break;
-            case CborBoolean boolean:
-                writer.WriteBoolean(boolean.Value);
-                break;
-            case CborNull:
-                writer.WriteNull();
-                break;
-            case CborUndefined:
-                writer.WriteSimpleValue(LibrarySimpleValue.Undefined);
-                break;
-            case CborSimpleValue s:
-                writer.WriteSimpleValue((LibrarySimpleValue)s.Value);
+            case CborBoolean or CborNull or CborUndefined or CborSimpleValue:
+                writer.WriteSimpleValue(SimpleValueOf(value));
                 break;
             default:
                 throw new ArgumentException($"Unknown CBOR value type {value?.GetType().Name ?? "null"}.", nameof(value));
         }
     }
+
+    private static void WriteFloat(CborWriter writer, double value)
+    {
+        if (double.IsNaN(value))
+        {
+            writer.WriteHalf(PreferredNaN);
+            return;
+        }
+
+        // The library writes the shortest of half, single and double that holds the value exactly.
+        writer.WriteDouble(value);
+    }
+
+    // false, true, null and undefined are simple values 20..23; the model gives them their own types.
+    private static LibrarySimpleValue SimpleValueOf(CborValue value) => value switch
+    {
+        CborBoolean boolean => boolean.Value ? LibrarySimpleValue.True : LibrarySimpleValue.False,
+        CborNull => LibrarySimpleValue.Null,
+        CborUndefined => LibrarySimpleValue.Undefined,
+        _ => (LibrarySimpleValue)((CborSimpleValue)value).Value,
+    };
 
     private static void WriteInteger(CborWriter writer, BigInteger value)
     {
