@@ -87,7 +87,7 @@ internal static class LargeUploadBreakdown
     private static void Digest(long size, Action<IncrementalHash, Blake3Hasher, ReadOnlySpan<byte>> append)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var blake = Blake3Hasher.Create();
+        using var blake = Blake3Hasher.Create();
         using var source = new PatternStream(size);
         var buffer = new byte[Chunk];
         int read;

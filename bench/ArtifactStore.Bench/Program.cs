@@ -6,5 +6,6 @@ return args.FirstOrDefault() switch
     "jobs" => await JobBenchmark.RunAsync(args[1..]),
     "small" => await SmallUploadBenchmark.RunAsync(args),
     "large-parts" => await LargeUploadBreakdown.RunAsync(args),
+    "blake3" => Blake3Benchmark.Run(args),
     _ => await LargeTransferBenchmark.RunAsync(args),
 };

@@ -77,7 +77,7 @@ internal static partial class StagingPipeline
         Span<byte> sha256 = stackalloc byte[32];
         SHA256.HashData(bytes, sha256);
         Span<byte> blake3 = stackalloc byte[32];
-        var hasher = Blake3Hasher.Create();
+        using var hasher = Blake3Hasher.Create();
         hasher.Update(bytes);
         hasher.Finalize(blake3);
         using (var file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
@@ -97,7 +97,7 @@ internal static partial class StagingPipeline
         var toBlake3 = Channel.CreateBounded<Chunk>(ChannelOptions);
         var toFile = Channel.CreateBounded<Chunk>(ChannelOptions);
         using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var blake3 = Blake3Hasher.Create();
+        using var blake3 = Blake3Hasher.Create();
         var file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
         Task[] stages;
         try

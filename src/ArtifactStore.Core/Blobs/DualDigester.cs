@@ -27,5 +27,9 @@ public sealed class DualDigester : IDisposable
         return (BlobDigest.FromBytes(sha), Convert.ToHexStringLower(blake));
     }
 
-    public void Dispose() => _sha256.Dispose();
+    public void Dispose()
+    {
+        _sha256.Dispose();
+        _blake3.Dispose();
+    }
 }

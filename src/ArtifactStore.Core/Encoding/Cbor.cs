@@ -13,9 +13,7 @@ public static class Cbor
     public static byte[] Encode(CborValue value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        var writer = new ArrayBufferWriter<byte>();
-        CborEncoder.Write(writer, value);
-        return writer.WrittenSpan.ToArray();
+        return CborEncoder.Encode(value);
     }
 
     /// <summary>Encodes <paramref name="value"/> deterministically into <paramref name="writer"/>.</summary>
@@ -23,7 +21,7 @@ public static class Cbor
     {
         ArgumentNullException.ThrowIfNull(value);
         ArgumentNullException.ThrowIfNull(writer);
-        CborEncoder.Write(writer, value);
+        CborEncoder.Encode(value, writer);
     }
 
     /// <summary>
@@ -45,9 +43,30 @@ public static class Cbor
     /// <summary>Decodes the first data item of <paramref name="data"/>, for inputs that hold a sequence of items.</summary>
     public static CborValue DecodeFirst(ReadOnlySpan<byte> data, out int bytesConsumed, CborDecodeOptions? options = null)
     {
-        var decoder = new CborDecoder(data, options ?? CborDecodeOptions.Default);
+        options ??= CborDecodeOptions.Default;
+        var decoder = new CborDecoder(data.ToArray(), options);
         var value = decoder.ReadItem(0);
         bytesConsumed = decoder.Position;
+        if (options.RequireDeterministic)
+        {
+            RequireDeterministic(data[..bytesConsumed], value);
+        }
+
         return value;
+    }
+
+    /// <summary>
+    /// The deterministic encoding of a value is unique, so input is deterministic exactly when
+    /// encoding what it decoded to gives the same bytes back. This covers every §4.2.1 rule at
+    /// once: shortest arguments, definite lengths, sorted keys, preferred floats and bignums.
+    /// </summary>
+    private static void RequireDeterministic(ReadOnlySpan<byte> input, CborValue value)
+    {
+        var canonical = CborEncoder.Encode(value);
+        var same = input.CommonPrefixLength(canonical);
+        if (same != input.Length || same != canonical.Length)
+        {
+            throw new CborFormatException("not the RFC 8949 §4.2.1 deterministic encoding of its value", same);
+        }
     }
 }

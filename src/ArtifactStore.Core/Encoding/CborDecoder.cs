@@ -1,239 +1,207 @@
-using System.Buffers.Binary;
+using System.Formats.Cbor;
 using System.Numerics;
 using System.Text;
 
 namespace ArtifactStore.Core.Encoding;
 
 /// <summary>
-/// Reads one CBOR data item from a span. Well-formedness is always enforced (RFC 8949 §3 and
-/// Appendix F); with <see cref="CborDecodeOptions.RequireDeterministic"/> every §4.2.1 rule is too.
+/// Reads one CBOR data item into the <see cref="CborValue"/> model with <see cref="CborReader"/>
+/// in lax mode, adding what the model and our callers need on top: a depth limit, strict UTF-8,
+/// duplicate keys judged by value, tags 2/3 read as integers, and byte offsets in every error.
+/// Determinism (<see cref="CborDecodeOptions.RequireDeterministic"/>) is checked by the caller.
 /// </summary>
-internal ref partial struct CborDecoder
+internal sealed class CborDecoder
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-    private static readonly BigInteger TwoPow64 = BigInteger.One << 64;
 
-    private readonly ReadOnlySpan<byte> _data;
-    private readonly bool _strict;
+    private readonly CborReader _reader;
+    private readonly ReadOnlyMemory<byte> _data;
     private readonly int _maxDepth;
-    private int _position;
 
-    public CborDecoder(ReadOnlySpan<byte> data, CborDecodeOptions options)
+    public CborDecoder(ReadOnlyMemory<byte> data, CborDecodeOptions options)
     {
         _data = data;
-        _strict = options.RequireDeterministic;
         _maxDepth = options.MaxDepth;
+        _reader = new CborReader(data, new CborReaderOptions
+        {
+            ConformanceMode = CborConformanceMode.Lax,
+            AllowMultipleRootLevelValues = true,
+
+            // Our own limit counts tags as nesting too, so it always trips before the library's.
+            MaxDepth = options.MaxDepth + 1,
+        });
     }
 
-    public readonly int Position => _position;
+    public int Position => _data.Length - _reader.BytesRemaining;
 
     public CborValue ReadItem(int depth)
     {
         if (depth > _maxDepth)
         {
-            throw Error($"nesting deeper than {_maxDepth} levels", _position);
+            throw new CborFormatException($"nesting deeper than {_maxDepth} levels", Position);
         }
 
-        var start = _position;
-        var initial = ReadByte();
-        var major = initial >> 5;
-        var info = initial & 0x1f;
-        if (major == 7)
-        {
-            return ReadSimpleOrFloat(info, start);
-        }
-
-        if (info == 31)
-        {
-            return ReadIndefinite(major, start, depth);
-        }
-
-        var argument = ReadArgument(info, start);
-        return major switch
-        {
-            0 => new CborInteger(argument),
-            1 => new CborInteger(BigInteger.MinusOne - argument),
-            2 => new CborByteString(ReadBytes(argument, start)),
-            3 => new CborTextString(DecodeUtf8(ReadBytes(argument, start), start)),
-            4 => ReadArray(argument, start, depth),
-            5 => ReadMap(argument, start, depth),
-            _ => ReadTag(argument, start, depth),
-        };
-    }
-
-    private static CborFormatException Error(string message, int offset) => new(message, offset);
-
-    private byte ReadByte()
-    {
-        if (_position >= _data.Length)
-        {
-            throw Error("unexpected end of input", _position);
-        }
-
-        return _data[_position++];
-    }
-
-    private ReadOnlySpan<byte> Take(int count, int start)
-    {
-        if (_data.Length - _position < count)
-        {
-            throw Error("unexpected end of input", start);
-        }
-
-        var span = _data.Slice(_position, count);
-        _position += count;
-        return span;
-    }
-
-    private ulong ReadArgument(int info, int start)
-    {
-        // Each longer form must carry a value the shorter forms could not, or it is not the shortest.
-        (ulong value, ulong minimum) = info switch
-        {
-            < 24 => ((ulong)info, 0UL),
-            24 => (ReadByte(), 24UL),
-            25 => (BinaryPrimitives.ReadUInt16BigEndian(Take(2, start)), 0x100UL),
-            26 => (BinaryPrimitives.ReadUInt32BigEndian(Take(4, start)), 0x1_0000UL),
-            27 => (BinaryPrimitives.ReadUInt64BigEndian(Take(8, start)), 0x1_0000_0000UL),
-            _ => throw Error($"reserved additional information {info}", start),
-        };
-        if (_strict && value < minimum)
-        {
-            throw Error("argument not in shortest form", start);
-        }
-
-        return value;
-    }
-
-    private ReadOnlySpan<byte> ReadBytes(ulong length, int start)
-    {
-        if (length > (ulong)(_data.Length - _position))
-        {
-            throw Error($"string of {length} bytes runs past the end of input", start);
-        }
-
-        return Take((int)length, start);
-    }
-
-    private static string DecodeUtf8(ReadOnlySpan<byte> bytes, int start)
-    {
+        var start = Position;
         try
         {
-            return StrictUtf8.GetString(bytes);
+            return ReadItem(Peek(), start, depth);
         }
-        catch (DecoderFallbackException ex)
+        catch (Exception ex) when (ex is CborContentException or InvalidOperationException or DecoderFallbackException)
         {
-            throw new CborFormatException("text string is not valid UTF-8", start, ex);
+            // The library does not say where it failed; it stops at the item it could not read.
+            throw new CborFormatException(ex.Message, ErrorOffset(start), ex);
         }
     }
 
-    private CborValue ReadSimpleOrFloat(int info, int start)
+    private CborValue ReadItem(CborReaderState state, int start, int depth) => state switch
     {
-        switch (info)
-        {
-            case < 20:
-                return new CborSimpleValue((byte)info);
-            case 20:
-                return CborBoolean.False;
-            case 21:
-                return CborBoolean.True;
-            case 22:
-                return CborNull.Instance;
-            case 23:
-                return CborUndefined.Instance;
-            case 24:
-                var simple = ReadByte();
-                if (simple < 32)
-                {
-                    // RFC 8949 §3.3: the two-byte form of a value below 32 is not well-formed.
-                    throw Error($"two-byte simple value {simple} below 32", start);
-                }
+        CborReaderState.UnsignedInteger => new CborInteger(_reader.ReadUInt64()),
+        CborReaderState.NegativeInteger => new CborInteger(BigInteger.MinusOne - _reader.ReadCborNegativeIntegerRepresentation()),
+        CborReaderState.ByteString => new CborByteString(_reader.ReadDefiniteLengthByteString().Span),
+        CborReaderState.TextString => new CborTextString(StrictUtf8.GetString(_reader.ReadDefiniteLengthTextStringBytes().Span)),
+        CborReaderState.StartIndefiniteLengthByteString => ReadChunkedBytes(),
+        CborReaderState.StartIndefiniteLengthTextString => ReadChunkedText(),
+        CborReaderState.StartArray => ReadArray(depth),
+        CborReaderState.StartMap => ReadMap(depth),
+        CborReaderState.Tag => ReadTag(depth),
+        CborReaderState.HalfPrecisionFloat => new CborFloat((double)_reader.ReadHalf()),
+        CborReaderState.SinglePrecisionFloat => new CborFloat(_reader.ReadSingle()),
+        CborReaderState.DoublePrecisionFloat => new CborFloat(_reader.ReadDouble()),
+        CborReaderState.Boolean => CborBoolean.From(_reader.ReadBoolean()),
+        CborReaderState.Null => ReadNull(),
+        CborReaderState.SimpleValue => ReadSimpleValue(start),
+        _ => throw new CborFormatException($"unexpected {state}", start),
+    };
 
-                return new CborSimpleValue(simple);
-            case 25:
-                var half = BinaryPrimitives.ReadUInt16BigEndian(Take(2, start));
-                return CheckFloat((double)BitConverter.UInt16BitsToHalf(half), 2, half, start);
-            case 26:
-                var single = BinaryPrimitives.ReadUInt32BigEndian(Take(4, start));
-                return CheckFloat(BitConverter.UInt32BitsToSingle(single), 4, single, start);
-            case 27:
-                var bits = BinaryPrimitives.ReadUInt64BigEndian(Take(8, start));
-                return CheckFloat(BitConverter.UInt64BitsToDouble(bits), 8, bits, start);
-            case 31:
-                throw Error("break stop code outside an indefinite-length item", start);
-            default:
-                throw Error($"reserved additional information {info}", start);
+    /// <summary>The next item's state, with the end of input reported as an error rather than a state.</summary>
+    private CborReaderState Peek()
+    {
+        var state = _reader.PeekState();
+        return state == CborReaderState.Finished ? throw new CborFormatException("unexpected end of input", Position) : state;
+    }
+
+    /// <summary>
+    /// Where an error in the item at <paramref name="start"/> lies: at the end of the input when the
+    /// input ends inside the item's head (RFC 8949 §3: one initial byte plus 1, 2, 4 or 8 argument bytes).
+    /// </summary>
+    private int ErrorOffset(int start)
+    {
+        if (start >= _data.Length)
+        {
+            return start;
+        }
+
+        var headLength = (_data.Span[start] & 0x1f) switch
+        {
+            24 => 2,
+            25 => 3,
+            26 => 5,
+            27 => 9,
+            _ => 1,
+        };
+        return _data.Length - start < headLength ? _data.Length : start;
+    }
+
+    private CborNull ReadNull()
+    {
+        _reader.ReadNull();
+        return CborNull.Instance;
+    }
+
+    private CborValue ReadSimpleValue(int start)
+    {
+        // RFC 8949 §3.3: the two-byte form of a value below 32 is not well-formed; the lax reader takes it.
+        var twoByteForm = _data.Span[start] == 0xf8;
+        var value = (byte)_reader.ReadSimpleValue();
+        if (twoByteForm && value < 32)
+        {
+            throw new CborFormatException($"two-byte simple value {value} below 32", start);
+        }
+
+        return value == 23 ? CborUndefined.Instance : new CborSimpleValue(value);
+    }
+
+    private CborByteString ReadChunkedBytes()
+    {
+        _reader.ReadStartIndefiniteLengthByteString();
+        var bytes = new List<byte>();
+        while (!AtEnd(CborReaderState.EndIndefiniteLengthByteString))
+        {
+            bytes.AddRange(ReadHere(static reader => reader.ReadDefiniteLengthByteString()).Span);
+        }
+
+        _reader.ReadEndIndefiniteLengthByteString();
+        return new CborByteString(bytes.ToArray());
+    }
+
+    private CborTextString ReadChunkedText()
+    {
+        _reader.ReadStartIndefiniteLengthTextString();
+        var text = new StringBuilder();
+        while (!AtEnd(CborReaderState.EndIndefiniteLengthTextString))
+        {
+            // Chunks must each be whole UTF-8: a code point may not straddle two of them.
+            text.Append(ReadHere(static reader => StrictUtf8.GetString(reader.ReadDefiniteLengthTextStringBytes().Span)));
+        }
+
+        _reader.ReadEndIndefiniteLengthTextString();
+        return new CborTextString(text.ToString());
+    }
+
+    /// <summary>Whether the next item is the end of an indefinite-length one; errors point at that item.</summary>
+    private bool AtEnd(CborReaderState end) => ReadHere(static reader => reader.PeekState()) == end;
+
+    /// <summary>Reads with errors reported at the current position (a chunk or a break, not the enclosing item).</summary>
+    private T ReadHere<T>(Func<CborReader, T> read)
+    {
+        var here = Position;
+        try
+        {
+            return read(_reader);
+        }
+        catch (Exception ex) when (ex is CborContentException or InvalidOperationException or DecoderFallbackException)
+        {
+            throw new CborFormatException(ex.Message, here, ex);
         }
     }
 
-    private readonly CborFloat CheckFloat(double value, int width, ulong bits, int start)
+    private CborArray ReadArray(int depth)
     {
-        if (_strict)
+        var count = _reader.ReadStartArray();
+        var items = new List<CborValue>(count ?? 0);
+        while (count is { } definite ? items.Count < definite : !AtEnd(CborReaderState.EndArray))
         {
-            var preferred = CborEncoder.PreferredFloatWidth(value, out var preferredBits);
-            if (preferred != width || preferredBits != bits)
-            {
-                throw Error($"float not in preferred serialization ({width} bytes where {preferred} suffice)", start);
-            }
+            items.Add(ReadItem(depth + 1));
         }
 
-        return new CborFloat(value);
-    }
-
-    private CborArray ReadArray(ulong count, int start, int depth)
-    {
-        if (count > (ulong)(_data.Length - _position))
-        {
-            throw Error($"array of {count} items cannot fit in the remaining input", start);
-        }
-
-        var items = new CborValue[(int)count];
-        for (var i = 0; i < items.Length; i++)
-        {
-            items[i] = ReadItem(depth + 1);
-        }
-
+        _reader.ReadEndArray();
         return new CborArray(items);
     }
 
-    private CborMap ReadMap(ulong count, int start, int depth)
+    private CborMap ReadMap(int depth)
     {
-        if (count > (ulong)(_data.Length - _position) / 2)
-        {
-            throw Error($"map of {count} entries cannot fit in the remaining input", start);
-        }
-
+        var count = _reader.ReadStartMap();
         var map = new CborMap();
-        var previousKey = ReadOnlySpan<byte>.Empty;
-        for (ulong i = 0; i < count; i++)
+        while (count is { } definite ? map.Count < definite : !AtEnd(CborReaderState.EndMap))
         {
-            var keyStart = _position;
+            var keyStart = Position;
             var key = ReadItem(depth + 1);
-            var keyBytes = _data[keyStart.._position];
-            if (_strict && i > 0 && keyBytes.SequenceCompareTo(previousKey) <= 0)
+            var value = ReadItem(depth + 1);
+            if (map.ContainsKey(key))
             {
-                throw Error("map keys not in bytewise lexicographic order of their encodings", keyStart);
+                throw new CborFormatException($"duplicate map key {key}", keyStart);
             }
 
-            previousKey = keyBytes;
-            AddEntry(map, key, ReadItem(depth + 1), keyStart);
+            map.Add(key, value);
         }
 
+        _reader.ReadEndMap();
         return map;
     }
 
-    private static void AddEntry(CborMap map, CborValue key, CborValue value, int keyStart)
+    private CborValue ReadTag(int depth)
     {
-        if (map.ContainsKey(key))
-        {
-            throw Error($"duplicate map key {key}", keyStart);
-        }
-
-        map.Add(key, value);
-    }
-
-    private CborValue ReadTag(ulong tag, int start, int depth)
-    {
+        var tag = (ulong)_reader.ReadTag();
         var content = ReadItem(depth + 1);
         if (tag is not (2 or 3) || content is not CborByteString bignum)
         {
@@ -241,12 +209,6 @@ internal ref partial struct CborDecoder
         }
 
         var magnitude = new BigInteger(bignum.Span, isUnsigned: true, isBigEndian: true);
-        if (_strict && (magnitude < TwoPow64 || bignum.Span[0] == 0))
-        {
-            // Preferred serialization puts bignums that fit 64 bits in major type 0/1 (RFC 8949 §3.4.3).
-            throw Error("bignum that is not in preferred serialization", start);
-        }
-
         return new CborInteger(tag == 2 ? magnitude : BigInteger.MinusOne - magnitude);
     }
 }

@@ -85,6 +85,20 @@ public sealed class CborDecodingTests
         Assert.Contains($"offset {offset}", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("c001", "0(1)")]
+    [InlineData("c16161", "1(\"a\")")]
+    [InlineData("c201", "2(1)")]
+    [InlineData("c36161", "3(\"a\")")]
+    [InlineData("d82001", "32(1)")]
+    [InlineData("d9d9f7f6", "55799(null)")]
+    public void tags_over_content_their_definition_does_not_expect_are_kept_as_tags_and_written_back_unchanged(string hex, string diagnostic)
+    {
+        var value = Cbor.Decode(Convert.FromHexString(hex), CborDecodeOptions.Canonical);
+        Assert.Equal(diagnostic, CborDiagnostic.ToDiagnostic(value));
+        Assert.Equal(hex, Convert.ToHexStringLower(Cbor.Encode(value)));
+    }
+
     [Fact]
     public void nesting_beyond_the_depth_limit_is_rejected_instead_of_overflowing_the_stack()
     {
@@ -117,6 +131,36 @@ public sealed class CborDecodingTests
             var decoded = Cbor.Decode(bytes, CborDecodeOptions.Canonical);
             Assert.Equal(value, decoded);
             Assert.Equal(bytes, Cbor.Encode(decoded));
+        }
+    }
+
+    [Fact]
+    public void damaged_encodings_either_decode_or_throw_cbor_format_exception_and_nothing_else()
+    {
+        var random = new Random(7049);
+        for (var i = 0; i < 5_000; i++)
+        {
+            var bytes = Cbor.Encode(RandomValue(random, 3));
+            for (var flips = random.Next(1, 4); flips > 0; flips--)
+            {
+                bytes[random.Next(bytes.Length)] = (byte)random.Next(256);
+            }
+
+            var cut = bytes.AsSpan(0, random.Next(bytes.Length + 1)).ToArray();
+            foreach (var input in new[] { bytes, cut })
+            {
+                foreach (var options in new[] { CborDecodeOptions.Default, CborDecodeOptions.Canonical })
+                {
+                    try
+                    {
+                        _ = Cbor.Decode(input, options);
+                    }
+                    catch (CborFormatException ex)
+                    {
+                        Assert.InRange(ex.Offset, 0, input.Length);
+                    }
+                }
+            }
         }
     }
 

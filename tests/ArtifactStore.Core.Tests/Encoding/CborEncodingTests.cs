@@ -213,5 +213,18 @@ public sealed class CborEncodingTests
         Assert.Equal("[1, \"a\"]", new CborArray(1, "a").ToString());
     }
 
+    [Fact]
+    public void deeply_nested_values_encode_and_decode_within_the_default_depth_limit()
+    {
+        CborValue value = 0;
+        for (var i = 0; i < 256; i++)
+        {
+            value = i % 2 == 0 ? new CborArray(value) : new CborMap { { "k", value } };
+        }
+
+        var bytes = Cbor.Encode(value);
+        Assert.Equal(value, Cbor.Decode(bytes, CborDecodeOptions.Canonical));
+    }
+
     private static string Hex(CborValue value) => Convert.ToHexStringLower(Cbor.Encode(value));
 }

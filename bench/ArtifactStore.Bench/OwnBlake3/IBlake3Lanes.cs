@@ -1,4 +1,4 @@
-namespace ArtifactStore.Core.Hashing;
+namespace ArtifactStore.Bench.OwnBlake3;
 
 /// <summary>
 /// The vector operations the generic BLAKE3 kernel needs, one implementation per vector width.

@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace ArtifactStore.Core.Hashing;
+namespace ArtifactStore.Bench.OwnBlake3;
 
 /// <summary>
 /// The chaining values of completed subtrees, left to right, each a power-of-two number of chunks

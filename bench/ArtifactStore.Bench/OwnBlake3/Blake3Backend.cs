@@ -1,4 +1,4 @@
-namespace ArtifactStore.Core.Hashing;
+namespace ArtifactStore.Bench.OwnBlake3;
 
 /// <summary>
 /// The widest compression path a hasher may use for runs of whole chunks; each level falls back to

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace ArtifactStore.Core.Hashing;
+namespace ArtifactStore.Bench.OwnBlake3;
 
 /// <summary>Eight BLAKE3 inputs at once in AVX2 registers.</summary>
 internal readonly unsafe struct Blake3Lanes256 : IBlake3Lanes<Vector256<uint>>

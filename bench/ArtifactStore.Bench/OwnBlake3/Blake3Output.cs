@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace ArtifactStore.Core.Hashing;
+namespace ArtifactStore.Bench.OwnBlake3;
 
 /// <summary>
 /// A node's inputs held back from its last compression, so the caller can still choose between a

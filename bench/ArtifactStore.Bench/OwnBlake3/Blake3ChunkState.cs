@@ -1,4 +1,4 @@
-namespace ArtifactStore.Core.Hashing;
+namespace ArtifactStore.Bench.OwnBlake3;
 
 /// <summary>
 /// The chunk being filled byte by byte: its running chaining value and its last, not yet

@@ -1,6 +1,6 @@
 using System.Runtime.Intrinsics;
 
-namespace ArtifactStore.Core.Hashing;
+namespace ArtifactStore.Bench.OwnBlake3;
 
 /// <summary>
 /// Spreads a run of independent inputs (whole chunks, or parent blocks) over the widest vector

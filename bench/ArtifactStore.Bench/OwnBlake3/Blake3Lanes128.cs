@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace ArtifactStore.Core.Hashing;
+namespace ArtifactStore.Bench.OwnBlake3;
 
 /// <summary>Four BLAKE3 inputs at once in 128-bit registers (SSE on x64, AdvSimd on Arm).</summary>
 internal readonly unsafe struct Blake3Lanes128 : IBlake3Lanes<Vector128<uint>>

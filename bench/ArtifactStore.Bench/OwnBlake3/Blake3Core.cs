@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 
-namespace ArtifactStore.Core.Hashing;
+namespace ArtifactStore.Bench.OwnBlake3;
 
 /// <summary>
 /// BLAKE3's constants and its compression function, written plainly after the specification.

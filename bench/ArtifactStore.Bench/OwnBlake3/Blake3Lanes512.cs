@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace ArtifactStore.Core.Hashing;
+namespace ArtifactStore.Bench.OwnBlake3;
 
 /// <summary>Sixteen BLAKE3 inputs at once in AVX-512 registers.</summary>
 internal readonly unsafe struct Blake3Lanes512 : IBlake3Lanes<Vector512<uint>>

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace ArtifactStore.Core.Hashing;
+namespace ArtifactStore.Bench.OwnBlake3;
 
 /// <summary>
 /// BLAKE3's "hash many": compresses several independent inputs at once, one per vector lane, the way
