@@ -35,6 +35,34 @@ public abstract class GcProtocolContract(StoreBackendFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task a_condemned_blob_is_reaped_only_once_its_grace_period_has_passed_on_the_clock()
+    {
+        var store = await ExpiredStoreAsync(null);
+        try
+        {
+            var grace = TimeSpan.FromHours(1);
+            var first = await store.Collector(grace).RunAsync(dryRun: false, "gc", CancellationToken.None);
+            Assert.Empty(first.BlobsReaped);
+            Assert.Equal(BlobState.Condemned, (await RowOfXAsync(store))!.State);
+
+            store.Time.Advance(grace - TimeSpan.FromMinutes(1));
+            Assert.Empty((await store.Collector(grace).RunAsync(dryRun: false, "gc", CancellationToken.None)).BlobsReaped);
+            Assert.NotNull(await store.Blobs.StatAsync(DigestOfX(), CancellationToken.None));
+
+            store.Time.Advance(TimeSpan.FromMinutes(2));
+            var later = await store.Collector(grace).RunAsync(dryRun: false, "gc", CancellationToken.None);
+            Assert.Contains(later.BlobsReaped, b => b.Digest == DigestOfX());
+            Assert.Null(await RowOfXAsync(store));
+            Assert.Null(await store.Blobs.StatAsync(DigestOfX(), CancellationToken.None));
+            await store.AssertViewsMatchReplayAsync();
+        }
+        finally
+        {
+            await store.DisposeAsync();
+        }
+    }
+
     [Theory]
     [MemberData(nameof(ReaperBoundaries))]
     public async Task an_upload_while_the_reaper_is_between_steps_waits_and_writes_the_blob_afresh(string boundary)
