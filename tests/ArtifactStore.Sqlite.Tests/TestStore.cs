@@ -1,35 +1,29 @@
 using System.Text;
-using ArtifactStore.Core.Blobs;
+using ArtifactStore.Conformance.Tests.Embedded;
 using ArtifactStore.Core.Configuration;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Gc;
-using ArtifactStore.Core.Idempotency;
 using ArtifactStore.Core.Packages;
 using ArtifactStore.Core.Retention;
 using ArtifactStore.Core.Roots;
 using ArtifactStore.FileSystem;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ArtifactStore.Sqlite.Tests;
 
-/// <summary>A real store on a temporary data root: SQLite file, filesystem blobs, a hand-moved clock.</summary>
+/// <summary>A real store on a temporary data root: SQLite file, filesystem blobs, a fake clock the test moves.</summary>
 internal sealed class TestStore : IAsyncDisposable
 {
-    private TestStore(string directory, DataRoot root, SqliteStoreDatabase database, FileSystemBlobStore blobs, StoreOptions options, ManualTimeProvider time, ProtocolHooks? hooks)
+    private TestStore(string directory, EmbeddedStore store, StoreOptions options, FakeTimeProvider time)
     {
-        Hooks = hooks;
         Directory = directory;
-        Root = root;
-        Database = database;
-        Blobs = blobs;
+        Store = store;
         Options = options;
         Time = time;
-        Packages = new PackageService(database, blobs, options, time, hooks);
-        Idempotency = new IdempotencyGate(database, options.IdempotencyWindow);
-        Retention = new RetentionService(database);
-        Sweeper = new RetentionSweeper(database, time);
+        Packages = new PackageService(store.Database, store.Blobs, options, time);
+        Retention = new RetentionService(store.Database);
+        Sweeper = new RetentionSweeper(store.Database, time);
     }
-
-    public ProtocolHooks? Hooks { get; }
 
     public RetentionService Retention { get; }
 
@@ -37,41 +31,31 @@ internal sealed class TestStore : IAsyncDisposable
 
     /// <summary>A collector with the given grace period (tests vary it on the same store).</summary>
     public GarbageCollector Collector(TimeSpan grace) =>
-        new(Database, Blobs, Time, Options.Gc with { BlobGracePeriod = grace }, Hooks);
+        new(Database, Blobs, Time, Options.Gc with { BlobGracePeriod = grace });
 
     public string Directory { get; }
 
-    public DataRoot Root { get; }
+    private EmbeddedStore Store { get; }
 
-    public SqliteStoreDatabase Database { get; }
+    public DataRoot Root => Store.Root;
 
-    public FileSystemBlobStore Blobs { get; }
+    public SqliteStoreDatabase Database => Store.Database;
+
+    public FileSystemBlobStore Blobs => Store.Blobs;
 
     public StoreOptions Options { get; }
 
-    public ManualTimeProvider Time { get; }
+    public FakeTimeProvider Time { get; }
 
     public PackageService Packages { get; }
 
-    public IdempotencyGate Idempotency { get; }
-
-    public static async Task<TestStore> OpenAsync(string? directory = null, StoreOptions? options = null, ManualTimeProvider? time = null, ProtocolHooks? hooks = null)
+    public static async Task<TestStore> OpenAsync(string? directory = null, StoreOptions? options = null)
     {
         directory ??= Path.Combine(Path.GetTempPath(), "as-sqlite-" + Guid.NewGuid().ToString("N"));
-        time ??= new ManualTimeProvider(new DateTimeOffset(2026, 11, 21, 10, 0, 0, TimeSpan.Zero));
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 21, 10, 0, 0, TimeSpan.Zero));
         options ??= new StoreOptions { DataRoot = directory };
-        var root = DataRoot.OpenOrCreate(directory, options.Profile, "test", time).Value;
-        var database = new SqliteStoreDatabase(root.DatabaseDirectory, time);
-        await database.InitializeAsync(CancellationToken.None);
-        var blobs = new FileSystemBlobStore(root.BlobDirectory, root.TempDirectory);
-        return new TestStore(directory, root, database, blobs, options, time, hooks);
-    }
-
-    /// <summary>Closes and opens the same root again, as a restart would.</summary>
-    public async Task<TestStore> ReopenAsync()
-    {
-        await CloseAsync();
-        return await OpenAsync(Directory, Options, Time, Hooks);
+        var store = await EmbeddedStore.OpenAsync(directory, time, options.Profile);
+        return new TestStore(directory, store, options, time);
     }
 
     public async Task<Result<PackageCreation>> CreateAsync(
@@ -79,7 +63,6 @@ internal sealed class TestStore : IAsyncDisposable
         IReadOnlyDictionary<string, string> files,
         string? retentionClass = null,
         IEnumerable<string>? labels = null,
-        IdempotencyClaim? claim = null,
         string actor = "tester")
     {
         await using var upload = Packages.BeginUpload();
@@ -99,24 +82,12 @@ internal sealed class TestStore : IAsyncDisposable
             Assert.Null(await upload.AddFileAsync(path, "text/plain", new MemoryStream(Encoding.UTF8.GetBytes(content)), CancellationToken.None));
         }
 
-        return await Packages.CreateAsync(upload, actor, claim, CancellationToken.None);
-    }
-
-    public int BlobFileCount() =>
-        System.IO.Directory.EnumerateFiles(Root.BlobDirectory, "*", SearchOption.AllDirectories).Count();
-
-    public int TempEntryCount() =>
-        System.IO.Directory.EnumerateFileSystemEntries(Root.TempDirectory).Count();
-
-    public async Task CloseAsync()
-    {
-        await Database.DisposeAsync();
-        Root.Dispose();
+        return await Packages.CreateAsync(upload, actor, claim: null, CancellationToken.None);
     }
 
     public async ValueTask DisposeAsync()
     {
-        await CloseAsync();
+        await Store.DisposeAsync();
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);

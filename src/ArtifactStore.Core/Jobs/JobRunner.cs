@@ -138,6 +138,12 @@ public sealed partial class JobRunner(
             {
                 leased = await TryLeaseAsync(stopping);
             }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                // Stopped while asking for work. Should the lease have committed all the same, it expires
+                // unrenewed or recovery requeues it, as after a crash.
+                return;
+            }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 OnProblem?.Invoke("leasing a job failed; retrying", e);

@@ -1,18 +1,18 @@
-using ArtifactStore.Core.Configuration;
+using ArtifactStore.Conformance.Tests.Backends;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Events;
-using ArtifactStore.Core.Retention;
 
-namespace ArtifactStore.Sqlite.Tests;
+namespace ArtifactStore.Conformance.Tests.Contracts;
 
-public sealed class RetentionTests
+/// <summary>Retention on the backend: later-only extensions, holds, pins, the sweeper's transitions both ways, tombstones.</summary>
+public abstract class RetentionContract(StoreBackendFixture fixture)
 {
     private static readonly Dictionary<string, string> Files = new() { ["f.txt"] = "retained" };
 
     [Fact]
     public async Task extensions_must_be_later_carry_a_reason_and_do_not_apply_to_classes_that_never_expire()
     {
-        var store = await OpenAsync();
+        var store = await TestStore.OpenAsync(fixture);
         try
         {
             var package = (await store.CreateAsync("p", Files, retentionClass: "short")).Value.Package;
@@ -38,7 +38,7 @@ public sealed class RetentionTests
     [Fact]
     public async Task holds_are_released_once_and_unknown_holds_are_named()
     {
-        var store = await OpenAsync();
+        var store = await TestStore.OpenAsync(fixture);
         try
         {
             var package = (await store.CreateAsync("p", Files)).Value.Package;
@@ -59,7 +59,7 @@ public sealed class RetentionTests
     [Fact]
     public async Task the_sweeper_records_each_transition_once_and_a_hold_records_the_way_back()
     {
-        var store = await OpenAsync();
+        var store = await TestStore.OpenAsync(fixture);
         try
         {
             var ids = new List<Guid>();
@@ -99,7 +99,7 @@ public sealed class RetentionTests
     [Fact]
     public async Task gc_leaves_tombstones_views_replay_identically_and_old_tombstones_are_purged()
     {
-        var store = await OpenAsync();
+        var store = await TestStore.OpenAsync(fixture);
         try
         {
             var doomed = (await store.CreateAsync("doomed", new Dictionary<string, string> { ["a"] = "unique", ["b"] = "shared" }, retentionClass: "short")).Value.Package;
@@ -115,10 +115,11 @@ public sealed class RetentionTests
             var gone = await store.Packages.GetAsync(doomed.Id, default);
             Assert.Equal(ErrorCodes.PackageExpired, gone.Error?.Code);
             Assert.True((await store.Packages.GetAsync(kept.Id, default)).IsSuccess);
+            Assert.Equal(ErrorCodes.PackageExpired, (await store.Retention.SetPinnedAsync(doomed.Id, pinned: true, "too late", "op", default)).Error?.Code);
+            Assert.Equal(EventTypes.PackageDeleted, (await store.Retention.HistoryAsync(doomed.Id, default)).Value[^1].Type);
 
-            var live = store.Database.DumpViews();
-            await store.Database.RebuildViewsAsync(default);
-            Assert.Equal(live, store.Database.DumpViews());
+            var live = await store.AssertViewsMatchReplayAsync();
+            Assert.Contains("doomed", live, StringComparison.Ordinal);
 
             store.Time.Advance(store.Options.Gc.TombstoneRetention + TimeSpan.FromDays(1));
             var later = await store.Collector(TimeSpan.Zero).RunAsync(dryRun: false, "gc", default);
@@ -131,11 +132,51 @@ public sealed class RetentionTests
         }
     }
 
-    private static Task<TestStore> OpenAsync()
+    [Fact]
+    public async Task a_pinned_package_is_not_swept_until_unpinned_and_pinning_needs_a_reason()
     {
-        var directory = Path.Combine(Path.GetTempPath(), "as-ret-" + Guid.NewGuid().ToString("N"));
-        var classes = RetentionOptions.BuiltIn.ToDictionary(c => c.Name, StringComparer.Ordinal);
-        classes["short"] = new RetentionClass("short", TimeSpan.FromMinutes(1));
-        return TestStore.OpenAsync(directory, new StoreOptions { DataRoot = directory, Retention = new RetentionOptions { Classes = classes } });
+        var store = await TestStore.OpenAsync(fixture);
+        try
+        {
+            var package = (await store.CreateAsync("p", Files, retentionClass: "short")).Value.Package;
+            Assert.Equal(ErrorCodes.ReasonRequired, (await store.Retention.SetPinnedAsync(package.Id, pinned: true, " ", "op", default)).Error?.Code);
+            var pinned = await store.Retention.SetPinnedAsync(package.Id, pinned: true, "keep", "op", default);
+            Assert.True(pinned.Value.Retention.Pinned);
+            store.Time.Advance(TimeSpan.FromMinutes(5));
+            Assert.Empty((await store.Sweeper.RunAsync(null, dryRun: false, "sweeper", default)).Eligible);
+
+            var unpinned = await store.Retention.SetPinnedAsync(package.Id, pinned: false, "done", "op", default);
+            Assert.False(unpinned.Value.Retention.Pinned);
+            Assert.Equal(package.Id, Assert.Single((await store.Sweeper.RunAsync(null, dryRun: false, "sweeper", default)).Eligible).PackageId);
+            Assert.True((await store.Packages.GetAsync(package.Id, default)).Value.Retention.EligibleForDeletion);
+
+            // Pinning an eligible package takes it back, and the way back is recorded.
+            await store.Retention.SetPinnedAsync(package.Id, pinned: true, "keep after all", "op", default);
+            Assert.False((await store.Packages.GetAsync(package.Id, default)).Value.Retention.EligibleForDeletion);
+            var history = (await store.Retention.HistoryAsync(package.Id, default)).Value.Select(e => e.Type).ToList();
+            Assert.Equal(EventTypes.DeletionIneligible, history[^1]);
+        }
+        finally
+        {
+            await store.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task a_package_is_not_swept_before_its_expiry_on_the_clock()
+    {
+        var store = await TestStore.OpenAsync(fixture);
+        try
+        {
+            var package = (await store.CreateAsync("p", Files, retentionClass: "short")).Value.Package;
+            store.Time.Advance(TimeSpan.FromSeconds(59));
+            Assert.Empty((await store.Sweeper.RunAsync(null, dryRun: false, "sweeper", default)).Eligible);
+            store.Time.Advance(TimeSpan.FromSeconds(1));
+            Assert.Equal(package.Id, Assert.Single((await store.Sweeper.RunAsync(null, dryRun: false, "sweeper", default)).Eligible).PackageId);
+        }
+        finally
+        {
+            await store.DisposeAsync();
+        }
     }
 }

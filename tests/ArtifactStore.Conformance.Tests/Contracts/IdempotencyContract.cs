@@ -1,16 +1,18 @@
+using ArtifactStore.Conformance.Tests.Backends;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Packages;
 
-namespace ArtifactStore.Sqlite.Tests;
+namespace ArtifactStore.Conformance.Tests.Contracts;
 
-public sealed class IdempotencyTests
+/// <summary>Idempotency keys on the backend: replays survive a restart, other content is refused, claims block and expire.</summary>
+public abstract class IdempotencyContract(StoreBackendFixture fixture)
 {
     private static readonly Dictionary<string, string> Content = new() { ["a.txt"] = "alpha" };
 
     [Fact]
     public async Task the_same_key_and_content_answers_the_same_package_even_after_a_restart()
     {
-        var store = await TestStore.OpenAsync();
+        var store = await TestStore.OpenAsync(fixture);
         try
         {
             var claim = (await store.Idempotency.ClaimAsync("alice", "key-1", PackageService.CreateOperation, CancellationToken.None)).Value;
@@ -34,7 +36,7 @@ public sealed class IdempotencyTests
     [Fact]
     public async Task the_same_key_with_other_content_is_refused()
     {
-        var store = await TestStore.OpenAsync();
+        var store = await TestStore.OpenAsync(fixture);
         try
         {
             var claim = (await store.Idempotency.ClaimAsync("alice", "key-2", PackageService.CreateOperation, CancellationToken.None)).Value;
@@ -42,7 +44,7 @@ public sealed class IdempotencyTests
             var again = (await store.Idempotency.ClaimAsync("alice", "key-2", PackageService.CreateOperation, CancellationToken.None)).Value;
             var other = await store.CreateAsync("p", new Dictionary<string, string> { ["a.txt"] = "different" }, claim: again);
             Assert.Equal(ErrorCodes.IdempotencyKeyReused, other.Error?.Code);
-            Assert.Equal(0, store.TempEntryCount());
+            Assert.Equal(0, await store.CountStagedAsync());
         }
         finally
         {
@@ -53,7 +55,7 @@ public sealed class IdempotencyTests
     [Fact]
     public async Task a_key_in_progress_is_refused_until_released_and_keys_are_scoped_by_caller()
     {
-        var store = await TestStore.OpenAsync();
+        var store = await TestStore.OpenAsync(fixture);
         try
         {
             var claim = await store.Idempotency.ClaimAsync("alice", "key-3", PackageService.CreateOperation, CancellationToken.None);
@@ -75,7 +77,7 @@ public sealed class IdempotencyTests
     [Fact]
     public async Task a_claim_left_by_a_stopped_process_does_not_block_the_key_after_restart()
     {
-        var store = await TestStore.OpenAsync();
+        var store = await TestStore.OpenAsync(fixture);
         try
         {
             Assert.True((await store.Idempotency.ClaimAsync("alice", "key-4", PackageService.CreateOperation, CancellationToken.None)).IsSuccess);
@@ -93,12 +95,14 @@ public sealed class IdempotencyTests
     [Fact]
     public async Task a_completed_key_expires_after_the_window()
     {
-        var store = await TestStore.OpenAsync();
+        var store = await TestStore.OpenAsync(fixture);
         try
         {
             var claim = (await store.Idempotency.ClaimAsync("alice", "key-5", PackageService.CreateOperation, CancellationToken.None)).Value;
             Assert.True((await store.CreateAsync("p", Content, claim: claim)).IsSuccess);
-            store.Time.Advance(store.Options.IdempotencyWindow + TimeSpan.FromSeconds(1));
+            store.Time.Advance(store.Options.IdempotencyWindow - TimeSpan.FromSeconds(1));
+            Assert.True((await store.Idempotency.ClaimAsync("alice", "key-5", PackageService.CreateOperation, CancellationToken.None)).Value.IsReplay);
+            store.Time.Advance(TimeSpan.FromSeconds(2));
             var later = await store.Idempotency.ClaimAsync("alice", "key-5", PackageService.CreateOperation, CancellationToken.None);
             Assert.False(later.Value.IsReplay);
         }

@@ -1,9 +1,9 @@
 using ArtifactStore.Core.Blobs;
 
-namespace ArtifactStore.Sqlite.Tests;
+namespace ArtifactStore.Conformance.Tests;
 
 /// <summary>Stops one protocol step at a named boundary until the test lets it go on.</summary>
-internal sealed class Pause
+public sealed class Pause
 {
     private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _resume = new(TaskCreationOptions.RunContinuationsAsynchronously);

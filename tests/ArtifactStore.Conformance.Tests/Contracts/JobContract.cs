@@ -1,0 +1,355 @@
+using System.Collections.Concurrent;
+using System.Text;
+using ArtifactStore.Conformance.Tests.Backends;
+using ArtifactStore.Core.Encoding;
+using ArtifactStore.Core.Events;
+using ArtifactStore.Core.Jobs;
+using ArtifactStore.Core.Packages;
+
+namespace ArtifactStore.Conformance.Tests.Contracts;
+
+/// <summary>
+/// Durable jobs on the backend, run by an in-process handler: a lease per attempt, retries after their
+/// backoff, timeouts and expired leases measured on the store's clock, and exactly one recorded
+/// outcome (and output package) per job, however many workers compete.
+/// </summary>
+public abstract class JobContract(StoreBackendFixture fixture)
+{
+    private const string Type = "upper";
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task a_job_is_leased_run_and_records_exactly_one_success_with_its_output_package()
+    {
+        var handler = new Handler();
+        var store = await OpenAsync(handler);
+        try
+        {
+            await using var runner = store.JobRunner();
+            runner.Start();
+            var job = await SubmitAsync(store, runner, "hello");
+
+            var done = await WaitForAsync(store, job.Id, j => j.State == JobState.Succeeded);
+            Assert.Equal(1, done.Attempts);
+            Assert.Null(done.Error);
+            Assert.Equal([EventTypes.JobSubmitted, EventTypes.JobStarted, EventTypes.JobSucceeded], await TypesAsync(store, job.Id));
+            Assert.Equal(1, handler.Runs[job.Id]);
+            Assert.Empty(await store.Database.Views.ListJobLeasesAsync(CancellationToken.None));
+
+            var output = (await store.Packages.GetAsync(done.OutputPackageId!.Value, CancellationToken.None)).Value;
+            Assert.Equal(["artifacts/out.txt", "logs/run.log"], output.Files.Select(f => f.Path));
+            Assert.Equal("HELLO", await ReadAsync(store, output.Files[0]));
+            Assert.False(Directory.Exists(Path.Combine(store.JobsDirectory, job.Id.ToString())), "the working directory must be removed");
+            await store.AssertViewsMatchReplayAsync();
+        }
+        finally
+        {
+            await store.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task a_failed_attempt_is_retried_only_once_its_backoff_has_passed_on_the_clock()
+    {
+        var handler = new Handler { ExitCode = attempt => attempt == 1 ? 3 : 0 };
+        var store = await OpenAsync(handler, type => type with { MaxAttempts = 3, Backoff = TimeSpan.FromMinutes(1) });
+        try
+        {
+            await using var runner = store.JobRunner();
+            runner.Start();
+            var job = await SubmitAsync(store, runner, "retry me");
+
+            var waiting = await WaitForAsync(store, job.Id, j => j.State == JobState.Queued && j.Attempts == 1);
+            Assert.Equal(TestStore.Start + TimeSpan.FromMinutes(1), waiting.NotBefore);
+            Assert.Equal(JobError.ExitCode, waiting.Error?.Code);
+
+            // The slots keep polling on the wall clock; the store's clock has not reached the end of the backoff.
+            store.Time.Advance(TimeSpan.FromSeconds(59));
+            await Task.Delay(300);
+            Assert.Equal(JobState.Queued, (await store.Database.Views.GetJobAsync(job.Id, CancellationToken.None))!.State);
+            Assert.Equal(1, handler.Runs[job.Id]);
+
+            store.Time.Advance(TimeSpan.FromSeconds(2));
+            var done = await WaitForAsync(store, job.Id, j => j.State == JobState.Succeeded);
+            Assert.Equal(2, done.Attempts);
+            Assert.Equal(2, handler.Runs[job.Id]);
+            Assert.Equal(
+                [EventTypes.JobSubmitted, EventTypes.JobStarted, EventTypes.JobRequeued, EventTypes.JobStarted, EventTypes.JobSucceeded],
+                await TypesAsync(store, job.Id));
+        }
+        finally
+        {
+            await store.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task an_attempt_running_past_its_timeout_is_stopped_when_the_clock_passes_it()
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handler = new Handler
+        {
+            Body = async ct =>
+            {
+                started.TrySetResult();
+                await Task.Delay(Timeout.InfiniteTimeSpan, ct);
+            },
+        };
+        var store = await OpenAsync(handler, type => type with { MaxAttempts = 1, Timeout = TimeSpan.FromMinutes(5) });
+        try
+        {
+            await using var runner = store.JobRunner();
+            runner.Start();
+            var job = await SubmitAsync(store, runner, "slow");
+            await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+            await AdvanceAsync(store, TimeSpan.FromMinutes(4), TimeSpan.FromSeconds(10));
+            Assert.Equal(JobState.Running, (await store.Database.Views.GetJobAsync(job.Id, CancellationToken.None))!.State);
+
+            await AdvanceAsync(store, TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10));
+            var failed = await WaitForAsync(store, job.Id, j => j.State == JobState.Failed);
+            Assert.Equal(JobError.Timeout, failed.Error?.Code);
+            Assert.NotNull(failed.LogPackageId);
+            Assert.Null(failed.OutputPackageId);
+            Assert.Empty(await store.Database.Views.ListJobLeasesAsync(CancellationToken.None));
+        }
+        finally
+        {
+            await store.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task an_expired_lease_of_a_stopped_worker_is_requeued_on_the_clock_and_the_job_then_ends_exactly_once()
+    {
+        var handler = new Handler();
+        var store = await OpenAsync(handler);
+        try
+        {
+            await using var runner = store.JobRunner();
+            var job = await SubmitAsync(store, runner, "orphaned");
+            await LeaseElsewhereAsync(store, job.Id);
+            runner.Start();
+
+            // Heartbeats come and go while the other worker's lease still holds: nobody takes the job.
+            await AdvanceAsync(store, TimeSpan.FromSeconds(25), TimeSpan.FromSeconds(5));
+            var held = await store.Database.Views.GetJobAsync(job.Id, CancellationToken.None);
+            Assert.Equal(JobState.Running, held!.State);
+            Assert.Equal("elsewhere", Assert.Single(await store.Database.Views.ListJobLeasesAsync(CancellationToken.None)).Owner);
+            Assert.False(handler.Runs.ContainsKey(job.Id));
+
+            var done = await AdvanceUntilAsync(store, TimeSpan.FromSeconds(5), job.Id, j => j.State == JobState.Succeeded);
+            Assert.Equal(2, done.Attempts);
+            Assert.Equal(1, handler.Runs[job.Id]);
+            var events = await store.Database.ReadStreamAsync(EventTypes.JobStream(job.Id), CancellationToken.None).ToListAsync();
+            Assert.Equal(
+                [EventTypes.JobSubmitted, EventTypes.JobStarted, EventTypes.JobRequeued, EventTypes.JobStarted, EventTypes.JobSucceeded],
+                events.Select(e => e.Type));
+            Assert.Equal(JobRequeued.LeaseExpired, JobRequeued.FromCbor(Map(events[2])).Reason);
+            Assert.Equal(runner.InstanceId, JobStarted.FromCbor(Map(events[3])).Worker);
+            Assert.Single(await OutputPackagesAsync(store, job.Id));
+        }
+        finally
+        {
+            await store.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task a_job_left_running_by_a_stopped_process_is_requeued_at_restart_and_then_ends_once()
+    {
+        var handler = new Handler();
+        var store = await OpenAsync(handler);
+        try
+        {
+            Guid jobId;
+            await using (var before = store.JobRunner())
+            {
+                jobId = (await SubmitAsync(store, before, "interrupted")).Id;
+            }
+
+            await LeaseElsewhereAsync(store, jobId);
+            store = await store.ReopenAsync();
+            Assert.Equal(JobState.Running, (await store.Database.Views.GetJobAsync(jobId, CancellationToken.None))!.State);
+
+            await using var runner = store.JobRunner();
+            Assert.Equal(1, await runner.RecoverAsync(CancellationToken.None));
+            var requeued = (await store.Database.Views.GetJobAsync(jobId, CancellationToken.None))!;
+            Assert.Equal(JobState.Queued, requeued.State);
+            Assert.Equal(JobError.Interrupted, requeued.Error?.Code);
+            Assert.Empty(await store.Database.Views.ListJobLeasesAsync(CancellationToken.None));
+
+            runner.Start();
+            var done = await WaitForAsync(store, jobId, j => j.State == JobState.Succeeded);
+            Assert.Equal(2, done.Attempts);
+            Assert.Equal(1, handler.Runs[jobId]);
+            Assert.Single(await OutputPackagesAsync(store, jobId));
+        }
+        finally
+        {
+            await store.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task two_workers_on_one_store_run_each_job_once_and_record_one_outcome_each()
+    {
+        var handler = new Handler();
+        var store = await OpenAsync(handler);
+        try
+        {
+            await using var first = store.JobRunner();
+            await using var second = store.JobRunner();
+            var jobs = new List<JobView>();
+            for (var i = 0; i < 10; i++)
+            {
+                jobs.Add(await SubmitAsync(store, first, $"job {i}"));
+            }
+
+            first.Start();
+            second.Start();
+            second.Wake();
+            foreach (var job in jobs)
+            {
+                await WaitForAsync(store, job.Id, j => j.State == JobState.Succeeded);
+            }
+
+            foreach (var job in jobs)
+            {
+                Assert.Equal(1, handler.Runs[job.Id]);
+                var types = await TypesAsync(store, job.Id);
+                Assert.Equal(1, types.Count(t => t == EventTypes.JobStarted));
+                Assert.Equal(1, types.Count(t => t == EventTypes.JobSucceeded));
+                Assert.Single(await OutputPackagesAsync(store, job.Id));
+            }
+
+            Assert.Empty(await store.Database.Views.ListJobLeasesAsync(CancellationToken.None));
+            await store.AssertViewsMatchReplayAsync();
+        }
+        finally
+        {
+            await store.DisposeAsync();
+        }
+    }
+
+    private Task<TestStore> OpenAsync(Handler handler, Func<JobType, JobType>? configure = null)
+    {
+        var type = (configure ?? (t => t))(new JobType(Type) { Handler = handler, MaxAttempts = 2, Backoff = TimeSpan.FromSeconds(10) });
+        return TestStore.OpenAsync(fixture, directory => TestStore.WithShortClass(directory) with
+        {
+            Jobs = new JobOptions
+            {
+                Slots = 2,
+                LeaseDuration = Lease,
+                PollInterval = TimeSpan.FromMilliseconds(25),
+                Types = new Dictionary<string, JobType>(StringComparer.Ordinal) { [Type] = type },
+            },
+        });
+    }
+
+    private static async Task<JobView> SubmitAsync(TestStore store, JobRunner runner, string input)
+    {
+        var service = new JobService(store.Database, store.Packages, runner, store.Options, store.Time);
+        await using var upload = store.Packages.BeginUpload();
+        Assert.Null(await upload.AddFileAsync("input.txt", "text/plain", new MemoryStream(Encoding.UTF8.GetBytes(input)), CancellationToken.None));
+        var submitted = await service.SubmitAsync(new JobSubmission(Type, null, upload, null), "tester", null, CancellationToken.None);
+        Assert.True(submitted.IsSuccess, submitted.Error?.ToString());
+        return submitted.Value.Job;
+    }
+
+    /// <summary>Records, through the port, what a worker of another process does when it leases the job; that worker then stops.</summary>
+    private static async Task LeaseElsewhereAsync(TestStore store, Guid jobId)
+    {
+        var leased = await store.Database.WriteAsync<bool>(async (writer, ct) =>
+        {
+            var job = await writer.NextQueuedJobAsync(writer.Now, [Type], ct);
+            Assert.Equal(jobId, job?.Id);
+            await writer.AppendAsync(new NewEvent(EventTypes.JobStream(jobId), EventTypes.JobStarted, "system:jobs",
+                new JobStarted(jobId, 1, "elsewhere").ToCbor()), ct);
+            await writer.PutJobLeaseAsync(new JobLease(jobId, "elsewhere", 1, writer.Now + Lease, null), ct);
+            return true;
+        }, CancellationToken.None);
+        Assert.True(leased.IsSuccess);
+    }
+
+    private static async Task<JobView> WaitForAsync(TestStore store, Guid jobId, Func<JobView, bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var job = await store.Database.Views.GetJobAsync(jobId, CancellationToken.None);
+            if (job is not null && condition(job))
+            {
+                return job;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"job {jobId} is still {job?.State} after 30 s");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Moves the store's clock by <paramref name="total"/> in steps, letting timers that fire run between steps.</summary>
+    private static async Task AdvanceAsync(TestStore store, TimeSpan total, TimeSpan step)
+    {
+        for (var moved = TimeSpan.Zero; moved < total; moved += step)
+        {
+            store.Time.Advance(step);
+            await Task.Delay(30);
+        }
+    }
+
+    private static async Task<JobView> AdvanceUntilAsync(TestStore store, TimeSpan step, Guid jobId, Func<JobView, bool> condition)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            var job = await store.Database.Views.GetJobAsync(jobId, CancellationToken.None);
+            if (job is not null && condition(job))
+            {
+                return job;
+            }
+
+            store.Time.Advance(step);
+            await Task.Delay(30);
+        }
+
+        return await WaitForAsync(store, jobId, condition);
+    }
+
+    private static async Task<List<string>> TypesAsync(TestStore store, Guid jobId) =>
+        await store.Database.ReadStreamAsync(EventTypes.JobStream(jobId), CancellationToken.None).Select(e => e.Type).ToListAsync();
+
+    private static async Task<IReadOnlyList<PackageView>> OutputPackagesAsync(TestStore store, Guid jobId) =>
+        (await store.Packages.ListAsync(new PackageQuery($"jobs/{jobId}/output", [], PackageState.Live, null, 100), CancellationToken.None)).Items;
+
+    private static CborMap Map(EventRecord record) => (CborMap)Cbor.Decode(record.Payload);
+
+    private static async Task<string> ReadAsync(TestStore store, PackageFile file)
+    {
+        await using var blob = (await store.BlobReader.OpenAsync(file.Sha256, file.Size, needRandomAccess: false, CancellationToken.None)).Value;
+        using var text = new StreamReader(blob.Stream);
+        return await text.ReadToEndAsync();
+    }
+
+    /// <summary>Upper-cases the input into <c>artifacts/out.txt</c>, counting its runs per job.</summary>
+    private sealed class Handler : IJobHandler
+    {
+        public ConcurrentDictionary<Guid, int> Runs { get; } = new();
+
+        public Func<int, int> ExitCode { get; init; } = _ => 0;
+
+        public Func<CancellationToken, Task>? Body { get; init; }
+
+        public async Task<int> RunAsync(JobContext context, CancellationToken cancellationToken)
+        {
+            Runs.AddOrUpdate(context.JobId, 1, (_, n) => n + 1);
+            if (Body is not null)
+            {
+                await Body(cancellationToken);
+            }
+
+            var input = await File.ReadAllTextAsync(context.InputPath, cancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(context.OutputDirectory, "out.txt"), input.ToUpperInvariant(), cancellationToken);
+            return ExitCode(context.Attempt);
+        }
+    }
+}
