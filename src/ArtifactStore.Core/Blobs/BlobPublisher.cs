@@ -51,6 +51,7 @@ public static class BlobPublisher
         IBlobStore blobs,
         IReadOnlyCollection<StagedBlob> staged,
         Func<IStoreWriter, CancellationToken, Task<Result<T>>> work,
+        ProtocolHooks? hooks,
         CancellationToken cancellationToken)
     {
         var delay = TimeSpan.FromMilliseconds(20);
@@ -63,6 +64,8 @@ public static class BlobPublisher
                 await blobs.PutAsync(blob, cancellationToken);
             }
 
+            // Between the put and the unit of work the bytes have no row: the orphan sweep may take them.
+            await ProtocolHooks.ReachAsync(hooks, ProtocolHooks.UploadPut);
             var result = await database.WriteAsync(work, cancellationToken);
             if (result.IsSuccess || result.Error.Code != RetryCode)
             {

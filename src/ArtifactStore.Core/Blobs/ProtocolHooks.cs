@@ -7,6 +7,7 @@ namespace ArtifactStore.Core.Blobs;
 public sealed class ProtocolHooks
 {
     public const string UploadStaged = "upload.staged";
+    public const string UploadPut = "upload.put";
     public const string ReaperMarkedDeleting = "reaper.marked_deleting";
     public const string ReaperBytesDeleted = "reaper.bytes_deleted";
 

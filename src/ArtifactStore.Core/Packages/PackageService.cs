@@ -127,7 +127,7 @@ public sealed class PackageService(IStoreDatabase database, IBlobStore blobs, St
     /// both are repeated while the collector is reaping one of the blobs.
     /// </summary>
     public Task<Result<T>> WriteWithPackageAsync<T>(PreparedPackage? package, Func<IStoreWriter, CancellationToken, Task<Result<T>>> work, CancellationToken cancellationToken) =>
-        BlobPublisher.WriteWithRetryAsync(database, blobs, package?.Blobs ?? [], work, cancellationToken);
+        BlobPublisher.WriteWithRetryAsync(database, blobs, package?.Blobs ?? [], work, hooks, cancellationToken);
 
     /// <summary>Drops the staged manifest of a package once its unit of work has ended, committed or not (the upload's files go with the upload).</summary>
     public Task DiscardAsync(PreparedPackage package, CancellationToken cancellationToken) =>

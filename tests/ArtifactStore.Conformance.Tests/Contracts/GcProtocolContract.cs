@@ -138,6 +138,41 @@ public abstract class GcProtocolContract(StoreBackendFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task bytes_swept_as_an_orphan_between_the_put_and_the_commit_are_put_again()
+    {
+        const string y = "content Y, new to the store";
+        var digestOfY = BlobDigest.FromBytes(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(y)));
+        var pause = new Pause(ProtocolHooks.UploadPut);
+        var store = await TestStore.OpenAsync(fixture, hooks: pause.Hooks);
+        pause.Arm();
+        try
+        {
+            var upload = store.CreateAsync("fresh", new Dictionary<string, string> { ["y"] = y });
+            await pause.Reached.WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.NotNull(await store.Blobs.StatAsync(digestOfY, CancellationToken.None));
+            Assert.Null(await store.Database.Views.GetBlobAsync(digestOfY, CancellationToken.None));
+
+            // To the collector the put bytes are an orphan old enough to remove.
+            store.Time.SetUtcNow(DateTimeOffset.UtcNow.AddHours(1));
+            await store.Collector(TimeSpan.Zero).RunAsync(dryRun: false, "gc", CancellationToken.None);
+            Assert.Null(await store.Blobs.StatAsync(digestOfY, CancellationToken.None));
+
+            pause.Resume();
+            var created = (await upload.WaitAsync(TimeSpan.FromSeconds(10))).Value;
+            var file = Assert.Single(created.Package.Files);
+            await using var blob = (await store.BlobReader.OpenAsync(file.Sha256, file.Size, needRandomAccess: false, CancellationToken.None)).Value;
+            using var text = new StreamReader(blob.Stream);
+            Assert.Equal(y, await text.ReadToEndAsync());
+            Assert.Equal(BlobState.Live, (await store.Database.Views.GetBlobAsync(digestOfY, CancellationToken.None))!.State);
+            await store.AssertViewsMatchReplayAsync();
+        }
+        finally
+        {
+            await store.DisposeAsync();
+        }
+    }
+
     /// <summary>A store where a package holding only X has expired and been marked eligible.</summary>
     private async Task<TestStore> ExpiredStoreAsync(ProtocolHooks? hooks)
     {
