@@ -146,18 +146,11 @@ internal static class SqliteJobRows
             r.GetString(20));
     }
 
-    /// <summary>The job (pinned, or not finished) that keeps a package from deletion, or null.</summary>
-    public static Guid? KeeperOf(SqliteConnection connection, SqliteTransaction? transaction, string packageId)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
-            SELECT id FROM jobs
-            WHERE (input_package_id = $p OR output_package_id = $p OR log_package_id = $p)
-              AND (pinned = 1 OR state IN ('queued', 'running'))
-            ORDER BY id LIMIT 1
-            """;
-        command.Parameters.AddWithValue("$p", packageId);
-        return command.ExecuteScalar() is string id ? Guid.Parse(id) : null;
-    }
+    /// <summary>The first job (by id) that keeps a package from deletion (<see cref="JobView.KeepsItsPackages"/>), or null.</summary>
+    public static Guid? KeeperOf(SqliteConnection connection, SqliteTransaction? transaction, string packageId) =>
+        Query(connection, transaction, $"""
+            SELECT {Columns} FROM jobs
+            WHERE input_package_id = $p OR output_package_id = $p OR log_package_id = $p
+            ORDER BY id
+            """, ("$p", packageId)).FirstOrDefault(j => j.KeepsItsPackages)?.Id;
 }

@@ -1,6 +1,7 @@
 using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Encoding;
 using ArtifactStore.Core.Events;
+using ArtifactStore.Core.Storage;
 using ArtifactStore.Core.Time;
 using Microsoft.Data.Sqlite;
 
@@ -32,14 +33,9 @@ internal static class SqliteProjector
         }
     }
 
+    /// <summary>A deleted package gives up its reference to a blob; the rule is Core's (<see cref="BlobAccounting.Released"/>).</summary>
     internal static void ReleaseReference(SqliteConnection connection, SqliteTransaction transaction, BlobDigest digest, DateTimeOffset at) =>
-        Execute(connection, transaction, """
-            UPDATE blobs SET refcount = refcount - 1,
-                state = CASE WHEN refcount - 1 = 0 THEN 'condemned' ELSE state END,
-                condemned_at = CASE WHEN refcount - 1 = 0 THEN $at ELSE condemned_at END
-            WHERE sha256 = $sha
-            """,
-            ("$sha", digest.Hex), ("$at", Rfc3339.ToText(at)));
+        SqliteBlobRows.Store(connection, transaction, digest, BlobAccounting.Released(SqliteBlobRows.Get(connection, transaction, digest), at));
 
     private static void ApplyPackageCreated(SqliteConnection connection, SqliteTransaction transaction, EventRecord record, PackageCreated created)
     {
@@ -67,8 +63,8 @@ internal static class SqliteProjector
                 ("$id", id), ("$key", key), ("$value", value));
         }
 
-        // One reference per package per distinct blob, the manifest included; a reference makes
-        // a condemned blob live again (resurrection, SPEC §6 step 3).
+        // One reference per package per distinct blob, the manifest included; the counting and
+        // resurrection rules are Core's (BlobAccounting, docs/gc.md).
         var blobs = created.Files
             .Select(f => (f.Sha256, f.Blake3Hex, f.Size))
             .Append((created.ManifestDigest, created.ManifestBlake3Hex, created.ManifestSize))
@@ -80,11 +76,7 @@ internal static class SqliteProjector
     }
 
     private static void AddReference(SqliteConnection connection, SqliteTransaction transaction, BlobDigest digest, string blake3, long size) =>
-        Execute(connection, transaction, """
-            INSERT INTO blobs (sha256, blake3, size, refcount, state, condemned_at) VALUES ($sha, $blake3, $size, 1, 'live', NULL)
-            ON CONFLICT (sha256) DO UPDATE SET refcount = refcount + 1, state = 'live', condemned_at = NULL
-            """,
-            ("$sha", digest.Hex), ("$blake3", blake3), ("$size", size));
+        SqliteBlobRows.Put(connection, transaction, BlobAccounting.Referenced(SqliteBlobRows.Get(connection, transaction, digest), digest, blake3, size));
 
     private static void ApplyDefaultRetention(SqliteConnection connection, SqliteTransaction transaction, RetentionDefaultApplied applied) =>
         Execute(connection, transaction, "UPDATE packages SET retention_class = $class, expires_at = $expires WHERE id = $id",

@@ -1,5 +1,6 @@
 using ArtifactStore.Core.Encoding;
 using ArtifactStore.Core.Events;
+using ArtifactStore.Core.Storage;
 using ArtifactStore.Core.Time;
 using Microsoft.Data.Sqlite;
 
@@ -49,7 +50,8 @@ internal static class SqliteRetentionProjector
                 Execute("DELETE FROM packages WHERE id = $id", ("$id", purged));
                 break;
             case EventTypes.BlobReaped:
-                Execute("DELETE FROM blobs WHERE sha256 = $sha", ("$sha", BlobReaped.FromCbor(payload).Digest.Hex));
+                var reaped = BlobReaped.FromCbor(payload).Digest;
+                SqliteBlobRows.Store(connection, transaction, reaped, BlobAccounting.Reaped(SqliteBlobRows.Get(connection, transaction, reaped)));
                 break;
             case EventTypes.TokenCreated:
                 var token = TokenCreated.FromCbor(payload);
