@@ -97,6 +97,80 @@ public sealed class RetentionTests
     }
 
     [Fact]
+    public async Task releasing_the_last_hold_of_an_expired_package_makes_it_eligible_in_the_same_unit_of_work()
+    {
+        var store = await OpenAsync();
+        try
+        {
+            var package = (await store.CreateAsync("p", Files, retentionClass: "short")).Value.Package;
+            var (_, first) = (await store.Retention.ApplyHoldAsync(package.Id, "legal", "op", default)).Value;
+            var (_, second) = (await store.Retention.ApplyHoldAsync(package.Id, "audit", "op", default)).Value;
+            store.Time.Advance(TimeSpan.FromMinutes(5));
+
+            var oneLeft = await store.Retention.ReleaseHoldAsync(package.Id, first.HoldId, "settled", "op", default);
+            Assert.False(oneLeft.Value.Retention.EligibleForDeletion);
+
+            var headBefore = await store.Database.Views.GetHeadSeqAsync(default);
+            var released = await store.Retention.ReleaseHoldAsync(package.Id, second.HoldId, "done", "op", default);
+            Assert.True(released.Value.Retention.EligibleForDeletion);
+            Assert.Equal(headBefore + 2, await store.Database.Views.GetHeadSeqAsync(default));
+            var history = (await store.Retention.HistoryAsync(package.Id, default)).Value;
+            Assert.Equal([EventTypes.HoldReleased, EventTypes.DeletionEligible], history.TakeLast(2).Select(e => e.Type));
+            Assert.Equal(history[^2].OccurredAt, history[^1].OccurredAt);
+            Assert.Empty((await store.Sweeper.RunAsync(null, dryRun: false, "sweeper", default)).Eligible);
+
+            var live = store.Database.DumpViews();
+            await store.Database.RebuildViewsAsync(default);
+            Assert.Equal(live, store.Database.DumpViews());
+        }
+        finally
+        {
+            await store.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task unpinning_an_expired_package_makes_it_eligible_at_once_and_pinning_it_again_reverses_that()
+    {
+        var store = await OpenAsync();
+        try
+        {
+            var package = (await store.CreateAsync("p", Files, retentionClass: "short")).Value.Package;
+            await store.Retention.SetPinnedAsync(package.Id, pinned: true, "keep", "op", default);
+            store.Time.Advance(TimeSpan.FromMinutes(5));
+
+            var unpinned = await store.Retention.SetPinnedAsync(package.Id, pinned: false, "let go", "op", default);
+            Assert.True(unpinned.Value.Retention.EligibleForDeletion);
+            var pinned = await store.Retention.SetPinnedAsync(package.Id, pinned: true, "keep after all", "op", default);
+            Assert.False(pinned.Value.Retention.EligibleForDeletion);
+            var history = (await store.Retention.HistoryAsync(package.Id, default)).Value.Select(e => e.Type).TakeLast(4);
+            Assert.Equal([EventTypes.Unpinned, EventTypes.DeletionEligible, EventTypes.Pinned, EventTypes.DeletionIneligible], history);
+        }
+        finally
+        {
+            await store.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task releasing_a_hold_before_expiry_records_no_eligibility()
+    {
+        var store = await OpenAsync();
+        try
+        {
+            var package = (await store.CreateAsync("p", Files, retentionClass: "short")).Value.Package;
+            var (_, hold) = (await store.Retention.ApplyHoldAsync(package.Id, "legal", "op", default)).Value;
+            var released = await store.Retention.ReleaseHoldAsync(package.Id, hold.HoldId, "settled", "op", default);
+            Assert.False(released.Value.Retention.EligibleForDeletion);
+            Assert.Equal(EventTypes.HoldReleased, (await store.Retention.HistoryAsync(package.Id, default)).Value[^1].Type);
+        }
+        finally
+        {
+            await store.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task gc_leaves_tombstones_views_replay_identically_and_old_tombstones_are_purged()
     {
         var store = await OpenAsync();
