@@ -25,7 +25,7 @@ public sealed class GcProtocolTests
             Assert.Equal(BlobState.Condemned, (await RowOfXAsync(store))!.State);
 
             var upload = await store.CreateAsync("fresh", new Dictionary<string, string> { ["x"] = X });
-            var report = await store.Collector(TimeSpan.Zero).RunAsync(dryRun: false, "gc", CancellationToken.None);
+            var report = (await store.Collector(TimeSpan.Zero).RunAsync(dryRun: false, "gc", CancellationToken.None)).Value;
 
             Assert.DoesNotContain(report.BlobsReaped, b => b.Digest == DigestOfX());
             await AssertIntactAsync(store, upload.Value.Package.Id);
@@ -54,7 +54,7 @@ public sealed class GcProtocolTests
             Assert.False(upload.IsCompleted, "an upload must not rely on a blob in state deleting");
 
             pause.Resume();
-            var report = await gc.WaitAsync(TimeSpan.FromSeconds(10));
+            var report = (await gc.WaitAsync(TimeSpan.FromSeconds(10))).Value;
             var created = await upload.WaitAsync(TimeSpan.FromSeconds(10));
 
             Assert.Contains(report.BlobsReaped, b => b.Digest == DigestOfX());
@@ -72,7 +72,7 @@ public sealed class GcProtocolTests
         var store = await ExpiredStoreAsync(null);
         try
         {
-            var report = await store.Collector(TimeSpan.Zero).RunAsync(dryRun: false, "gc", CancellationToken.None);
+            var report = (await store.Collector(TimeSpan.Zero).RunAsync(dryRun: false, "gc", CancellationToken.None)).Value;
             Assert.Contains(report.BlobsReaped, b => b.Digest == DigestOfX());
             Assert.Null(await RowOfXAsync(store));
             Assert.False(File.Exists(store.Blobs.PathOf(DigestOfX())));
@@ -97,7 +97,7 @@ public sealed class GcProtocolTests
             var upload = store.CreateAsync("fresh", new Dictionary<string, string> { ["x"] = X });
             await pause.Reached.WaitAsync(TimeSpan.FromSeconds(10));
 
-            var report = await store.Collector(TimeSpan.Zero).RunAsync(dryRun: false, "gc", CancellationToken.None);
+            var report = (await store.Collector(TimeSpan.Zero).RunAsync(dryRun: false, "gc", CancellationToken.None)).Value;
             Assert.Contains(report.BlobsReaped, b => b.Digest == DigestOfX());
 
             pause.Resume();
@@ -121,7 +121,7 @@ public sealed class GcProtocolTests
         var expiring = await store.CreateAsync("expiring", new Dictionary<string, string> { ["x"] = X }, retentionClass: "short");
         Assert.True(expiring.IsSuccess);
         store.Time.Advance(TimeSpan.FromMinutes(2));
-        var swept = await store.Sweeper.RunAsync(null, dryRun: false, "sweeper", CancellationToken.None);
+        var swept = (await store.Sweeper.RunAsync(null, dryRun: false, "sweeper", CancellationToken.None)).Value;
         Assert.Single(swept.Eligible);
         return store;
     }

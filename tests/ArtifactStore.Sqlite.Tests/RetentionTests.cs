@@ -73,14 +73,14 @@ public sealed class RetentionTests
             await store.Retention.ApplyHoldAsync(ids[2], "legal", "op", default);
             store.Time.Advance(TimeSpan.FromMinutes(5));
 
-            var dry = await store.Sweeper.RunAsync(null, dryRun: true, "sweeper", default);
+            var dry = (await store.Sweeper.RunAsync(null, dryRun: true, "sweeper", default)).Value;
             var headBefore = await store.Database.Views.GetHeadSeqAsync(default);
-            var first = await store.Sweeper.RunAsync(null, dryRun: false, "sweeper", default);
+            var first = (await store.Sweeper.RunAsync(null, dryRun: false, "sweeper", default)).Value;
             Assert.Equal(new[] { ids[0], ids[3], ids[4] }, first.Eligible.Select(e => e.PackageId));
             Assert.Equal(dry.Eligible, first.Eligible);
             Assert.Equal(headBefore + 3, await store.Database.Views.GetHeadSeqAsync(default));
 
-            var second = await store.Sweeper.RunAsync(null, dryRun: false, "sweeper", default);
+            var second = (await store.Sweeper.RunAsync(null, dryRun: false, "sweeper", default)).Value;
             Assert.Empty(second.Eligible);
 
             var held = await store.Retention.ApplyHoldAsync(ids[0], "new evidence", "op", default);
@@ -117,7 +117,7 @@ public sealed class RetentionTests
             var history = (await store.Retention.HistoryAsync(package.Id, default)).Value;
             Assert.Equal([EventTypes.HoldReleased, EventTypes.DeletionEligible], history.TakeLast(2).Select(e => e.Type));
             Assert.Equal(history[^2].OccurredAt, history[^1].OccurredAt);
-            Assert.Empty((await store.Sweeper.RunAsync(null, dryRun: false, "sweeper", default)).Eligible);
+            Assert.Empty((await store.Sweeper.RunAsync(null, dryRun: false, "sweeper", default)).Value.Eligible);
 
             var live = store.Database.DumpViews();
             await store.Database.RebuildViewsAsync(default);
@@ -181,7 +181,7 @@ public sealed class RetentionTests
             store.Time.Advance(TimeSpan.FromMinutes(5));
             await store.Sweeper.RunAsync(null, dryRun: false, "sweeper", default);
 
-            var report = await store.Collector(TimeSpan.Zero).RunAsync(dryRun: false, "gc", default);
+            var report = (await store.Collector(TimeSpan.Zero).RunAsync(dryRun: false, "gc", default)).Value;
             Assert.Equal(doomed.Id, Assert.Single(report.PackagesDeleted).PackageId);
             Assert.Equal(2, report.BlobsReaped.Count); // the unique file and the manifest; "shared" stays
             Assert.Equal("unique".Length + doomed.ManifestSize, report.BytesFreed);
@@ -195,7 +195,7 @@ public sealed class RetentionTests
             Assert.Equal(live, store.Database.DumpViews());
 
             store.Time.Advance(store.Options.Gc.TombstoneRetention + TimeSpan.FromDays(1));
-            var later = await store.Collector(TimeSpan.Zero).RunAsync(dryRun: false, "gc", default);
+            var later = (await store.Collector(TimeSpan.Zero).RunAsync(dryRun: false, "gc", default)).Value;
             Assert.Equal(doomed.Id, Assert.Single(later.TombstonesPurged));
             Assert.Equal(ErrorCodes.PackageNotFound, (await store.Packages.GetAsync(doomed.Id, default)).Error?.Code);
         }

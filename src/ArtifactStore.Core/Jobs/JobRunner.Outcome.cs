@@ -41,7 +41,7 @@ public sealed partial class JobRunner
 
             var result = await BlobPublisher.WriteWithRetryAsync<bool>(database, async (writer, ct) =>
             {
-                if (!await HoldsLeaseAsync(writer, job.Id, attempt, ct))
+                if (await HeldLeaseAsync(writer, job.Id, attempt, ct) is null)
                 {
                     return false;
                 }

@@ -34,7 +34,8 @@ public sealed class StoreRuntime : IAsyncDisposable
         Sweeper = new RetentionSweeper(database, time);
         Collector = new GarbageCollector(database, blobs, time, options.Gc, hooks);
         Tokens = new TokenService(database);
-        JobRunner = new JobRunner(database, BlobReader, Packages, options, root.JobsDirectory, time);
+        JobLogs = new FileJobLogStore(root.JobsDirectory);
+        JobRunner = new JobRunner(database, BlobReader, Packages, options, root.JobsDirectory, JobLogs, time);
         Jobs = new JobService(database, Packages, JobRunner, options, time);
         Recovery.Register("requeue jobs left running by a stopped process", ct => JobRunner.RecoverAsync(ct));
     }
@@ -50,6 +51,9 @@ public sealed class StoreRuntime : IAsyncDisposable
     public TimeProvider Time { get; }
 
     public BlobReader BlobReader { get; }
+
+    /// <summary>Live job logs, read by the API while a job runs.</summary>
+    public IJobLogStore JobLogs { get; }
 
     public PackageService Packages { get; }
 
