@@ -1,7 +1,5 @@
-using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Encoding;
 using ArtifactStore.Core.Events;
-using ArtifactStore.Core.Storage;
 using ArtifactStore.Core.Time;
 using Microsoft.Data.Sqlite;
 
@@ -32,10 +30,6 @@ internal static class SqliteProjector
                 break;
         }
     }
-
-    /// <summary>A deleted package gives up its reference to a blob; the rule is Core's (<see cref="BlobAccounting.Released"/>).</summary>
-    internal static void ReleaseReference(SqliteConnection connection, SqliteTransaction transaction, BlobDigest digest, DateTimeOffset at) =>
-        SqliteBlobRows.Store(connection, transaction, digest, BlobAccounting.Released(SqliteBlobRows.Get(connection, transaction, digest), at));
 
     private static void ApplyPackageCreated(SqliteConnection connection, SqliteTransaction transaction, EventRecord record, PackageCreated created)
     {
@@ -71,12 +65,9 @@ internal static class SqliteProjector
             .DistinctBy(b => b.Item1);
         foreach (var (digest, blake3, size) in blobs)
         {
-            AddReference(connection, transaction, digest, blake3, size);
+            SqliteBlobRows.AddReference(connection, transaction, digest, blake3, size);
         }
     }
-
-    private static void AddReference(SqliteConnection connection, SqliteTransaction transaction, BlobDigest digest, string blake3, long size) =>
-        SqliteBlobRows.Put(connection, transaction, BlobAccounting.Referenced(SqliteBlobRows.Get(connection, transaction, digest), digest, blake3, size));
 
     private static void ApplyDefaultRetention(SqliteConnection connection, SqliteTransaction transaction, RetentionDefaultApplied applied) =>
         Execute(connection, transaction, "UPDATE packages SET retention_class = $class, expires_at = $expires WHERE id = $id",

@@ -1,6 +1,5 @@
 using ArtifactStore.Core.Encoding;
 using ArtifactStore.Core.Events;
-using ArtifactStore.Core.Storage;
 using ArtifactStore.Core.Time;
 using Microsoft.Data.Sqlite;
 
@@ -50,8 +49,7 @@ internal static class SqliteRetentionProjector
                 Execute("DELETE FROM packages WHERE id = $id", ("$id", purged));
                 break;
             case EventTypes.BlobReaped:
-                var reaped = BlobReaped.FromCbor(payload).Digest;
-                SqliteBlobRows.Store(connection, transaction, reaped, BlobAccounting.Reaped(SqliteBlobRows.Get(connection, transaction, reaped)));
+                SqliteBlobRows.Reap(connection, transaction, BlobReaped.FromCbor(payload).Digest);
                 break;
             case EventTypes.TokenCreated:
                 var token = TokenCreated.FromCbor(payload);
@@ -105,7 +103,7 @@ internal static class SqliteRetentionProjector
 
         foreach (var digest in digests)
         {
-            SqliteProjector.ReleaseReference(connection, transaction, ArtifactStore.Core.Blobs.BlobDigest.Parse(digest), record.OccurredAt);
+            SqliteBlobRows.ReleaseReference(connection, transaction, ArtifactStore.Core.Blobs.BlobDigest.Parse(digest), record.OccurredAt);
         }
     }
 }

@@ -45,22 +45,7 @@ public sealed partial class GarbageCollector(IStoreDatabase database, IBlobStore
                 return await PlanAsync(startedAt, cancellationToken);
             }
 
-            var lease = await _lease.AcquireAsync(cancellationToken);
-            if (!lease.IsSuccess)
-            {
-                return lease.Error;
-            }
-
-            await using var held = lease.Value;
-            using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, held.Lost);
-            try
-            {
-                return await CollectAsync(startedAt, actor, run.Token);
-            }
-            catch (OperationCanceledException) when (held.Lost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-            {
-                return new StoreError(ErrorCodes.AlreadyRunning, "GC stopped: its lease lapsed and another process took it over; that process collects now");
-            }
+            return await _lease.RunAsync(ct => CollectAsync(startedAt, actor, ct), cancellationToken);
         }
         finally
         {

@@ -36,22 +36,7 @@ public sealed class RetentionSweeper(IStoreDatabase database, TimeProvider time)
                 return new SweepReport(at, DryRun: true, planned) { ExpiredJobs = await database.Views.FindExpiredJobsAsync(at, cancellationToken) };
             }
 
-            var lease = await _lease.AcquireAsync(cancellationToken);
-            if (!lease.IsSuccess)
-            {
-                return lease.Error;
-            }
-
-            await using var held = lease.Value;
-            using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, held.Lost);
-            try
-            {
-                return await SweepAsync(at, actor, run.Token);
-            }
-            catch (OperationCanceledException) when (held.Lost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-            {
-                return new StoreError(ErrorCodes.AlreadyRunning, "the sweep stopped: its lease lapsed and another process took it over; that process sweeps now");
-            }
+            return await _lease.RunAsync(ct => SweepAsync(at, actor, ct), cancellationToken);
         }
         finally
         {

@@ -41,6 +41,31 @@ public sealed class MaintenanceLeaseHolder(IStoreDatabase database, TimeProvider
         return acquired.IsSuccess ? new Held(this) : acquired.Error;
     }
 
+    /// <summary>
+    /// Runs <paramref name="task"/> under the lease: <c>already_running</c> when another process holds it;
+    /// otherwise the task's result, with the lease released after. A task whose lease was taken over
+    /// mid-run (it lapsed: this process stalled) is stopped and answers <c>already_running</c> too.
+    /// </summary>
+    public async Task<Result<T>> RunAsync<T>(Func<CancellationToken, Task<T>> task, CancellationToken cancellationToken)
+    {
+        var lease = await AcquireAsync(cancellationToken);
+        if (!lease.IsSuccess)
+        {
+            return lease.Error;
+        }
+
+        await using var held = lease.Value;
+        using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, held.Lost);
+        try
+        {
+            return await task(run.Token);
+        }
+        catch (OperationCanceledException) when (held.Lost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return new StoreError(ErrorCodes.AlreadyRunning, $"{name} stopped: its lease lapsed and another process took it over");
+        }
+    }
+
     /// <summary>One unit of work: renews the lease if it is still this holder's; false when it was taken.</summary>
     private async Task<bool> RenewAsync(CancellationToken cancellationToken)
     {
