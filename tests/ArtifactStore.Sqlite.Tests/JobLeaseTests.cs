@@ -103,12 +103,46 @@ public sealed class JobLeaseTests
         }
     }
 
-    private static StoreOptions Options(TestStore store, IJobHandler handler) => store.Options with
+    [Fact]
+    public async Task a_cancel_on_the_lease_wins_over_a_retry_when_the_attempt_fails_before_the_heartbeat_sees_it()
+    {
+        var store = await TestStore.OpenAsync();
+        var handler = new BlockingHandler { ExitCodeWhenReleased = 1 };
+        var options = Options(store, handler, TimeSpan.FromMinutes(1));
+        await using var worker = Runner(store, options);
+        await using var elsewhere = Runner(store, options);
+        try
+        {
+            var jobId = await SubmitAsync(store, options, elsewhere);
+            worker.Start();
+            await handler.Started.WaitAsync(TimeSpan.FromSeconds(10));
+
+            var service = new JobService(store.Database, store.Packages, elsewhere, options, store.Time);
+            var cancel = service.CancelAsync(jobId, "operator", CancellationToken.None);
+            while ((await store.Database.Views.ListJobLeasesAsync(default)) is not [{ CancelRequestedAt: not null }])
+            {
+                await Task.Delay(20);
+            }
+
+            // The attempt fails (and could be retried) long before the next heartbeat (20 s away).
+            handler.Release();
+            var canceled = await cancel.WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.Equal(JobState.Canceled, canceled.Value.State);
+            Assert.False(handler.SawCancellation);
+        }
+        finally
+        {
+            await worker.StopAsync(TimeSpan.Zero);
+            await store.DisposeAsync();
+        }
+    }
+
+    private static StoreOptions Options(TestStore store, IJobHandler handler, TimeSpan? leaseDuration = null) => store.Options with
     {
         Jobs = new JobOptions
         {
             Slots = 1,
-            LeaseDuration = TimeSpan.FromMilliseconds(600),
+            LeaseDuration = leaseDuration ?? TimeSpan.FromMilliseconds(600),
             PollInterval = TimeSpan.FromMilliseconds(50),
             Types = new Dictionary<string, JobType>(StringComparer.Ordinal) { ["block"] = new("block") { Handler = handler, MaxAttempts = 2 } },
         },
@@ -136,21 +170,26 @@ public sealed class JobLeaseTests
             return true;
         }, CancellationToken.None);
 
-    /// <summary>Runs until it is cancelled.</summary>
+    /// <summary>Runs until it is cancelled, or until released (then exits with <see cref="ExitCodeWhenReleased"/>).</summary>
     private sealed class BlockingHandler : IJobHandler
     {
         private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public Task Started => _started.Task;
 
         public bool SawCancellation { get; private set; }
+
+        public int ExitCodeWhenReleased { get; init; }
+
+        public void Release() => _released.TrySetResult();
 
         public async Task<int> RunAsync(JobContext context, CancellationToken cancellationToken)
         {
             _started.TrySetResult();
             try
             {
-                await Task.Delay(Timeout.Infinite, cancellationToken);
+                await _released.Task.WaitAsync(cancellationToken);
             }
             catch (OperationCanceledException)
             {
@@ -158,7 +197,7 @@ public sealed class JobLeaseTests
                 throw;
             }
 
-            return 0;
+            return ExitCodeWhenReleased;
         }
     }
 }
