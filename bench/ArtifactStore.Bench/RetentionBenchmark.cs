@@ -34,13 +34,13 @@ internal static class RetentionBenchmark
 
             var sweeper = new RetentionSweeper(database, time);
             var sweep = Stopwatch.StartNew();
-            var report = await sweeper.RunAsync(null, dryRun: false, "bench", CancellationToken.None);
+            var report = (await sweeper.RunAsync(null, dryRun: false, "bench", CancellationToken.None)).Value;
             sweep.Stop();
             Console.WriteLine($"sweep: {report.Eligible.Count:N0} of {total:N0} packages marked eligible in {sweep.Elapsed.TotalSeconds:F2} s (target: 2 s)");
 
             using var collector = new GarbageCollector(database, blobs, time, new GcOptions { BlobGracePeriod = TimeSpan.Zero });
             var gc = Stopwatch.StartNew();
-            var gcReport = await collector.RunAsync(dryRun: false, "bench", CancellationToken.None);
+            var gcReport = (await collector.RunAsync(dryRun: false, "bench", CancellationToken.None)).Value;
             gc.Stop();
             Console.WriteLine($"gc: {gcReport.PackagesDeleted.Count:N0} packages deleted in {gc.Elapsed.TotalSeconds:F2} s ({gcReport.PackagesDeleted.Count / gc.Elapsed.TotalSeconds:N0} packages/s)");
             await database.DisposeAsync();

@@ -45,7 +45,7 @@ public sealed class EmbeddedBackend : IStoreBackend
         }
 
         var blobs = new FileSystemBlobStore(EmbeddedLayout.BlobDirectory(root.Path), root.TempDirectory);
-        return new StoreParts(database, blobs);
+        return new StoreParts(database, blobs, new FileJobLogStore(root.JobsDirectory));
     }
 
     public async Task<IReadOnlyList<HealthCheck>> CheckWithoutOpeningAsync(string rootPath, CancellationToken cancellationToken)

@@ -28,6 +28,40 @@ internal static class SqliteBlobRows
             reader.IsDBNull(4) ? null : Rfc3339.Parse(reader.GetString(4)));
     }
 
+    /// <summary>A package created references the blob: the row after Core's rule (<see cref="BlobAccounting.Referenced"/>).</summary>
+    public static void AddReference(SqliteConnection connection, SqliteTransaction transaction, BlobDigest digest, string blake3, long size) =>
+        Put(connection, transaction, BlobAccounting.Referenced(Get(connection, transaction, digest), digest, blake3, size));
+
+    /// <summary>A deleted package gives up its reference: the row after Core's rule (<see cref="BlobAccounting.Released"/>).</summary>
+    public static void ReleaseReference(SqliteConnection connection, SqliteTransaction transaction, BlobDigest digest, DateTimeOffset at) =>
+        Store(connection, transaction, digest, BlobAccounting.Released(Get(connection, transaction, digest), at));
+
+    /// <summary>The blob was reaped: the row after Core's rule (<see cref="BlobAccounting.Reaped"/>).</summary>
+    public static void Reap(SqliteConnection connection, SqliteTransaction transaction, BlobDigest digest) =>
+        Store(connection, transaction, digest, BlobAccounting.Reaped(Get(connection, transaction, digest)));
+
+    /// <summary>Stores <paramref name="row"/> as the blob's row: inserts it, or replaces every column of the existing one.</summary>
+    public static void Put(SqliteConnection connection, SqliteTransaction transaction, BlobRow row) =>
+        SqliteProjector.Execute(connection, transaction, """
+            INSERT INTO blobs (sha256, blake3, size, refcount, state, condemned_at) VALUES ($sha, $blake3, $size, $refcount, $state, $condemned_at)
+            ON CONFLICT (sha256) DO UPDATE SET blake3 = $blake3, size = $size, refcount = $refcount, state = $state, condemned_at = $condemned_at
+            """,
+            ("$sha", row.Digest.Hex), ("$blake3", row.Blake3Hex), ("$size", row.Size), ("$refcount", row.RefCount),
+            ("$state", StateText(row.State)), ("$condemned_at", row.CondemnedAt is { } at ? Rfc3339.ToText(at) : null));
+
+    /// <summary>Stores what a GC rule returned for the blob: the new row, or no row at all (null).</summary>
+    private static void Store(SqliteConnection connection, SqliteTransaction transaction, BlobDigest digest, BlobRow? row)
+    {
+        if (row is null)
+        {
+            SqliteProjector.Execute(connection, transaction, "DELETE FROM blobs WHERE sha256 = $sha", ("$sha", digest.Hex));
+        }
+        else
+        {
+            Put(connection, transaction, row);
+        }
+    }
+
     public static string StateText(BlobState state) => state switch
     {
         BlobState.Live => "live",

@@ -86,7 +86,7 @@ internal static class SqliteJobRows
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "SELECT job_id, owner, attempt, expires_at, process_group FROM job_leases" + (jobId is null ? " ORDER BY job_id" : " WHERE job_id = $id");
+        command.CommandText = "SELECT job_id, owner, attempt, expires_at, process_group, cancel_requested_at FROM job_leases" + (jobId is null ? " ORDER BY job_id" : " WHERE job_id = $id");
         if (jobId is { } id)
         {
             command.Parameters.AddWithValue("$id", id.ToString());
@@ -101,7 +101,10 @@ internal static class SqliteJobRows
                 reader.GetString(1),
                 reader.GetInt32(2),
                 Rfc3339.Parse(reader.GetString(3)),
-                reader.IsDBNull(4) ? null : reader.GetInt32(4)));
+                reader.IsDBNull(4) ? null : reader.GetInt32(4))
+            {
+                CancelRequestedAt = reader.IsDBNull(5) ? null : Rfc3339.Parse(reader.GetString(5)),
+            });
         }
 
         return leases;
@@ -109,11 +112,14 @@ internal static class SqliteJobRows
 
     public static void PutLease(SqliteConnection connection, SqliteTransaction transaction, JobLease lease) =>
         SqliteProjector.Execute(connection, transaction, """
-            INSERT INTO job_leases (job_id, owner, attempt, expires_at, process_group) VALUES ($id, $owner, $attempt, $expires, $group)
-            ON CONFLICT (job_id) DO UPDATE SET owner = $owner, attempt = $attempt, expires_at = $expires, process_group = $group
+            INSERT INTO job_leases (job_id, owner, attempt, expires_at, process_group, cancel_requested_at)
+            VALUES ($id, $owner, $attempt, $expires, $group, $cancel)
+            ON CONFLICT (job_id) DO UPDATE SET owner = $owner, attempt = $attempt, expires_at = $expires, process_group = $group,
+                cancel_requested_at = $cancel
             """,
             ("$id", lease.JobId.ToString()), ("$owner", lease.Owner), ("$attempt", lease.Attempt),
-            ("$expires", Rfc3339.ToText(lease.ExpiresAt)), ("$group", lease.ProcessGroup));
+            ("$expires", Rfc3339.ToText(lease.ExpiresAt)), ("$group", lease.ProcessGroup),
+            ("$cancel", lease.CancelRequestedAt is { } cancel ? Rfc3339.ToText(cancel) : null));
 
     public static void DeleteLease(SqliteConnection connection, SqliteTransaction transaction, Guid jobId) =>
         SqliteProjector.Execute(connection, transaction, "DELETE FROM job_leases WHERE job_id = $id", ("$id", jobId.ToString()));
@@ -146,18 +152,11 @@ internal static class SqliteJobRows
             r.GetString(20));
     }
 
-    /// <summary>The job (pinned, or not finished) that keeps a package from deletion, or null.</summary>
-    public static Guid? KeeperOf(SqliteConnection connection, SqliteTransaction? transaction, string packageId)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
-            SELECT id FROM jobs
-            WHERE (input_package_id = $p OR output_package_id = $p OR log_package_id = $p)
-              AND (pinned = 1 OR state IN ('queued', 'running'))
-            ORDER BY id LIMIT 1
-            """;
-        command.Parameters.AddWithValue("$p", packageId);
-        return command.ExecuteScalar() is string id ? Guid.Parse(id) : null;
-    }
+    /// <summary>The first job (by id) that keeps a package from deletion (<see cref="JobView.KeepsItsPackages"/>), or null.</summary>
+    public static Guid? KeeperOf(SqliteConnection connection, SqliteTransaction? transaction, string packageId) =>
+        Query(connection, transaction, $"""
+            SELECT {Columns} FROM jobs
+            WHERE input_package_id = $p OR output_package_id = $p OR log_package_id = $p
+            ORDER BY id
+            """, ("$p", packageId)).FirstOrDefault(j => j.KeepsItsPackages)?.Id;
 }

@@ -1,4 +1,3 @@
-using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Encoding;
 using ArtifactStore.Core.Events;
 using ArtifactStore.Core.Time;
@@ -32,15 +31,6 @@ internal static class SqliteProjector
         }
     }
 
-    internal static void ReleaseReference(SqliteConnection connection, SqliteTransaction transaction, BlobDigest digest, DateTimeOffset at) =>
-        Execute(connection, transaction, """
-            UPDATE blobs SET refcount = refcount - 1,
-                state = CASE WHEN refcount - 1 = 0 THEN 'condemned' ELSE state END,
-                condemned_at = CASE WHEN refcount - 1 = 0 THEN $at ELSE condemned_at END
-            WHERE sha256 = $sha
-            """,
-            ("$sha", digest.Hex), ("$at", Rfc3339.ToText(at)));
-
     private static void ApplyPackageCreated(SqliteConnection connection, SqliteTransaction transaction, EventRecord record, PackageCreated created)
     {
         var id = created.PackageId.ToString();
@@ -67,24 +57,17 @@ internal static class SqliteProjector
                 ("$id", id), ("$key", key), ("$value", value));
         }
 
-        // One reference per package per distinct blob, the manifest included; a reference makes
-        // a condemned blob live again (resurrection, docs/gc.md, protocol step 3).
+        // One reference per package per distinct blob, the manifest included; the counting and
+        // resurrection rules are Core's (BlobAccounting, docs/gc.md).
         var blobs = created.Files
             .Select(f => (f.Sha256, f.Blake3Hex, f.Size))
             .Append((created.ManifestDigest, created.ManifestBlake3Hex, created.ManifestSize))
             .DistinctBy(b => b.Item1);
         foreach (var (digest, blake3, size) in blobs)
         {
-            AddReference(connection, transaction, digest, blake3, size);
+            SqliteBlobRows.AddReference(connection, transaction, digest, blake3, size);
         }
     }
-
-    private static void AddReference(SqliteConnection connection, SqliteTransaction transaction, BlobDigest digest, string blake3, long size) =>
-        Execute(connection, transaction, """
-            INSERT INTO blobs (sha256, blake3, size, refcount, state, condemned_at) VALUES ($sha, $blake3, $size, 1, 'live', NULL)
-            ON CONFLICT (sha256) DO UPDATE SET refcount = refcount + 1, state = 'live', condemned_at = NULL
-            """,
-            ("$sha", digest.Hex), ("$blake3", blake3), ("$size", size));
 
     private static void ApplyDefaultRetention(SqliteConnection connection, SqliteTransaction transaction, RetentionDefaultApplied applied) =>
         Execute(connection, transaction, "UPDATE packages SET retention_class = $class, expires_at = $expires WHERE id = $id",

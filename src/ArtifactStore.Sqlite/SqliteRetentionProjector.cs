@@ -49,7 +49,7 @@ internal static class SqliteRetentionProjector
                 Execute("DELETE FROM packages WHERE id = $id", ("$id", purged));
                 break;
             case EventTypes.BlobReaped:
-                Execute("DELETE FROM blobs WHERE sha256 = $sha", ("$sha", BlobReaped.FromCbor(payload).Digest.Hex));
+                SqliteBlobRows.Reap(connection, transaction, BlobReaped.FromCbor(payload).Digest);
                 break;
             case EventTypes.TokenCreated:
                 var token = TokenCreated.FromCbor(payload);
@@ -103,7 +103,7 @@ internal static class SqliteRetentionProjector
 
         foreach (var digest in digests)
         {
-            SqliteProjector.ReleaseReference(connection, transaction, ArtifactStore.Core.Blobs.BlobDigest.Parse(digest), record.OccurredAt);
+            SqliteBlobRows.ReleaseReference(connection, transaction, ArtifactStore.Core.Blobs.BlobDigest.Parse(digest), record.OccurredAt);
         }
     }
 }

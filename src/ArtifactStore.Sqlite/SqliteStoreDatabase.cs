@@ -86,6 +86,20 @@ public sealed class SqliteStoreDatabase : IStoreDatabase
             command.ExecuteNonQuery();
         }
 
+        // The root lock makes this process the only one on the database, so every lease in it belongs to
+        // a process that has stopped: job leases are marked expired now (recovery requeues their jobs at
+        // once instead of waiting out the dead process's lease; the process group stays recorded so that
+        // its leftovers can be killed) and maintenance leases go (docs/jobs.md "Recovery").
+        using (var command = writer.CreateCommand())
+        {
+            command.CommandText = """
+                UPDATE job_leases SET expires_at = $now WHERE expires_at > $now;
+                DELETE FROM maintenance_leases;
+                """;
+            command.Parameters.AddWithValue("$now", Core.Time.Rfc3339.ToText(_time.GetUtcNow()));
+            command.ExecuteNonQuery();
+        }
+
         _writer = writer;
         _commits = new SqliteGroupCommit(writer, _time, headSeq, headHash);
     }

@@ -127,6 +127,30 @@ internal sealed class SqliteStoreWriter(SqliteConnection connection, SqliteTrans
         return Task.CompletedTask;
     }
 
+    public Task<MaintenanceLease?> GetMaintenanceLeaseAsync(string name, CancellationToken cancellationToken)
+    {
+        using var command = Command("SELECT holder, expires_at FROM maintenance_leases WHERE name = $name");
+        command.Parameters.AddWithValue("$name", name);
+        using var reader = command.ExecuteReader();
+        return Task.FromResult(reader.Read() ? new MaintenanceLease(name, reader.GetString(0), Rfc3339.Parse(reader.GetString(1))) : null);
+    }
+
+    public Task PutMaintenanceLeaseAsync(MaintenanceLease lease, CancellationToken cancellationToken)
+    {
+        SqliteProjector.Execute(connection, transaction, """
+            INSERT INTO maintenance_leases (name, holder, expires_at) VALUES ($name, $holder, $expires)
+            ON CONFLICT (name) DO UPDATE SET holder = $holder, expires_at = $expires
+            """,
+            ("$name", lease.Name), ("$holder", lease.Holder), ("$expires", Rfc3339.ToText(lease.ExpiresAt)));
+        return Task.CompletedTask;
+    }
+
+    public Task DeleteMaintenanceLeaseAsync(string name, CancellationToken cancellationToken)
+    {
+        SqliteProjector.Execute(connection, transaction, "DELETE FROM maintenance_leases WHERE name = $name", ("$name", name));
+        return Task.CompletedTask;
+    }
+
     /// <summary>Empties every view and replays the whole log through the same projector that live writes use.</summary>
     public void RebuildViews(CancellationToken cancellationToken)
     {

@@ -9,6 +9,8 @@ namespace ArtifactStore.Sqlite;
 
 internal sealed partial class SqliteViewQueries
 {
+    // A candidate list narrowed by an index; the rule itself is RetentionView.IsDeletable (Core), which
+    // the sweeper re-checks for every candidate inside its unit of work.
     public Task<IReadOnlyList<SweepItem>> FindNewlyDeletableAsync(DateTimeOffset asOf, CancellationToken cancellationToken) =>
         Query<SweepItem>("""
             SELECT id, name, expires_at FROM packages p INDEXED BY packages_expiring

@@ -18,6 +18,7 @@ internal static class SqliteViewTables
         "schema_version", // which schema scripts ran
         "idempotency",    // operational: request claims and results, not events
         "job_leases",     // operational: who runs which attempt until when; heartbeats are not events
+        "maintenance_leases", // operational: which process runs GC or the retention sweep until when
     };
 
     /// <summary>The view tables of the schema in <paramref name="schema"/> (<c>main</c>, or an attached name), sorted by name.</summary>

@@ -107,7 +107,10 @@ public sealed class TestStore : IAsyncDisposable
         new(Database, Blobs, Time, Options.Gc with { BlobGracePeriod = grace }, Hooks);
 
     /// <summary>A job runner on this store; the caller starts and disposes it.</summary>
-    public JobRunner JobRunner() => new(Database, BlobReader, Packages, Options, JobsDirectory, Time);
+    public JobRunner JobRunner() => JobRunner(Options);
+
+    /// <summary>A job runner on this store with other options (job types, leases); the caller starts and disposes it.</summary>
+    public JobRunner JobRunner(StoreOptions options) => new(Database, BlobReader, Packages, options, JobsDirectory, Backend.JobLogs, Time);
 
     public async Task<Result<PackageCreation>> CreateAsync(
         string name,

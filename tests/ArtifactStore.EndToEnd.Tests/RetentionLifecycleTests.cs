@@ -61,12 +61,11 @@ public sealed class RetentionLifecycleTests
             var (_, sweep1) = await Api.SendAsync(server.Http, HttpMethod.Post, "v1/admin/retention/sweep", op);
             Assert.Empty(sweep1.GetProperty("eligible").EnumerateArray());
 
+            // Releasing the last hold of the expired package makes it eligible at once; the sweep finds nothing left to mark.
             var (released, _) = await Api.SendAsync(server.Http, HttpMethod.Post, $"v1/packages/{id}/retention/holds/{holdId}/release", op, new { reason = "review finished" });
             Assert.Equal(HttpStatusCode.OK, released);
             var (_, sweep2) = await Api.SendAsync(server.Http, HttpMethod.Post, "v1/admin/retention/sweep", op);
-            Assert.Equal(id, Assert.Single(sweep2.GetProperty("eligible").EnumerateArray()).GetProperty("package_id").GetString());
-            var (_, sweep3) = await Api.SendAsync(server.Http, HttpMethod.Post, "v1/admin/retention/sweep", op);
-            Assert.Empty(sweep3.GetProperty("eligible").EnumerateArray());
+            Assert.Empty(sweep2.GetProperty("eligible").EnumerateArray());
 
             var bytesBefore = StoreFiles.BlobBytes(root);
             var (_, gc) = await Api.SendAsync(server.Http, HttpMethod.Post, "v1/admin/gc", op);

@@ -180,7 +180,7 @@ public sealed class FsckTests
         store.Time.Advance(TimeSpan.FromMinutes(2));
         await store.Sweeper.RunAsync(null, dryRun: false, "sweeper", CancellationToken.None);
         using var collector = store.Collector(reap ? TimeSpan.Zero : Grace);
-        var report = await collector.RunAsync(dryRun: false, "gc", CancellationToken.None);
+        var report = (await collector.RunAsync(dryRun: false, "gc", CancellationToken.None)).Value;
         Assert.Single(report.PackagesDeleted);
         return store;
     }

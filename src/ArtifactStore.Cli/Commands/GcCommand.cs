@@ -22,11 +22,7 @@ internal static class GcCommand
                     using var response = await http.PostAsync($"v1/admin/gc?dry_run={(dry ? "true" : "false")}", null, ct);
                     return await StoreAccess.PrintAsync(response, ct);
                 },
-                async (store, ct) =>
-                {
-                    StoreAccess.Print(ReportJson.Gc(await store.Collector.RunAsync(dry, Environment.UserName, ct)));
-                    return ExitCodes.Ok;
-                },
+                async (store, ct) => await StoreAccess.PrintAsync(await store.Collector.RunAsync(dry, Environment.UserName, ct), ReportJson.Gc),
                 cancellationToken);
         });
         return command;

@@ -47,8 +47,7 @@ internal static class RetentionCommand
                         return ExitCodes.Failed;
                     }
 
-                    StoreAccess.Print(ReportJson.Sweep(await store.Sweeper.RunAsync(when, dry, Environment.UserName, ct)));
-                    return ExitCodes.Ok;
+                    return await StoreAccess.PrintAsync(await store.Sweeper.RunAsync(when, dry, Environment.UserName, ct), ReportJson.Sweep);
                 },
                 cancellationToken);
         });

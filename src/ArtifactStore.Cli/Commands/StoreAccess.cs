@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Roots;
 using ArtifactStore.Server.Hosting;
 using ArtifactStore.Server.Http;
@@ -123,6 +124,19 @@ internal sealed class StoreAccess
     }
 
     public static void Print(object document) => Console.WriteLine(JsonSerializer.Serialize(document, Indented));
+
+    /// <summary>Prints a successful result as JSON to stdout, or its error to stderr; returns the exit code.</summary>
+    public static async Task<int> PrintAsync<T>(Result<T> result, Func<T, object> document)
+    {
+        if (!result.IsSuccess)
+        {
+            await Console.Error.WriteLineAsync($"artifactstore: {result.Error.Code}: {result.Error.Message}");
+            return ExitCodes.Failed;
+        }
+
+        Print(document(result.Value));
+        return ExitCodes.Ok;
+    }
 
     private static readonly JsonSerializerOptions Indented = new(JsonDefaults.Options) { WriteIndented = true };
 }

@@ -29,6 +29,7 @@ public static class ErrorCodes
     public const string JobNotFinished = "job_not_finished";
     public const string JobFinished = "job_finished";
     public const string JobTypeUnknown = "job_type_unknown";
+    public const string AlreadyRunning = "already_running";
     public const string NotFound = "not_found";
     public const string Internal = "internal_error";
 }

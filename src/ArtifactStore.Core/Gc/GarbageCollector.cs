@@ -1,4 +1,5 @@
 using ArtifactStore.Core.Blobs;
+using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Events;
 using ArtifactStore.Core.Packages;
 using ArtifactStore.Core.Storage;
@@ -17,16 +18,23 @@ namespace ArtifactStore.Core.Gc;
 /// <item>purges tombstones older than their retention.</item>
 /// </list>
 /// A dry run computes the same plan from the same state and changes nothing.
+/// <para>
+/// A run holds the <c>gc</c> lease in the database for its whole length (<see cref="MaintenanceLeaseHolder"/>),
+/// so processes sharing a database never collect at once: a run that finds the lease held by another live
+/// process answers <c>already_running</c>. Within one process a second run waits for the first (the local fast path).
+/// </para>
 /// </summary>
 public sealed partial class GarbageCollector(IStoreDatabase database, IBlobStore blobs, TimeProvider time, GcOptions options, ProtocolHooks? hooks = null) : IDisposable
 {
     public const string ExpiredReason = "retention expired";
     private const int DeleteBatchSize = 200;
     private readonly SemaphoreSlim _running = new(1, 1);
+    private readonly MaintenanceLeaseHolder _lease = new(database, time, MaintenanceLease.Gc);
 
     public void Dispose() => _running.Dispose();
 
-    public async Task<GcReport> RunAsync(bool dryRun, string actor, CancellationToken cancellationToken)
+    /// <summary>A run (or a dry run), or <c>already_running</c> when another process holds the <c>gc</c> lease.</summary>
+    public async Task<Result<GcReport>> RunAsync(bool dryRun, string actor, CancellationToken cancellationToken)
     {
         await _running.WaitAsync(cancellationToken);
         try
@@ -37,34 +45,40 @@ public sealed partial class GarbageCollector(IStoreDatabase database, IBlobStore
                 return await PlanAsync(startedAt, cancellationToken);
             }
 
-            var packages = new List<GcPackage>();
-            foreach (var batch in (await database.Views.FindEligibleAsync(cancellationToken)).Chunk(DeleteBatchSize))
-            {
-                packages.AddRange(await DeletePackagesAsync(batch, actor, cancellationToken));
-            }
-
-            var reaped = new List<GcBlob>();
-            var cutoff = Time.Rfc3339.Truncate(time.GetUtcNow()) - options.BlobGracePeriod;
-            foreach (var row in await database.Views.FindReapableBlobsAsync(cutoff, cancellationToken))
-            {
-                if (await ReapAsync(row.Digest, cutoff, actor, cancellationToken) is { } blob)
-                {
-                    reaped.Add(blob);
-                }
-            }
-
-            var orphans = await RemoveOrphansAsync(cutoff, cancellationToken);
-            var purged = await PurgeTombstonesAsync(startedAt - options.TombstoneRetention, actor, cancellationToken);
-            var purgedJobs = await PurgeJobTombstonesAsync(startedAt - options.TombstoneRetention, actor, cancellationToken);
-            return new GcReport(startedAt, DryRun: false, packages, reaped.OrderBy(b => b.Digest.Hex, StringComparer.Ordinal).ToList(), orphans, purged)
-            {
-                JobTombstonesPurged = purgedJobs,
-            };
+            return await _lease.RunAsync(ct => CollectAsync(startedAt, actor, ct), cancellationToken);
         }
         finally
         {
             _running.Release();
         }
+    }
+
+    /// <summary>The steps of a run, under the lease.</summary>
+    private async Task<GcReport> CollectAsync(DateTimeOffset startedAt, string actor, CancellationToken cancellationToken)
+    {
+        var packages = new List<GcPackage>();
+        foreach (var batch in (await database.Views.FindEligibleAsync(cancellationToken)).Chunk(DeleteBatchSize))
+        {
+            packages.AddRange(await DeletePackagesAsync(batch, actor, cancellationToken));
+        }
+
+        var reaped = new List<GcBlob>();
+        var cutoff = Time.Rfc3339.Truncate(time.GetUtcNow()) - options.BlobGracePeriod;
+        foreach (var row in await database.Views.FindReapableBlobsAsync(cutoff, cancellationToken))
+        {
+            if (await ReapAsync(row.Digest, cutoff, actor, cancellationToken) is { } blob)
+            {
+                reaped.Add(blob);
+            }
+        }
+
+        var orphans = await RemoveOrphansAsync(cutoff, cancellationToken);
+        var purged = await PurgeTombstonesAsync(startedAt - options.TombstoneRetention, actor, cancellationToken);
+        var purgedJobs = await PurgeJobTombstonesAsync(startedAt - options.TombstoneRetention, actor, cancellationToken);
+        return new GcReport(startedAt, DryRun: false, packages, reaped.OrderBy(b => b.Digest.Hex, StringComparer.Ordinal).ToList(), orphans, purged)
+        {
+            JobTombstonesPurged = purgedJobs,
+        };
     }
 
     /// <summary>

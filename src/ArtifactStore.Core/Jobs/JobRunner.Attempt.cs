@@ -11,14 +11,14 @@ public sealed partial class JobRunner
     {
         var type = Jobs.Find(job.Type)!;
         var workspace = new JobWorkspace(jobsDirectory, job.Id);
-        using var running = new RunningJob(job.Id, attempt) { LogPath = workspace.LogPath };
+        using var running = new RunningJob(job.Id, attempt);
         _running[job.Id] = running;
         var keepLog = false;
         try
         {
             // Step 2: the working directory, with the input copied from its verified blob.
             workspace.Prepare();
-            await using (var logStream = new FileStream(workspace.LogPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
+            await using (var logStream = await logs.OpenAppendAsync(job.Id, CancellationToken.None))
             {
                 var input = await CopyInputAsync(job, workspace, logStream);
                 if (!input.IsSuccess)
@@ -120,9 +120,9 @@ public sealed partial class JobRunner
                 running.ProcessGroup = group;
                 await database.WriteAsync<bool>(async (writer, ct) =>
                 {
-                    if (await HoldsLeaseAsync(writer, job.Id, attempt, ct))
+                    if (await HeldLeaseAsync(writer, job.Id, attempt, ct) is { } lease)
                     {
-                        await writer.PutJobLeaseAsync(new JobLease(job.Id, InstanceId, attempt, writer.Now + Jobs.LeaseDuration, group), ct);
+                        await writer.PutJobLeaseAsync(lease with { ExpiresAt = writer.Now + Jobs.LeaseDuration, ProcessGroup = group }, ct);
                     }
 
                     return true;

@@ -40,7 +40,7 @@ public sealed partial class JobRunner
 
             var result = await packages.WriteWithPackageAsync<bool>(prepared, async (writer, ct) =>
             {
-                if (!await HoldsLeaseAsync(writer, job.Id, attempt, ct))
+                if (await HeldLeaseAsync(writer, job.Id, attempt, ct) is not { } lease)
                 {
                     return false;
                 }
@@ -50,7 +50,11 @@ public sealed partial class JobRunner
                     return publishError;
                 }
 
-                await AppendOutcomeAsync(writer, job, attempt, outcome, prepared?.Id, ct);
+                // A cancel recorded on the lease before the heartbeat saw it still wins over another try.
+                var recorded = lease.CancelRequestedAt is not null && outcome.Kind is OutcomeKind.Retry or OutcomeKind.Shutdown
+                    ? AttemptOutcome.Canceled()
+                    : outcome;
+                await AppendOutcomeAsync(writer, job, attempt, recorded, prepared?.Id, ct);
                 await writer.DeleteJobLeaseAsync(job.Id, ct);
                 return true;
             }, CancellationToken.None);

@@ -1,26 +1,38 @@
 using ArtifactStore.Core.Events;
 using ArtifactStore.Core.Platform;
+using ArtifactStore.Core.Storage;
 
 namespace ArtifactStore.Core.Jobs;
 
 public sealed partial class JobRunner
 {
     /// <summary>
-    /// Runs before the store reports ready (docs/jobs.md, "Recovery after a crash"): every job left <c>running</c> by a process
-    /// that no longer holds the root has its leftover processes killed and its working directory cleared,
-    /// and is requeued (<c>recovered_after_restart</c>, the interrupted attempt counted) — or failed
-    /// (<c>interrupted</c>) when that was its last attempt. Working directories of jobs that do not run are
-    /// removed. Returns how many jobs were recovered.
+    /// Runs before the store reports ready (docs/jobs.md, "Recovery after a crash"): every job left <c>running</c> whose lease
+    /// has expired, or that has no lease, has its leftover processes killed and its working directory
+    /// cleared, and is requeued (<c>recovered_after_restart</c>, the interrupted attempt counted) — or failed
+    /// (<c>interrupted</c>) when that was its last attempt. Working directories of jobs that do not run here
+    /// are removed. Returns how many jobs were recovered.
     /// </summary>
+    /// <remarks>
+    /// The rule holds for one process and for several replicas alike: a lease that has not expired belongs
+    /// to a live process and is never taken from it; only a lapsed lease (its holder stopped renewing it)
+    /// or a missing one lets another process recover the job. A restart is still not held up by the dead
+    /// process's lease, which would otherwise hold for up to <c>Jobs:LeaseDuration</c>: a backend that
+    /// guarantees one process per database (the embedded one, through its root lock) knows every lease it
+    /// finds on opening is a dead process's and marks it expired then (<see cref="IStoreDatabase.InitializeAsync"/>).
+    /// A shared backend leaves live replicas' leases alone; a crashed replica's lapse within the lease
+    /// duration and the heartbeat of any process requeues them (<see cref="RequeueExpiredLeasesAsync"/>).
+    /// </remarks>
     public async Task<int> RecoverAsync(CancellationToken cancellationToken)
     {
+        var now = time.GetUtcNow();
         var leases = (await database.Views.ListJobLeasesAsync(cancellationToken)).ToDictionary(l => l.JobId);
         var running = await database.Views.FindRunningJobsAsync(cancellationToken);
         var recovered = 0;
         foreach (var jobId in running.Union(leases.Keys).Distinct())
         {
             var lease = leases.GetValueOrDefault(jobId);
-            if (lease is not null && lease.Owner == InstanceId)
+            if (lease is not null && (lease.Owner == InstanceId || !lease.HasExpired(now)))
             {
                 continue;
             }
@@ -58,20 +70,20 @@ public sealed partial class JobRunner
         foreach (var lease in await database.Views.ListJobLeasesAsync(cancellationToken))
         {
             // Another process's lease it stopped renewing, or one of ours whose attempt ended without an outcome (a broken disk, say).
-            if (lease.ExpiresAt < now && (lease.Owner != InstanceId || !_running.ContainsKey(lease.JobId)))
+            if (lease.HasExpired(now) && (lease.Owner != InstanceId || !_running.ContainsKey(lease.JobId)))
             {
                 await RequeueInterruptedAsync(lease.JobId, lease, JobRequeued.LeaseExpired, cancellationToken);
             }
         }
     }
 
-    /// <summary>One unit of work: if the job still runs under <paramref name="lease"/> (or without any), requeue or fail it and drop the lease.</summary>
+    /// <summary>One unit of work: if the job still runs under the lapsed <paramref name="lease"/> (or without any), requeue or fail it and drop the lease.</summary>
     private async Task<bool> RequeueInterruptedAsync(Guid jobId, JobLease? lease, string reason, CancellationToken cancellationToken)
     {
         var result = await database.WriteAsync<bool>(async (writer, ct) =>
         {
-            // For an expired lease: renewed or re-leased since we looked means it is alive after all.
-            if (reason == JobRequeued.LeaseExpired && await writer.GetJobLeaseAsync(jobId, ct) != lease)
+            // Renewed or re-leased since we looked (or leased where there was no lease) means it is alive after all.
+            if (await writer.GetJobLeaseAsync(jobId, ct) != lease)
             {
                 return false;
             }

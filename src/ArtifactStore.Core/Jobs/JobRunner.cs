@@ -12,8 +12,9 @@ namespace ArtifactStore.Core.Jobs;
 /// The worker pool (docs/jobs.md): <see cref="JobOptions.Slots"/> slots, each running this loop —
 /// <list type="number">
 /// <item>lease the queued job whose backoff ended first: <c>v1.job.started</c> and a lease row, one unit of work;</item>
-/// <item>prepare <c>jobs/&lt;id&gt;/</c> with the verified input;</item>
-/// <item>run the handler under the type's timeout while a heartbeat renews the lease;</item>
+/// <item>prepare <c>jobs/&lt;id&gt;/</c> with the verified input, the log open through <see cref="IJobLogStore"/>;</item>
+/// <item>run the handler under the type's timeout while a heartbeat renews the lease and stops the attempt
+///   when the lease records a cancel (asked for through any process);</item>
 /// <item>record exactly one outcome, only if the lease is still ours: success with the output package in the
 ///   same unit of work, a retry with backoff, failure, or cancel;</item>
 /// <item>remove the working directory.</item>
@@ -28,6 +29,7 @@ public sealed partial class JobRunner(
     PackageService packages,
     StoreOptions options,
     string jobsDirectory,
+    IJobLogStore logs,
     TimeProvider time) : IAsyncDisposable
 {
     private const string Actor = "system:jobs";
@@ -40,7 +42,7 @@ public sealed partial class JobRunner(
     private int _idleSlots;
 
     /// <summary>Names this process in leases and <c>v1.job.started</c>; a new one each start.</summary>
-    public string InstanceId { get; } = $"{Environment.MachineName[..Math.Min(60, Environment.MachineName.Length)]}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+    public string InstanceId { get; } = Platform.InstanceIds.New();
 
     private JobOptions Jobs => options.Jobs;
 
@@ -79,10 +81,11 @@ public sealed partial class JobRunner(
         }
     }
 
-    /// <summary>The log file of a job running in this process, or null.</summary>
-    public string? LogPathOf(Guid jobId) => _running.TryGetValue(jobId, out var running) ? running.LogPath : null;
-
-    /// <summary>Stops a job running in this process (TERM, then KILL); false when it does not run here.</summary>
+    /// <summary>
+    /// The in-process fast path of a cancel: stops a job running in this process (TERM, then KILL); false
+    /// when it does not run here. The cancel itself is recorded on the lease (<see cref="JobService.CancelAsync"/>),
+    /// which the heartbeat of whichever process runs the job acts on.
+    /// </summary>
     public bool Cancel(Guid jobId)
     {
         if (!_running.TryGetValue(jobId, out var running))
@@ -194,7 +197,7 @@ public sealed partial class JobRunner(
         return result.IsSuccess ? result.Value : null;
     }
 
-    /// <summary>Renews the leases of what runs here, stops attempts whose job was canceled or taken over elsewhere, and requeues jobs whose lease expired.</summary>
+    /// <summary>Renews the leases of what runs here, stops attempts whose lease records a cancel or was taken over elsewhere, and requeues jobs whose lease expired.</summary>
     private async Task HeartbeatLoopAsync()
     {
         var period = Jobs.LeaseDuration / 3;
@@ -228,39 +231,45 @@ public sealed partial class JobRunner(
             return;
         }
 
-        var lost = await database.WriteAsync<List<RunningJob>>(async (writer, ct) =>
+        var stops = await database.WriteAsync<List<(RunningJob Attempt, JobStopReason Reason)>>(async (writer, ct) =>
         {
-            var gone = new List<RunningJob>();
+            var stop = new List<(RunningJob, JobStopReason)>();
             foreach (var attempt in running)
             {
-                if (!await HoldsLeaseAsync(writer, attempt.JobId, attempt.Attempt, ct))
+                if (await HeldLeaseAsync(writer, attempt.JobId, attempt.Attempt, ct) is not { } lease)
                 {
-                    gone.Add(attempt);
+                    stop.Add((attempt, JobStopReason.LeaseLost));
                     continue;
                 }
 
-                await writer.PutJobLeaseAsync(new JobLease(attempt.JobId, InstanceId, attempt.Attempt, writer.Now + Jobs.LeaseDuration, attempt.ProcessGroup), ct);
+                // A cancel asked for through any process is recorded here; the lease is still renewed while the attempt stops.
+                if (lease.CancelRequestedAt is not null)
+                {
+                    stop.Add((attempt, JobStopReason.Canceled));
+                }
+
+                await writer.PutJobLeaseAsync(lease with { ExpiresAt = writer.Now + Jobs.LeaseDuration, ProcessGroup = attempt.ProcessGroup }, ct);
             }
 
-            return gone;
+            return stop;
         }, CancellationToken.None);
-        foreach (var attempt in lost.Value)
+        foreach (var (attempt, reason) in stops.Value)
         {
-            attempt.Stop(JobStopReason.LeaseLost);
+            attempt.Stop(reason);
         }
     }
 
-    /// <summary>Inside a unit of work: the lease on the job is this process's for this attempt, and the job still runs.</summary>
-    private async Task<bool> HoldsLeaseAsync(IStoreWriter writer, Guid jobId, int attempt, CancellationToken cancellationToken)
+    /// <summary>Inside a unit of work: the lease on the job when it is this process's for this attempt and the job still runs; otherwise null.</summary>
+    private async Task<JobLease?> HeldLeaseAsync(IStoreWriter writer, Guid jobId, int attempt, CancellationToken cancellationToken)
     {
         var lease = await writer.GetJobLeaseAsync(jobId, cancellationToken);
         if (lease is null || lease.Owner != InstanceId || lease.Attempt != attempt)
         {
-            return false;
+            return null;
         }
 
         var job = await writer.GetJobAsync(jobId, cancellationToken);
-        return job is { State: JobState.Running } && job.Attempts == attempt;
+        return job is { State: JobState.Running } && job.Attempts == attempt ? lease : null;
     }
 
     private sealed record Leased(JobView Job, int Attempt);

@@ -171,6 +171,13 @@ public sealed class JobService(IStoreDatabase database, PackageService packages,
     /// Cancels a queued job at once; a running one is stopped (TERM, then KILL after the grace period) and
     /// this waits until it has ended. A finished job answers <c>job_finished</c>.
     /// </summary>
+    /// <remarks>
+    /// For a running job the request is recorded on its lease (one unit of work), the source of truth that
+    /// reaches whichever process holds the lease: its heartbeat sees the mark, stops the attempt and
+    /// records the outcome with the log. When the job runs in this process it is also told at once (the
+    /// fast path). A running job whose lease has lapsed, or that has none, has no live holder to act on
+    /// the mark: its cancel is recorded directly.
+    /// </remarks>
     public async Task<Result<JobView>> CancelAsync(Guid id, string actor, CancellationToken cancellationToken)
     {
         var recorded = await database.WriteAsync<JobView>(async (writer, ct) =>
@@ -188,10 +195,13 @@ public sealed class JobService(IStoreDatabase database, PackageService packages,
                 return new StoreError(ErrorCodes.JobFinished, $"job {id} already ended ({JobStates.ToText(job.State)}); there is nothing to cancel");
             }
 
-            // A job running here is stopped by its worker, which records the outcome. Otherwise the
-            // cancel is recorded now; a worker elsewhere loses its lease and stops at its next heartbeat.
-            if (job.State == JobState.Running && runner.Cancel(id))
+            if (job.State == JobState.Running && await writer.GetJobLeaseAsync(id, ct) is { } lease && !lease.HasExpired(writer.Now))
             {
+                if (lease.CancelRequestedAt is null)
+                {
+                    await writer.PutJobLeaseAsync(lease with { CancelRequestedAt = writer.Now }, ct);
+                }
+
                 return job;
             }
 
@@ -205,6 +215,9 @@ public sealed class JobService(IStoreDatabase database, PackageService packages,
         {
             return recorded;
         }
+
+        // The request is durable; a job running in this process need not wait for the next heartbeat.
+        runner.Cancel(id);
 
         // Wait for the worker to stop the process tree and record the outcome.
         var deadline = time.GetUtcNow() + options.Jobs.KillGracePeriod + TimeSpan.FromSeconds(30);

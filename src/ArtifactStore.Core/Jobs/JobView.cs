@@ -21,4 +21,11 @@ public sealed record JobView(
     DateTimeOffset NotBefore,
     DateTimeOffset? ExpiresAt,
     DateTimeOffset? ExpiredAt,
-    string OutputClass);
+    string OutputClass)
+{
+    /// <summary>
+    /// Whether the job keeps its packages (input, output, log) from deletion: it is pinned, or not yet
+    /// finished (docs/retention.md). Backends find the jobs that refer to a package; this decides.
+    /// </summary>
+    public bool KeepsItsPackages => Pinned || State is JobState.Queued or JobState.Running;
+}

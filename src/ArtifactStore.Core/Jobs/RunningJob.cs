@@ -13,8 +13,6 @@ internal sealed class RunningJob(Guid jobId, int attempt) : IDisposable
 
     public int? ProcessGroup { get; set; }
 
-    public string LogPath { get; set; } = string.Empty;
-
     public JobStopReason StopReason => (JobStopReason)Volatile.Read(ref _stopReason);
 
     /// <summary>Stops the attempt for <paramref name="reason"/>; the first reason given wins.</summary>

@@ -6,9 +6,10 @@ using ArtifactStore.Core.Storage;
 namespace ArtifactStore.Core.Retention;
 
 /// <summary>
-/// Extensions, holds and pins (docs/api.md, "Retention"; docs/retention.md). Each action is one unit of work: its event, the
-/// view change and, when it makes an eligible package ineligible again, the
-/// <c>v1.retention.deletion_ineligible</c> event recording that reverse transition.
+/// Extensions, holds and pins (docs/retention.md). Each action is one unit of work: its event, the view
+/// change and, when it changes whether the package may be deleted, the event recording that transition
+/// (<c>v1.retention.deletion_ineligible</c>, or <c>v1.retention.deletion_eligible</c> when the last hold of
+/// an expired package is released or it is unpinned).
 /// </summary>
 public sealed class RetentionService(IStoreDatabase database)
 {
@@ -124,12 +125,16 @@ public sealed class RetentionService(IStoreDatabase database)
                 return error;
             }
 
+            // A transition the action caused, either way, is recorded in the same unit of work as its
+            // cause, so the retention state never lags behind the facts (docs/retention.md): a hold
+            // applied to an eligible package makes it ineligible; releasing the last hold of an expired
+            // package (or unpinning it) makes it eligible now rather than at the next sweep.
             var after = (await writer.GetPackageAsync(id, ct))!;
-            if (package.Retention.EligibleForDeletion && !after.Retention.IsDeletable(writer.Now))
+            var deletable = after.Retention.IsDeletable(writer.Now);
+            if (package.Retention.EligibleForDeletion != deletable)
             {
-                // The reverse transition is recorded in the same unit of work as its cause.
-                await writer.AppendAsync(new NewEvent(EventTypes.PackageStream(id), EventTypes.DeletionIneligible, actor,
-                    new EligibilityChanged(id, after.Retention.ExpiresAt, writer.Now, cause).ToCbor()), ct);
+                await writer.AppendAsync(new NewEvent(EventTypes.PackageStream(id), deletable ? EventTypes.DeletionEligible : EventTypes.DeletionIneligible,
+                    actor, new EligibilityChanged(id, after.Retention.ExpiresAt, writer.Now, cause).ToCbor()), ct);
                 after = (await writer.GetPackageAsync(id, ct))!;
             }
 

@@ -1,3 +1,4 @@
+using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Events;
 using ArtifactStore.Core.Storage;
 
@@ -8,62 +9,75 @@ namespace ArtifactStore.Core.Retention;
 /// <c>v1.retention.deletion_eligible</c> for each — once per transition (docs/retention.md). Candidates come from
 /// an index on expiry, so a sweep costs time in proportion to what has expired. Deterministic: the same
 /// state and the same <c>as_of</c> give the same events in the same order (expiry, then id).
+/// A sweep that writes holds the <c>retention_sweep</c> lease in the database (<see cref="MaintenanceLeaseHolder"/>),
+/// so processes sharing a database never sweep at once; one that finds it held elsewhere answers <c>already_running</c>.
 /// </summary>
 public sealed class RetentionSweeper(IStoreDatabase database, TimeProvider time) : IDisposable
 {
     private const int BatchSize = 1000;
     private readonly SemaphoreSlim _running = new(1, 1);
+    private readonly MaintenanceLeaseHolder _lease = new(database, time, MaintenanceLease.RetentionSweep);
 
     public void Dispose() => _running.Dispose();
 
-    /// <summary>Runs a sweep as of <paramref name="asOf"/> (default: now). A dry run returns the same plan and writes nothing.</summary>
-    public async Task<SweepReport> RunAsync(DateTimeOffset? asOf, bool dryRun, string actor, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs a sweep as of <paramref name="asOf"/> (default: now). A dry run returns the same plan and writes
+    /// nothing; a sweep answers <c>already_running</c> when another process holds the sweep lease.
+    /// </summary>
+    public async Task<Result<SweepReport>> RunAsync(DateTimeOffset? asOf, bool dryRun, string actor, CancellationToken cancellationToken)
     {
         var at = Time.Rfc3339.Truncate(asOf ?? time.GetUtcNow());
         await _running.WaitAsync(cancellationToken);
         try
         {
-            var planned = await database.Views.FindNewlyDeletableAsync(at, cancellationToken);
-            var plannedJobs = await database.Views.FindExpiredJobsAsync(at, cancellationToken);
-
             if (dryRun)
             {
-                return new SweepReport(at, DryRun: true, planned) { ExpiredJobs = plannedJobs };
+                var planned = await database.Views.FindNewlyDeletableAsync(at, cancellationToken);
+                return new SweepReport(at, DryRun: true, planned) { ExpiredJobs = await database.Views.FindExpiredJobsAsync(at, cancellationToken) };
             }
 
-            var done = new List<SweepItem>();
-            foreach (var batch in planned.Chunk(BatchSize))
-            {
-                var written = await database.WriteAsync<List<SweepItem>>(async (writer, ct) =>
-                {
-                    var marked = new List<SweepItem>();
-                    foreach (var item in batch)
-                    {
-                        // Re-checked inside the unit of work: a hold or pin may have arrived since the plan.
-                        var package = await writer.GetPackageAsync(item.PackageId, ct);
-                        if (package is null || package.State != Packages.PackageState.Live ||
-                            package.Retention.EligibleForDeletion || !package.Retention.IsDeletable(at))
-                        {
-                            continue;
-                        }
-
-                        await writer.AppendAsync(new NewEvent(EventTypes.PackageStream(item.PackageId), EventTypes.DeletionEligible, actor,
-                            new EligibilityChanged(item.PackageId, package.Retention.ExpiresAt, at, "expired").ToCbor()), ct);
-                        marked.Add(item);
-                    }
-
-                    return marked;
-                }, cancellationToken);
-                done.AddRange(written.Value);
-            }
-
-            var expiredJobs = await ExpireJobsAsync(plannedJobs, at, actor, cancellationToken);
-            return new SweepReport(at, DryRun: false, done) { ExpiredJobs = expiredJobs };
+            return await _lease.RunAsync(ct => SweepAsync(at, actor, ct), cancellationToken);
         }
         finally
         {
             _running.Release();
         }
+    }
+
+    /// <summary>The sweep itself, under the lease.</summary>
+    private async Task<SweepReport> SweepAsync(DateTimeOffset at, string actor, CancellationToken cancellationToken)
+    {
+        var planned = await database.Views.FindNewlyDeletableAsync(at, cancellationToken);
+        var plannedJobs = await database.Views.FindExpiredJobsAsync(at, cancellationToken);
+
+        var done = new List<SweepItem>();
+        foreach (var batch in planned.Chunk(BatchSize))
+        {
+            var written = await database.WriteAsync<List<SweepItem>>(async (writer, ct) =>
+            {
+                var marked = new List<SweepItem>();
+                foreach (var item in batch)
+                {
+                    // Re-checked inside the unit of work: a hold or pin may have arrived since the plan.
+                    var package = await writer.GetPackageAsync(item.PackageId, ct);
+                    if (package is null || package.State != Packages.PackageState.Live ||
+                        package.Retention.EligibleForDeletion || !package.Retention.IsDeletable(at))
+                    {
+                        continue;
+                    }
+
+                    await writer.AppendAsync(new NewEvent(EventTypes.PackageStream(item.PackageId), EventTypes.DeletionEligible, actor,
+                        new EligibilityChanged(item.PackageId, package.Retention.ExpiresAt, at, "expired").ToCbor()), ct);
+                    marked.Add(item);
+                }
+
+                return marked;
+            }, cancellationToken);
+            done.AddRange(written.Value);
+        }
+
+        var expiredJobs = await ExpireJobsAsync(plannedJobs, at, actor, cancellationToken);
+        return new SweepReport(at, DryRun: false, done) { ExpiredJobs = expiredJobs };
     }
 
     /// <summary>Marks finished, unpinned jobs past their retention <c>expired</c>, re-checked inside each unit of work.</summary>

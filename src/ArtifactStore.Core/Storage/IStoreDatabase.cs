@@ -10,7 +10,12 @@ namespace ArtifactStore.Core.Storage;
 /// </summary>
 public interface IStoreDatabase : IAsyncDisposable
 {
-    /// <summary>Creates or migrates the schema and clears state owned by processes that no longer run. Idempotent.</summary>
+    /// <summary>
+    /// Creates or migrates the schema and clears state owned by processes that no longer run. Idempotent.
+    /// A backend that guarantees one process per database (the embedded one, by its root lock) treats every
+    /// lease as its dead owner's: job leases become expired and maintenance leases are dropped. A backend
+    /// shared by live replicas leaves leases alone; they lapse when their holders stop renewing them.
+    /// </summary>
     Task InitializeAsync(CancellationToken cancellationToken);
 
     /// <summary>

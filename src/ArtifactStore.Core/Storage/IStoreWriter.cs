@@ -61,4 +61,13 @@ public interface IStoreWriter
 
     /// <summary>Removes the lease on a job if there is one.</summary>
     Task DeleteJobLeaseAsync(Guid jobId, CancellationToken cancellationToken);
+
+    /// <summary>The lease on the store-wide task <paramref name="name"/> (see <see cref="MaintenanceLease"/>), expired or not; null when none.</summary>
+    Task<MaintenanceLease?> GetMaintenanceLeaseAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Inserts or replaces the lease on <c>lease.Name</c>. Whether the caller may is decided before, in the same unit of work.</summary>
+    Task PutMaintenanceLeaseAsync(MaintenanceLease lease, CancellationToken cancellationToken);
+
+    /// <summary>Removes the lease on <paramref name="name"/> if there is one.</summary>
+    Task DeleteMaintenanceLeaseAsync(string name, CancellationToken cancellationToken);
 }

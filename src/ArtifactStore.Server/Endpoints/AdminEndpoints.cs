@@ -51,7 +51,7 @@ public static class AdminEndpoints
         }
 
         var report = await store.Sweeper.RunAsync(asOf, dryRun.Value, Actors.Of(context), context.RequestAborted);
-        return Results.Json(ReportJson.Sweep(report), JsonDefaults.Options);
+        return report.IsSuccess ? Results.Json(ReportJson.Sweep(report.Value), JsonDefaults.Options) : Problems.From(report.Error, context);
     }
 
     private static async Task<IResult> GcAsync(HttpContext context, StoreRuntime store)
@@ -63,7 +63,7 @@ public static class AdminEndpoints
         }
 
         var report = await store.Collector.RunAsync(dryRun.Value, Actors.Of(context), context.RequestAborted);
-        return Results.Json(ReportJson.Gc(report), JsonDefaults.Options);
+        return report.IsSuccess ? Results.Json(ReportJson.Gc(report.Value), JsonDefaults.Options) : Problems.From(report.Error, context);
     }
 
     private static async Task<IResult> ListTokensAsync(StoreRuntime store, CancellationToken cancellationToken) =>

@@ -227,11 +227,9 @@ public static class JobEndpoints
         var aborted = context.RequestAborted;
         while (!JobStates.IsFinished(job.State))
         {
-            if (store.JobRunner.LogPathOf(job.Id) is { } path && File.Exists(path))
-            {
-                offset += await CopyFromAsync(path, offset, context.Response.Body, aborted);
-                await context.Response.Body.FlushAsync(aborted);
-            }
+            // Read through the store's log port, so this works whichever process runs the job.
+            offset += await store.JobLogs.CopyFromAsync(job.Id, offset, context.Response.Body, aborted);
+            await context.Response.Body.FlushAsync(aborted);
 
             if (!follow)
             {
@@ -265,31 +263,6 @@ public static class JobEndpoints
         {
             blob.Stream.Position = offset;
             await blob.Stream.CopyToAsync(context.Response.Body, aborted);
-        }
-    }
-
-    private static async Task<long> CopyFromAsync(string path, long offset, Stream target, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using var log = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            if (log.Length <= offset)
-            {
-                return 0;
-            }
-
-            log.Position = offset;
-            var before = log.Position;
-            await log.CopyToAsync(target, cancellationToken);
-            return log.Position - before;
-        }
-        catch (FileNotFoundException)
-        {
-            return 0;
-        }
-        catch (DirectoryNotFoundException)
-        {
-            return 0;
         }
     }
 

@@ -15,7 +15,15 @@ internal sealed class RetentionScheduler(StoreRuntime store, ILogger<RetentionSc
         Task.WhenAll(
             LoopAsync("sweep", store.Options.Retention.SweepInterval, async ct =>
             {
-                var report = await store.Sweeper.RunAsync(null, dryRun: false, Actor, ct);
+                var swept = await store.Sweeper.RunAsync(null, dryRun: false, Actor, ct);
+                if (!swept.IsSuccess)
+                {
+                    // Another process sweeps now; this one tries again at its next tick.
+                    logger.LogInformation("Sweep skipped: {Problem}", swept.Error.Message);
+                    return;
+                }
+
+                var report = swept.Value;
                 if (report.Eligible.Count > 0)
                 {
                     logger.LogInformation("Sweep marked {Count} packages eligible for deletion", report.Eligible.Count);
@@ -23,7 +31,15 @@ internal sealed class RetentionScheduler(StoreRuntime store, ILogger<RetentionSc
             }, stoppingToken),
             LoopAsync("gc", store.Options.Gc.Interval, async ct =>
             {
-                var report = await store.Collector.RunAsync(dryRun: false, Actor, ct);
+                var collected = await store.Collector.RunAsync(dryRun: false, Actor, ct);
+                if (!collected.IsSuccess)
+                {
+                    // Another process collects now; this one tries again at its next tick.
+                    logger.LogInformation("GC skipped: {Problem}", collected.Error.Message);
+                    return;
+                }
+
+                var report = collected.Value;
                 if (report.PackagesDeleted.Count + report.BlobsReaped.Count + report.OrphansRemoved.Count > 0)
                 {
                     logger.LogInformation("GC deleted {Packages} packages, reaped {Blobs} blobs and {Orphans} orphans, freeing {Bytes} bytes",

@@ -19,11 +19,12 @@ namespace ArtifactStore.Server.Hosting;
 /// </summary>
 public sealed class StoreRuntime : IAsyncDisposable
 {
-    private StoreRuntime(DataRoot root, StoreOptions options, IStoreBackend backend, IStoreDatabase database, IBlobStore blobs, TimeProvider time, ProtocolHooks? hooks)
+    private StoreRuntime(DataRoot root, StoreOptions options, IStoreBackend backend, StoreParts parts, TimeProvider time, ProtocolHooks? hooks)
     {
         Root = root;
         Backend = backend;
         Options = options;
+        var (database, blobs) = (parts.Database, parts.Blobs);
         Database = database;
         Blobs = blobs;
         Time = time;
@@ -34,7 +35,8 @@ public sealed class StoreRuntime : IAsyncDisposable
         Sweeper = new RetentionSweeper(database, time);
         Collector = new GarbageCollector(database, blobs, time, options.Gc, hooks);
         Tokens = new TokenService(database);
-        JobRunner = new JobRunner(database, BlobReader, Packages, options, root.JobsDirectory, time);
+        JobLogs = parts.JobLogs;
+        JobRunner = new JobRunner(database, BlobReader, Packages, options, root.JobsDirectory, JobLogs, time);
         Jobs = new JobService(database, Packages, JobRunner, options, time);
         Recovery.Register("requeue jobs left running by a stopped process", ct => JobRunner.RecoverAsync(ct));
     }
@@ -53,6 +55,9 @@ public sealed class StoreRuntime : IAsyncDisposable
     public TimeProvider Time { get; }
 
     public BlobReader BlobReader { get; }
+
+    /// <summary>Live job logs, read by the API while a job runs.</summary>
+    public IJobLogStore JobLogs { get; }
 
     public PackageService Packages { get; }
 
@@ -96,7 +101,7 @@ public sealed class StoreRuntime : IAsyncDisposable
                 return parts.Error;
             }
 
-            return new StoreRuntime(root, options, backend, parts.Value.Database, parts.Value.Blobs, time, hooks);
+            return new StoreRuntime(root, options, backend, parts.Value, time, hooks);
         }
         catch
         {

@@ -21,7 +21,7 @@ public static class Problems
         ErrorCodes.ExtensionNotLater or ErrorCodes.ReasonRequired => StatusCodes.Status422UnprocessableEntity,
         ErrorCodes.NotExpiring or ErrorCodes.HoldAlreadyReleased or ErrorCodes.TokenNameTaken => StatusCodes.Status409Conflict,
         ErrorCodes.HoldNotFound or ErrorCodes.TokenNotFound => StatusCodes.Status404NotFound,
-        ErrorCodes.IdempotencyRequestInProgress => StatusCodes.Status409Conflict,
+        ErrorCodes.IdempotencyRequestInProgress or ErrorCodes.AlreadyRunning => StatusCodes.Status409Conflict,
         ErrorCodes.PackageNotFound or ErrorCodes.PackageExpired or ErrorCodes.FileNotFound
             or ErrorCodes.BlobNotFound or ErrorCodes.NotFound => StatusCodes.Status404NotFound,
         ErrorCodes.PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,

@@ -1,4 +1,5 @@
 using ArtifactStore.Core.Blobs;
+using ArtifactStore.Core.Jobs;
 using ArtifactStore.Core.Storage;
 
 namespace ArtifactStore.Conformance.Tests.Backends;
@@ -14,6 +15,9 @@ public abstract class TestBackend : IAsyncDisposable
     public abstract IStoreDatabase Database { get; }
 
     public abstract IBlobStore Blobs { get; }
+
+    /// <summary>The live job logs.</summary>
+    public abstract IJobLogStore JobLogs { get; }
 
     /// <summary>A read-only snapshot of the database as it is now (fsck's view of it).</summary>
     public abstract Task<IStoreSnapshot> OpenSnapshotAsync(CancellationToken cancellationToken);

@@ -55,7 +55,7 @@ public abstract class BlobProtocolContract(StoreBackendFixture fixture)
             Assert.False(upload.IsCompleted, "the upload must not rely on a blob that is being deleted");
 
             // The next reaper run finishes the deletion: bytes first, then the row.
-            var report = await store.Collector(TimeSpan.FromDays(1)).RunAsync(dryRun: false, "gc", CancellationToken.None);
+            var report = (await store.Collector(TimeSpan.FromDays(1)).RunAsync(dryRun: false, "gc", CancellationToken.None)).Value;
             Assert.Contains(report.BlobsReaped, b => b.Digest == digest);
 
             var second = await upload.WaitAsync(TimeSpan.FromSeconds(10));
@@ -81,7 +81,7 @@ public abstract class BlobProtocolContract(StoreBackendFixture fixture)
         var first = await store.CreateAsync("first", X, retentionClass: "short");
         var digest = first.Value.Package.Files[0].Sha256;
         store.Time.Advance(TimeSpan.FromMinutes(2));
-        Assert.Single((await store.Sweeper.RunAsync(null, dryRun: false, "sweeper", CancellationToken.None)).Eligible);
+        Assert.Single((await store.Sweeper.RunAsync(null, dryRun: false, "sweeper", CancellationToken.None)).Value.Eligible);
         await store.Collector(TimeSpan.FromDays(1)).RunAsync(dryRun: false, "gc", CancellationToken.None);
         var row = await store.Database.Views.GetBlobAsync(digest, CancellationToken.None);
         Assert.Equal(BlobState.Condemned, row!.State);

@@ -24,7 +24,7 @@ public abstract class GcProtocolContract(StoreBackendFixture fixture)
             Assert.Equal(BlobState.Condemned, (await RowOfXAsync(store))!.State);
 
             var upload = await store.CreateAsync("fresh", new Dictionary<string, string> { ["x"] = X });
-            var report = await store.Collector(TimeSpan.Zero).RunAsync(dryRun: false, "gc", CancellationToken.None);
+            var report = (await store.Collector(TimeSpan.Zero).RunAsync(dryRun: false, "gc", CancellationToken.None)).Value;
 
             Assert.DoesNotContain(report.BlobsReaped, b => b.Digest == DigestOfX());
             await AssertIntactAsync(store, upload.Value.Package.Id);
@@ -42,16 +42,16 @@ public abstract class GcProtocolContract(StoreBackendFixture fixture)
         try
         {
             var grace = TimeSpan.FromHours(1);
-            var first = await store.Collector(grace).RunAsync(dryRun: false, "gc", CancellationToken.None);
+            var first = (await store.Collector(grace).RunAsync(dryRun: false, "gc", CancellationToken.None)).Value;
             Assert.Empty(first.BlobsReaped);
             Assert.Equal(BlobState.Condemned, (await RowOfXAsync(store))!.State);
 
             store.Time.Advance(grace - TimeSpan.FromMinutes(1));
-            Assert.Empty((await store.Collector(grace).RunAsync(dryRun: false, "gc", CancellationToken.None)).BlobsReaped);
+            Assert.Empty((await store.Collector(grace).RunAsync(dryRun: false, "gc", CancellationToken.None)).Value.BlobsReaped);
             Assert.NotNull(await store.Blobs.StatAsync(DigestOfX(), CancellationToken.None));
 
             store.Time.Advance(TimeSpan.FromMinutes(2));
-            var later = await store.Collector(grace).RunAsync(dryRun: false, "gc", CancellationToken.None);
+            var later = (await store.Collector(grace).RunAsync(dryRun: false, "gc", CancellationToken.None)).Value;
             Assert.Contains(later.BlobsReaped, b => b.Digest == DigestOfX());
             Assert.Null(await RowOfXAsync(store));
             Assert.Null(await store.Blobs.StatAsync(DigestOfX(), CancellationToken.None));
@@ -82,7 +82,7 @@ public abstract class GcProtocolContract(StoreBackendFixture fixture)
             Assert.False(upload.IsCompleted, "an upload must not rely on a blob in state deleting");
 
             pause.Resume();
-            var report = await gc.WaitAsync(TimeSpan.FromSeconds(10));
+            var report = (await gc.WaitAsync(TimeSpan.FromSeconds(10))).Value;
             var created = await upload.WaitAsync(TimeSpan.FromSeconds(10));
 
             Assert.Contains(report.BlobsReaped, b => b.Digest == DigestOfX());
@@ -100,7 +100,7 @@ public abstract class GcProtocolContract(StoreBackendFixture fixture)
         var store = await ExpiredStoreAsync(null);
         try
         {
-            var report = await store.Collector(TimeSpan.Zero).RunAsync(dryRun: false, "gc", CancellationToken.None);
+            var report = (await store.Collector(TimeSpan.Zero).RunAsync(dryRun: false, "gc", CancellationToken.None)).Value;
             Assert.Contains(report.BlobsReaped, b => b.Digest == DigestOfX());
             Assert.Null(await RowOfXAsync(store));
             Assert.Null(await store.Blobs.StatAsync(DigestOfX(), CancellationToken.None));
@@ -125,7 +125,7 @@ public abstract class GcProtocolContract(StoreBackendFixture fixture)
             var upload = store.CreateAsync("fresh", new Dictionary<string, string> { ["x"] = X });
             await pause.Reached.WaitAsync(TimeSpan.FromSeconds(10));
 
-            var report = await store.Collector(TimeSpan.Zero).RunAsync(dryRun: false, "gc", CancellationToken.None);
+            var report = (await store.Collector(TimeSpan.Zero).RunAsync(dryRun: false, "gc", CancellationToken.None)).Value;
             Assert.Contains(report.BlobsReaped, b => b.Digest == DigestOfX());
 
             pause.Resume();
@@ -180,7 +180,7 @@ public abstract class GcProtocolContract(StoreBackendFixture fixture)
         var expiring = await store.CreateAsync("expiring", new Dictionary<string, string> { ["x"] = X }, retentionClass: "short");
         Assert.True(expiring.IsSuccess);
         store.Time.Advance(TimeSpan.FromMinutes(2));
-        var swept = await store.Sweeper.RunAsync(null, dryRun: false, "sweeper", CancellationToken.None);
+        var swept = (await store.Sweeper.RunAsync(null, dryRun: false, "sweeper", CancellationToken.None)).Value;
         Assert.Single(swept.Eligible);
         return store;
     }

@@ -73,14 +73,14 @@ public abstract class RetentionContract(StoreBackendFixture fixture)
             await store.Retention.ApplyHoldAsync(ids[2], "legal", "op", default);
             store.Time.Advance(TimeSpan.FromMinutes(5));
 
-            var dry = await store.Sweeper.RunAsync(null, dryRun: true, "sweeper", default);
+            var dry = (await store.Sweeper.RunAsync(null, dryRun: true, "sweeper", default)).Value;
             var headBefore = await store.Database.Views.GetHeadSeqAsync(default);
-            var first = await store.Sweeper.RunAsync(null, dryRun: false, "sweeper", default);
+            var first = (await store.Sweeper.RunAsync(null, dryRun: false, "sweeper", default)).Value;
             Assert.Equal(new[] { ids[0], ids[3], ids[4] }, first.Eligible.Select(e => e.PackageId));
             Assert.Equal(dry.Eligible, first.Eligible);
             Assert.Equal(headBefore + 3, await store.Database.Views.GetHeadSeqAsync(default));
 
-            var second = await store.Sweeper.RunAsync(null, dryRun: false, "sweeper", default);
+            var second = (await store.Sweeper.RunAsync(null, dryRun: false, "sweeper", default)).Value;
             Assert.Empty(second.Eligible);
 
             var held = await store.Retention.ApplyHoldAsync(ids[0], "new evidence", "op", default);
@@ -89,6 +89,78 @@ public abstract class RetentionContract(StoreBackendFixture fixture)
             Assert.Equal(
                 [EventTypes.PackageCreated, EventTypes.RetentionDefaultApplied, EventTypes.DeletionEligible, EventTypes.HoldApplied, EventTypes.DeletionIneligible],
                 history);
+        }
+        finally
+        {
+            await store.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task releasing_the_last_hold_of_an_expired_package_makes_it_eligible_in_the_same_unit_of_work()
+    {
+        var store = await TestStore.OpenAsync(fixture);
+        try
+        {
+            var package = (await store.CreateAsync("p", Files, retentionClass: "short")).Value.Package;
+            var (_, first) = (await store.Retention.ApplyHoldAsync(package.Id, "legal", "op", default)).Value;
+            var (_, second) = (await store.Retention.ApplyHoldAsync(package.Id, "audit", "op", default)).Value;
+            store.Time.Advance(TimeSpan.FromMinutes(5));
+
+            var oneLeft = await store.Retention.ReleaseHoldAsync(package.Id, first.HoldId, "settled", "op", default);
+            Assert.False(oneLeft.Value.Retention.EligibleForDeletion);
+
+            var headBefore = await store.Database.Views.GetHeadSeqAsync(default);
+            var released = await store.Retention.ReleaseHoldAsync(package.Id, second.HoldId, "done", "op", default);
+            Assert.True(released.Value.Retention.EligibleForDeletion);
+            Assert.Equal(headBefore + 2, await store.Database.Views.GetHeadSeqAsync(default));
+            var history = (await store.Retention.HistoryAsync(package.Id, default)).Value;
+            Assert.Equal([EventTypes.HoldReleased, EventTypes.DeletionEligible], history.TakeLast(2).Select(e => e.Type));
+            Assert.Equal(history[^2].OccurredAt, history[^1].OccurredAt);
+            Assert.Empty((await store.Sweeper.RunAsync(null, dryRun: false, "sweeper", default)).Value.Eligible);
+
+            await store.AssertViewsMatchReplayAsync();
+        }
+        finally
+        {
+            await store.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task unpinning_an_expired_package_makes_it_eligible_at_once_and_pinning_it_again_reverses_that()
+    {
+        var store = await TestStore.OpenAsync(fixture);
+        try
+        {
+            var package = (await store.CreateAsync("p", Files, retentionClass: "short")).Value.Package;
+            await store.Retention.SetPinnedAsync(package.Id, pinned: true, "keep", "op", default);
+            store.Time.Advance(TimeSpan.FromMinutes(5));
+
+            var unpinned = await store.Retention.SetPinnedAsync(package.Id, pinned: false, "let go", "op", default);
+            Assert.True(unpinned.Value.Retention.EligibleForDeletion);
+            var pinned = await store.Retention.SetPinnedAsync(package.Id, pinned: true, "keep after all", "op", default);
+            Assert.False(pinned.Value.Retention.EligibleForDeletion);
+            var history = (await store.Retention.HistoryAsync(package.Id, default)).Value.Select(e => e.Type).TakeLast(4);
+            Assert.Equal([EventTypes.Unpinned, EventTypes.DeletionEligible, EventTypes.Pinned, EventTypes.DeletionIneligible], history);
+        }
+        finally
+        {
+            await store.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task releasing_a_hold_before_expiry_records_no_eligibility()
+    {
+        var store = await TestStore.OpenAsync(fixture);
+        try
+        {
+            var package = (await store.CreateAsync("p", Files, retentionClass: "short")).Value.Package;
+            var (_, hold) = (await store.Retention.ApplyHoldAsync(package.Id, "legal", "op", default)).Value;
+            var released = await store.Retention.ReleaseHoldAsync(package.Id, hold.HoldId, "settled", "op", default);
+            Assert.False(released.Value.Retention.EligibleForDeletion);
+            Assert.Equal(EventTypes.HoldReleased, (await store.Retention.HistoryAsync(package.Id, default)).Value[^1].Type);
         }
         finally
         {
@@ -107,7 +179,7 @@ public abstract class RetentionContract(StoreBackendFixture fixture)
             store.Time.Advance(TimeSpan.FromMinutes(5));
             await store.Sweeper.RunAsync(null, dryRun: false, "sweeper", default);
 
-            var report = await store.Collector(TimeSpan.Zero).RunAsync(dryRun: false, "gc", default);
+            var report = (await store.Collector(TimeSpan.Zero).RunAsync(dryRun: false, "gc", default)).Value;
             Assert.Equal(doomed.Id, Assert.Single(report.PackagesDeleted).PackageId);
             Assert.Equal(2, report.BlobsReaped.Count); // the unique file and the manifest; "shared" stays
             Assert.Equal("unique".Length + doomed.ManifestSize, report.BytesFreed);
@@ -122,7 +194,7 @@ public abstract class RetentionContract(StoreBackendFixture fixture)
             Assert.Contains("doomed", live, StringComparison.Ordinal);
 
             store.Time.Advance(store.Options.Gc.TombstoneRetention + TimeSpan.FromDays(1));
-            var later = await store.Collector(TimeSpan.Zero).RunAsync(dryRun: false, "gc", default);
+            var later = (await store.Collector(TimeSpan.Zero).RunAsync(dryRun: false, "gc", default)).Value;
             Assert.Equal(doomed.Id, Assert.Single(later.TombstonesPurged));
             Assert.Equal(ErrorCodes.PackageNotFound, (await store.Packages.GetAsync(doomed.Id, default)).Error?.Code);
         }
@@ -143,11 +215,13 @@ public abstract class RetentionContract(StoreBackendFixture fixture)
             var pinned = await store.Retention.SetPinnedAsync(package.Id, pinned: true, "keep", "op", default);
             Assert.True(pinned.Value.Retention.Pinned);
             store.Time.Advance(TimeSpan.FromMinutes(5));
-            Assert.Empty((await store.Sweeper.RunAsync(null, dryRun: false, "sweeper", default)).Eligible);
+            Assert.Empty((await store.Sweeper.RunAsync(null, dryRun: false, "sweeper", default)).Value.Eligible);
 
+            // Unpinning an expired package makes it eligible in the same unit of work; the sweep has nothing left to do.
             var unpinned = await store.Retention.SetPinnedAsync(package.Id, pinned: false, "done", "op", default);
             Assert.False(unpinned.Value.Retention.Pinned);
-            Assert.Equal(package.Id, Assert.Single((await store.Sweeper.RunAsync(null, dryRun: false, "sweeper", default)).Eligible).PackageId);
+            Assert.True(unpinned.Value.Retention.EligibleForDeletion);
+            Assert.Empty((await store.Sweeper.RunAsync(null, dryRun: false, "sweeper", default)).Value.Eligible);
             Assert.True((await store.Packages.GetAsync(package.Id, default)).Value.Retention.EligibleForDeletion);
 
             // Pinning an eligible package takes it back, and the way back is recorded.
@@ -170,9 +244,9 @@ public abstract class RetentionContract(StoreBackendFixture fixture)
         {
             var package = (await store.CreateAsync("p", Files, retentionClass: "short")).Value.Package;
             store.Time.Advance(TimeSpan.FromSeconds(59));
-            Assert.Empty((await store.Sweeper.RunAsync(null, dryRun: false, "sweeper", default)).Eligible);
+            Assert.Empty((await store.Sweeper.RunAsync(null, dryRun: false, "sweeper", default)).Value.Eligible);
             store.Time.Advance(TimeSpan.FromSeconds(1));
-            Assert.Equal(package.Id, Assert.Single((await store.Sweeper.RunAsync(null, dryRun: false, "sweeper", default)).Eligible).PackageId);
+            Assert.Equal(package.Id, Assert.Single((await store.Sweeper.RunAsync(null, dryRun: false, "sweeper", default)).Value.Eligible).PackageId);
         }
         finally
         {

@@ -1,4 +1,5 @@
 using ArtifactStore.Core.Blobs;
+using ArtifactStore.Core.Jobs;
 using ArtifactStore.Core.Storage;
 using ArtifactStore.Conformance.Tests.Backends;
 using ArtifactStore.Sqlite;
@@ -11,6 +12,8 @@ internal sealed class EmbeddedBackend(EmbeddedStore store) : TestBackend
     public override IStoreDatabase Database => store.Database;
 
     public override IBlobStore Blobs => store.Blobs;
+
+    public override IJobLogStore JobLogs => store.JobLogs;
 
     public override Task<IStoreSnapshot> OpenSnapshotAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IStoreSnapshot>(SqliteSnapshot.Open(store.Database.DatabasePath));

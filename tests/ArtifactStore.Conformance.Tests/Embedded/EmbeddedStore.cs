@@ -1,3 +1,4 @@
+using ArtifactStore.Core.Jobs;
 using ArtifactStore.Core.Roots;
 using ArtifactStore.FileSystem;
 using ArtifactStore.Sqlite;
@@ -11,11 +12,12 @@ namespace ArtifactStore.Conformance.Tests.Embedded;
 /// </summary>
 internal sealed class EmbeddedStore : IAsyncDisposable
 {
-    private EmbeddedStore(DataRoot root, SqliteStoreDatabase database, FileSystemBlobStore blobs)
+    private EmbeddedStore(DataRoot root, SqliteStoreDatabase database, FileSystemBlobStore blobs, IJobLogStore jobLogs)
     {
         Root = root;
         Database = database;
         Blobs = blobs;
+        JobLogs = jobLogs;
     }
 
     public DataRoot Root { get; }
@@ -24,12 +26,14 @@ internal sealed class EmbeddedStore : IAsyncDisposable
 
     public FileSystemBlobStore Blobs { get; }
 
+    public IJobLogStore JobLogs { get; }
+
     /// <summary>Opens (or creates) the data root at <paramref name="directory"/> and initializes its database.</summary>
     public static async Task<EmbeddedStore> OpenAsync(string directory, TimeProvider time, string profile = ProfileName.Default)
     {
         var root = DataRoot.OpenOrCreate(directory, profile, "test", time).Value;
         var parts = (await new ArtifactStore.Embedded.EmbeddedBackend().OpenAsync(root, time, CancellationToken.None)).Value;
-        return new EmbeddedStore(root, (SqliteStoreDatabase)parts.Database, (FileSystemBlobStore)parts.Blobs);
+        return new EmbeddedStore(root, (SqliteStoreDatabase)parts.Database, (FileSystemBlobStore)parts.Blobs, parts.JobLogs);
     }
 
     /// <summary>Closes the database and releases the root's lock; the files stay.</summary>
