@@ -3,7 +3,6 @@ using System.Diagnostics;
 using ArtifactStore.Core.Configuration;
 using ArtifactStore.Core.Packages;
 using ArtifactStore.Core.Roots;
-using ArtifactStore.FileSystem;
 using ArtifactStore.Sqlite;
 
 namespace ArtifactStore.Bench;
@@ -17,11 +16,12 @@ internal static class SmallUploadInProcess
     public static async Task<(double Rate, long Created, long Batches)> RunAsync(string root, int clients, TimeSpan warmUp, TimeSpan duration)
     {
         var options = new StoreOptions { DataRoot = root };
-        using var dataRoot = DataRoot.OpenOrCreate(root, options.Profile, "bench", TimeProvider.System).Value;
-        var database = new SqliteStoreDatabase(dataRoot.DatabaseDirectory, TimeProvider.System);
-        await database.InitializeAsync(CancellationToken.None);
+        var backend = new Embedded.EmbeddedBackend();
+        using var dataRoot = DataRoot.OpenOrCreate(root, options.Profile, "bench", TimeProvider.System, backend.Layout).Value;
+        var parts = (await backend.OpenAsync(dataRoot, TimeProvider.System, CancellationToken.None)).Value;
+        var database = (SqliteStoreDatabase)parts.Database;
         await using var databaseScope = database;
-        var blobs = new FileSystemBlobStore(dataRoot.BlobDirectory, dataRoot.TempDirectory);
+        var blobs = parts.Blobs;
         var packages = new PackageService(database, blobs, options, TimeProvider.System);
 
         _ = await LoadAsync(packages, clients, warmUp, round: 0);

@@ -25,6 +25,8 @@ public sealed class EmbeddedBackend : IStoreBackend
 
     public IReadOnlyList<string> BackupEntries { get; } = [EmbeddedLayout.Database, EmbeddedLayout.Blobs];
 
+    public StoreLayout Layout => EmbeddedLayout.InRoot;
+
     public async Task<Result<StoreParts>> OpenAsync(DataRoot root, TimeProvider time, CancellationToken cancellationToken)
     {
         var database = new SqliteStoreDatabase(EmbeddedLayout.DatabaseDirectory(root.Path), time);

@@ -1,3 +1,4 @@
+using ArtifactStore.Core.Roots;
 using ArtifactStore.Sqlite;
 
 namespace ArtifactStore.Embedded;
@@ -7,6 +8,11 @@ internal static class EmbeddedLayout
 {
     public const string Database = "db";
     public const string Blobs = "blobs";
+
+    /// <summary>The root entries the safety checks know as this backend's: the database file and the blob tree.</summary>
+    public static StoreLayout InRoot { get; } = new(
+        [Database, Blobs],
+        [.. new[] { "", "-wal", "-shm" }.Select(suffix => $"{Database}/{SqliteStoreDatabase.FileName}{suffix}")]);
 
     public static string DatabaseDirectory(string root) => Path.Combine(root, Database);
 

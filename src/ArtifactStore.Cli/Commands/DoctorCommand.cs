@@ -54,8 +54,9 @@ internal static class DoctorCommand
         var marker = RootChecks.Marker(root, options.Profile, null);
         output.Add(marker);
         output.Add(RootChecks.Layout(root));
-        output.Add(RootChecks.Lanes(root));
-        output.Add(RootChecks.Permissions(root));
+        var layout = StoreBackends.Find(options.Backend).Layout;
+        output.Add(RootChecks.Lanes(root, layout));
+        output.Add(RootChecks.Permissions(root, layout));
         output.Add(ReadinessChecks.FreeSpace(root, options.Readiness.MinFreeSpaceBytes));
 
         var lockPath = Path.Combine(root, "lock");

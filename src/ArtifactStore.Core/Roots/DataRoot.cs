@@ -12,9 +12,9 @@ public sealed class DataRoot : IDisposable
 {
     public const int CurrentLayoutVersion = 1;
 
-    /// <summary>Entries an interrupted creation may leave before the marker is written.</summary>
+    /// <summary>Entries an interrupted creation may leave before the marker is written (besides the backend's directories).</summary>
     private static readonly HashSet<string> CreationLeftovers =
-        ["db", "blobs", "tmp", "jobs", "lock", "artifactstore.json"];
+        ["tmp", "jobs", "lock", "artifactstore.json"];
 
     private DataRoot(string path, RootMarker marker, RootLock rootLock, IReadOnlyList<string> migrationsApplied)
     {
@@ -38,10 +38,6 @@ public sealed class DataRoot : IDisposable
 
     public string Profile => Marker.Profile;
 
-    public string DatabaseDirectory => System.IO.Path.Combine(Path, "db");
-
-    public string BlobDirectory => System.IO.Path.Combine(Path, "blobs");
-
     public string TempDirectory => System.IO.Path.Combine(Path, "tmp");
 
     public string JobsDirectory => System.IO.Path.Combine(Path, "jobs");
@@ -52,14 +48,15 @@ public sealed class DataRoot : IDisposable
     /// Opens the root at <paramref name="path"/>, creating it when the directory is missing or empty.
     /// Fails closed, with a message that says what is wrong and how to fix it.
     /// </summary>
-    public static Result<DataRoot> OpenOrCreate(string path, string profile, string revision, TimeProvider time) =>
-        OpenOrCreate(path, profile, revision, time, LayoutMigrations.Released);
+    /// <remarks><paramref name="store"/> names the entries the backend keeps its store in (<see cref="StoreLayout"/>).</remarks>
+    public static Result<DataRoot> OpenOrCreate(string path, string profile, string revision, TimeProvider time, StoreLayout store) =>
+        OpenOrCreate(path, profile, revision, time, store, LayoutMigrations.Released);
 
     /// <summary>
     /// Opens or creates the root with the given layout migrations (the released ones, or a test's):
     /// an existing root of an older layout is migrated forward, step by step, before it is handed out.
     /// </summary>
-    public static Result<DataRoot> OpenOrCreate(string path, string profile, string revision, TimeProvider time, LayoutMigrations migrations)
+    public static Result<DataRoot> OpenOrCreate(string path, string profile, string revision, TimeProvider time, StoreLayout store, LayoutMigrations migrations)
     {
         if (!ProfileName.IsValid(profile))
         {
@@ -85,7 +82,7 @@ public sealed class DataRoot : IDisposable
                 $"{named} is inside the data root {ancestor.Value.Root}{via}; roots may not be nested, because two lanes could mix data. Choose a --data-root outside it.");
         }
 
-        var nested = RootNesting.FindNested(real);
+        var nested = RootNesting.FindNested(real, store);
         if (nested is not null)
         {
             return Problem(RootErrorCodes.RootNested,
@@ -118,7 +115,7 @@ public sealed class DataRoot : IDisposable
         {
             var foreign = Directory.EnumerateFileSystemEntries(real)
                 .Select(System.IO.Path.GetFileName)
-                .Where(name => name is not null && !CreationLeftovers.Contains(name) && !name.StartsWith(RootMarker.FileName, StringComparison.Ordinal))
+                .Where(name => name is not null && !CreationLeftovers.Contains(name) && !store.Directories.Contains(name) && !name.StartsWith(RootMarker.FileName, StringComparison.Ordinal))
                 .FirstOrDefault();
             if (foreign is not null)
             {
@@ -129,7 +126,7 @@ public sealed class DataRoot : IDisposable
             // An interrupted creation never gets as far as a database or a blob (the marker comes first),
             // so data without a marker is a root that lost its marker: adopting it could bind another
             // lane's data to this profile.
-            var data = DataWithoutMarker(real);
+            var data = DataWithoutMarker(real, store);
             if (data is not null)
             {
                 return Problem(RootErrorCodes.RootInvalid,
@@ -147,7 +144,7 @@ public sealed class DataRoot : IDisposable
 
         try
         {
-            foreach (var sub in new[] { "db", "blobs", "tmp", "jobs" })
+            foreach (var sub in store.Directories.Concat(["tmp", "jobs"]))
             {
                 Directory.CreateDirectory(System.IO.Path.Combine(real, sub));
             }
@@ -289,16 +286,18 @@ public sealed class DataRoot : IDisposable
         return message + "; stop it first, or use its API instead of opening the root directly";
     }
 
-    private static string? DataWithoutMarker(string real)
+    private static string? DataWithoutMarker(string real, StoreLayout store)
     {
-        var database = System.IO.Path.Combine(real, "db", "artifactstore.db");
-        if (File.Exists(database))
+        if (store.DataFiles.FirstOrDefault(file => File.Exists(System.IO.Path.Combine(real, file))) is { } dataFile)
         {
-            return "db/artifactstore.db";
+            return dataFile;
         }
 
-        var blobs = System.IO.Path.Combine(real, "blobs");
-        return Directory.Exists(blobs) && Directory.EnumerateFiles(blobs, "*", SearchOption.AllDirectories).Any() ? "files under blobs/" : null;
+        return store.Directories.FirstOrDefault(directory =>
+        {
+            var full = System.IO.Path.Combine(real, directory);
+            return Directory.Exists(full) && Directory.EnumerateFiles(full, "*", SearchOption.AllDirectories).Any();
+        }) is { } withFiles ? $"files under {withFiles}/" : null;
     }
 
     private static void EmptyDirectory(string path)

@@ -117,7 +117,7 @@ public static class RootChecks
     }
 
     /// <summary>The root is neither inside another root nor contains one (also through bind mounts).</summary>
-    public static HealthCheck Lanes(string rootPath)
+    public static HealthCheck Lanes(string rootPath, StoreLayout store)
     {
         var real = Posix.RealPath(rootPath) ?? rootPath;
         if (RootNesting.FindAncestor(real) is { } ancestor)
@@ -127,7 +127,7 @@ public static class RootChecks
                 "move this root out of the other one (back up, restore elsewhere) and point --data-root at the new place");
         }
 
-        if (RootNesting.FindNested(real) is { } nested)
+        if (RootNesting.FindNested(real, store) is { } nested)
         {
             return HealthCheck.Failed(HealthCheckNames.Lanes,
                 $"{real} contains another data root at {nested}: two lanes could mix data",
@@ -141,7 +141,7 @@ public static class RootChecks
     /// The root's directories and files exist, can be read and written by this user, belong to the
     /// root's owner, and the filesystem is writable.
     /// </summary>
-    public static HealthCheck Permissions(string rootPath)
+    public static HealthCheck Permissions(string rootPath, StoreLayout store)
     {
         var problems = new List<string>();
         var remedies = new List<string>();
@@ -152,7 +152,7 @@ public static class RootChecks
             remedies.Add("mount it read-write");
         }
 
-        foreach (var directory in new[] { "", "db", "blobs", "tmp", "jobs" })
+        foreach (var directory in (string[])["", .. store.Directories, "tmp", "jobs"])
         {
             var path = directory.Length == 0 ? rootPath : Path.Combine(rootPath, directory);
             if (Directory.Exists(path))
@@ -167,13 +167,13 @@ public static class RootChecks
             else
             {
                 problems.Add($"{path} is missing");
-                AddOnce(remedies, directory is "db" or "blobs"
+                AddOnce(remedies, store.Directories.Contains(directory)
                     ? "restore the root from a backup: its data is gone"
                     : "start the server, which recreates tmp/ and jobs/");
             }
         }
 
-        var files = new[] { RootMarker.FileName, "lock", "db/artifactstore.db", "db/artifactstore.db-wal", "db/artifactstore.db-shm" };
+        var files = new[] { RootMarker.FileName, "lock" }.Concat(store.DataFiles);
         foreach (var file in files.Select(f => Path.Combine(rootPath, f)).Where(File.Exists))
         {
             Examine(file, file.EndsWith(RootMarker.FileName, StringComparison.Ordinal) ? Posix.ROk : Posix.ROk | Posix.WOk, owner, problems, remedies);

@@ -26,8 +26,8 @@ internal static class RootNesting
         return null;
     }
 
-    /// <summary>A root below <paramref name="realPath"/>, skipping the content-addressed trees that cannot hold one; null if none.</summary>
-    public static string? FindNested(string realPath)
+    /// <summary>A root below <paramref name="realPath"/>, skipping the backend's directories (<paramref name="store"/>), which cannot hold one; null if none.</summary>
+    public static string? FindNested(string realPath, StoreLayout store)
     {
         var pending = new Stack<(string Dir, int Depth)>();
         pending.Push((realPath, 0));
@@ -57,7 +57,7 @@ internal static class RootNesting
             foreach (var child in children)
             {
                 var name = Path.GetFileName(child);
-                if (depth == 0 && name is "blobs" or "db")
+                if (depth == 0 && store.Directories.Contains(name))
                 {
                     continue;
                 }

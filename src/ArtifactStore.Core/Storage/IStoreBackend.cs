@@ -19,6 +19,9 @@ public interface IStoreBackend
     /// <summary>The name configuration selects it by.</summary>
     string Name { get; }
 
+    /// <summary>The entries of the data root the backend keeps its store in (none when the store lives elsewhere).</summary>
+    StoreLayout Layout { get; }
+
     /// <summary>
     /// Opens the store of a data root this process holds, for serving: creates the schema on first
     /// use, migrates an older one, and clears state owned by processes that no longer run. The caller

@@ -84,7 +84,8 @@ public sealed class StoreRuntime : IAsyncDisposable
     public static async Task<Result<StoreRuntime>> OpenAsync(StoreOptions options, TimeProvider? time = null, ProtocolHooks? hooks = null, CancellationToken cancellationToken = default)
     {
         time ??= TimeProvider.System;
-        var opened = DataRoot.OpenOrCreate(options.DataRoot, options.Profile, BuildInfo.Revision, time);
+        var backend = StoreBackends.Find(options.Backend);
+        var opened = DataRoot.OpenOrCreate(options.DataRoot, options.Profile, BuildInfo.Revision, time, backend.Layout);
         if (!opened.IsSuccess)
         {
             return opened.Error;
@@ -93,7 +94,6 @@ public sealed class StoreRuntime : IAsyncDisposable
         var root = opened.Value;
         try
         {
-            var backend = StoreBackends.Find(options.Backend);
             var parts = await backend.OpenAsync(root, time, cancellationToken);
             if (!parts.IsSuccess)
             {

@@ -31,8 +31,9 @@ internal sealed class EmbeddedStore : IAsyncDisposable
     /// <summary>Opens (or creates) the data root at <paramref name="directory"/> and initializes its database.</summary>
     public static async Task<EmbeddedStore> OpenAsync(string directory, TimeProvider time, string profile = ProfileName.Default)
     {
-        var root = DataRoot.OpenOrCreate(directory, profile, "test", time).Value;
-        var parts = (await new ArtifactStore.Embedded.EmbeddedBackend().OpenAsync(root, time, CancellationToken.None)).Value;
+        var backend = new ArtifactStore.Embedded.EmbeddedBackend();
+        var root = DataRoot.OpenOrCreate(directory, profile, "test", time, backend.Layout).Value;
+        var parts = (await backend.OpenAsync(root, time, CancellationToken.None)).Value;
         return new EmbeddedStore(root, (SqliteStoreDatabase)parts.Database, (FileSystemBlobStore)parts.Blobs, parts.JobLogs);
     }
 

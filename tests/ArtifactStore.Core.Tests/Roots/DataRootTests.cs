@@ -128,5 +128,5 @@ public sealed class DataRootTests : IDisposable
     }
 
     private static Core.Errors.Result<DataRoot> Open(string path, string profile) =>
-        DataRoot.OpenOrCreate(path, profile, "test-revision", TimeProvider.System);
+        DataRoot.OpenOrCreate(path, profile, "test-revision", TimeProvider.System, Layouts.Embedded);
 }

@@ -105,12 +105,12 @@ public sealed class LayoutMigrationTests : IDisposable
     private string NewRootAtLayout1()
     {
         var path = Path.Combine(_base, Guid.NewGuid().ToString("N"));
-        DataRoot.OpenOrCreate(path, "dev", "test", TimeProvider.System).Value.Dispose();
+        DataRoot.OpenOrCreate(path, "dev", "test", TimeProvider.System, Layouts.Embedded).Value.Dispose();
         return path;
     }
 
     private static Core.Errors.Result<DataRoot> Open(string path, LayoutMigrations migrations) =>
-        DataRoot.OpenOrCreate(path, "dev", "test", TimeProvider.System, migrations);
+        DataRoot.OpenOrCreate(path, "dev", "test", TimeProvider.System, Layouts.Embedded, migrations);
 
     internal static RootMarker Marker(string path) => RootMarker.TryRead(Path.Combine(path, RootMarker.FileName), out _)!;
 }

@@ -22,8 +22,8 @@ public sealed class RootChecksTests : IDisposable
         Assert.True(RootChecks.Marker(root.Path, "dev", root.StoreId).IsOk);
         Assert.True(RootChecks.Layout(root.Path).IsOk);
         Assert.True(RootChecks.Lock(root.Lock).IsOk);
-        Assert.True(RootChecks.Lanes(root.Path).IsOk);
-        var permissions = RootChecks.Permissions(root.Path);
+        Assert.True(RootChecks.Lanes(root.Path, Layouts.Embedded).IsOk);
+        var permissions = RootChecks.Permissions(root.Path, Layouts.Embedded);
         Assert.True(permissions.IsOk, permissions.Problem);
         Assert.True(RootChecks.FreeSpace(root.Path, 0, "Readiness:MinFreeSpace").IsOk);
     }
@@ -79,5 +79,5 @@ public sealed class RootChecksTests : IDisposable
     }
 
     private DataRoot Open(string name) =>
-        DataRoot.OpenOrCreate(Path.Combine(_base, name), "dev", "test-revision", TimeProvider.System).Value;
+        DataRoot.OpenOrCreate(Path.Combine(_base, name), "dev", "test-revision", TimeProvider.System, Layouts.Embedded).Value;
 }

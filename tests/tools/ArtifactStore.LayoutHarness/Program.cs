@@ -10,7 +10,7 @@ var root = args[0];
 var profile = args[1];
 var pauseAfter = args.Length > 3 && args[2] == "--pause-after" ? int.Parse(args[3], CultureInfo.InvariantCulture) : (int?)null;
 var migrations = new LayoutMigrations(DataRoot.CurrentLayoutVersion, [new FlatBlobsToFanOut(pauseAfter)]);
-var opened = DataRoot.OpenOrCreate(root, profile, "layout-harness", TimeProvider.System, migrations);
+var opened = DataRoot.OpenOrCreate(root, profile, "layout-harness", TimeProvider.System, new ArtifactStore.Embedded.EmbeddedBackend().Layout, migrations);
 if (!opened.IsSuccess)
 {
     Console.Error.WriteLine($"harness: {opened.Error}");
