@@ -85,38 +85,45 @@ public sealed partial class GarbageCollector(IStoreDatabase database, IBlobStore
     /// Removes the given unreferenced blobs now, through the same protocol as a run (fsck --repair): each
     /// row must still be unreferenced (condemned or deleting) and each orphan must still have no row
     /// when its turn comes, or it is left alone. Ignores the grace period, which protects uploads in
-    /// flight: call it only while no upload can run (the caller holds the root).
+    /// flight: call it only while no upload can run (the caller holds the root). Runs under the <c>gc</c>
+    /// lease like a run, so it never overlaps a collection in another process: <c>already_running</c> then.
     /// </summary>
-    public async Task<(List<GcBlob> Reaped, List<GcBlob> Orphans)> ReclaimAsync(
+    public async Task<Result<(List<GcBlob> Reaped, List<GcBlob> Orphans)>> ReclaimAsync(
         IEnumerable<BlobDigest> rows, IEnumerable<BlobDigest> orphans, string actor, CancellationToken cancellationToken)
     {
         await _running.WaitAsync(cancellationToken);
         try
         {
-            var reaped = new List<GcBlob>();
-            foreach (var digest in rows.Distinct())
-            {
-                if (await ReapAsync(digest, DateTimeOffset.MaxValue, actor, cancellationToken) is { } blob)
-                {
-                    reaped.Add(blob);
-                }
-            }
-
-            var removed = new List<GcBlob>();
-            foreach (var digest in orphans.Distinct())
-            {
-                if (await RemoveOrphanAsync(digest, cancellationToken) is { } bytes)
-                {
-                    removed.Add(new GcBlob(digest, bytes));
-                }
-            }
-
-            return (reaped, removed);
+            return await _lease.RunAsync(ct => ReclaimUnderLeaseAsync(rows, orphans, actor, ct), cancellationToken);
         }
         finally
         {
             _running.Release();
         }
+    }
+
+    private async Task<(List<GcBlob> Reaped, List<GcBlob> Orphans)> ReclaimUnderLeaseAsync(
+        IEnumerable<BlobDigest> rows, IEnumerable<BlobDigest> orphans, string actor, CancellationToken cancellationToken)
+    {
+        var reaped = new List<GcBlob>();
+        foreach (var digest in rows.Distinct())
+        {
+            if (await ReapAsync(digest, DateTimeOffset.MaxValue, actor, cancellationToken) is { } blob)
+            {
+                reaped.Add(blob);
+            }
+        }
+
+        var removed = new List<GcBlob>();
+        foreach (var digest in orphans.Distinct())
+        {
+            if (await RemoveOrphanAsync(digest, cancellationToken) is { } bytes)
+            {
+                removed.Add(new GcBlob(digest, bytes));
+            }
+        }
+
+        return (reaped, removed);
     }
 
     /// <summary>Deletes a batch of packages in one unit of work (one commit), each re-checked first.</summary>

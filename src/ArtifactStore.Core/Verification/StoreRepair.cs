@@ -30,7 +30,13 @@ public sealed class StoreRepair(IStoreDatabase database, IBlobStore blobs, Garba
             return [];
         }
 
-        var (reaped, removed) = await collector.ReclaimAsync(rows, orphans, actor, cancellationToken);
+        var reclaimed = await collector.ReclaimAsync(rows, orphans, actor, cancellationToken);
+        if (!reclaimed.IsSuccess)
+        {
+            return [$"removed no unreferenced blob: {reclaimed.Error.Message}"];
+        }
+
+        var (reaped, removed) = reclaimed.Value;
         return reaped.Select(b => $"reaped unreferenced blob {b.Digest} ({b.Bytes} bytes freed)")
             .Concat(removed.Select(b => $"removed unreferenced bytes {b.Digest} ({b.Bytes} bytes freed)"))
             .ToList();

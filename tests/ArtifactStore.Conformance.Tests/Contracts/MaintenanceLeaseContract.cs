@@ -77,5 +77,34 @@ public abstract class MaintenanceLeaseContract(StoreBackendFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task reclaiming_unreferenced_bytes_for_fsck_repair_is_refused_while_another_process_holds_the_gc_lease()
+    {
+        var store = await OpenAsync(null);
+        try
+        {
+            // Bytes with no row: an orphan that fsck --repair would remove.
+            var staged = (await store.Blobs.StageAsync(new MemoryStream("orphan"u8.ToArray()), long.MaxValue, default)).Value;
+            await store.Blobs.PutAsync(staged, default);
+            await store.Blobs.DiscardAsync(staged, default);
+
+            var holder = new MaintenanceLeaseHolder(store.Database, new FakeTimeProvider(store.Time.GetUtcNow()), MaintenanceLease.Gc);
+            var held = (await holder.AcquireAsync(CancellationToken.None)).Value;
+            using var collector = store.Collector(TimeSpan.Zero);
+            var refused = await collector.ReclaimAsync([], [staged.Digest], "fsck", CancellationToken.None);
+            Assert.Equal(ErrorCodes.AlreadyRunning, refused.Error?.Code);
+            Assert.NotNull(await store.Blobs.StatAsync(staged.Digest, default));
+
+            await held.DisposeAsync();
+            var reclaimed = await collector.ReclaimAsync([], [staged.Digest], "fsck", CancellationToken.None);
+            Assert.Equal(staged.Digest, Assert.Single(reclaimed.Value.Orphans).Digest);
+            Assert.Null(await store.Blobs.StatAsync(staged.Digest, default));
+        }
+        finally
+        {
+            await store.DisposeAsync();
+        }
+    }
+
     private Task<TestStore> OpenAsync(ProtocolHooks? hooks) => TestStore.OpenAsync(fixture, hooks: hooks);
 }
