@@ -1,4 +1,4 @@
-# ArtifactStore server image (SPEC §11). Build from source with the official .NET images:
+# ArtifactStore server image (OPERATOR.md, "Deploy"). Build from source with the official .NET images:
 #
 #   docker build -t artifactstore .
 #

@@ -2,7 +2,7 @@ namespace ArtifactStore.Container.Tests;
 
 /// <summary>
 /// The podman command as this machine needs it: CONTAINERS_CONF names the settings file beside
-/// these tests (runc, explicit ulimits; see ENVIRONMENT.md "Containers").
+/// these tests (runc instead of crun, explicit ulimits, because the defaults do not work on the test machines).
 /// </summary>
 internal static class Podman
 {
