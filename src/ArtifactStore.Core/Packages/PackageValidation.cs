@@ -139,9 +139,9 @@ public static partial class PackageValidation
         return value.Length > 80 ? printable + "…" : printable;
     }
 
-    [GeneratedRegex("^[A-Za-z0-9._/-]+$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A[A-Za-z0-9._/-]+\z", RegexOptions.CultureInvariant)]
     private static partial Regex NameCharacters();
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._/-]*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A[A-Za-z0-9][A-Za-z0-9._/-]*\z", RegexOptions.CultureInvariant)]
     private static partial Regex LabelKey();
 }
