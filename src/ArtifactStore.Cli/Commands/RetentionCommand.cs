@@ -25,7 +25,7 @@ internal static class RetentionCommand
             {
                 if (!Rfc3339.TryParse(at, out var parsed))
                 {
-                    await Console.Error.WriteLineAsync("artifactstore: --as-of must be an RFC 3339 time");
+                    await Console.Error.WriteLineAsync($"artifactstore: --as-of must be an RFC 3339 time with an offset, e.g. {Rfc3339.Example}");
                     return ExitCodes.Failed;
                 }
 

@@ -13,7 +13,8 @@ public sealed class PackageUpload(IBlobStore blobs, StoreOptions options) : IAsy
 {
     private readonly List<KeyValuePair<string, string>> _labels = [];
     private readonly List<StagedFile> _files = [];
-    private readonly HashSet<string> _paths = new(StringComparer.Ordinal);
+    // Path key (PackageValidation.PathKey) → the path as first given.
+    private readonly Dictionary<string, string> _paths = new(StringComparer.Ordinal);
     private long _bytes;
 
     public string? Name { get; private set; }
@@ -60,9 +61,12 @@ public sealed class PackageUpload(IBlobStore blobs, StoreOptions options) : IAsy
             return StoreError.Validation(problem, "file");
         }
 
-        if (!_paths.Add(path))
+        if (!_paths.TryAdd(PackageValidation.PathKey(path), path))
         {
-            return StoreError.Validation($"path '{path}' appears more than once", "file");
+            var earlier = _paths[PackageValidation.PathKey(path)];
+            return StoreError.Validation(earlier == path
+                ? $"path '{path}' appears more than once"
+                : $"path '{path}' is the same path as '{earlier}' in another Unicode form (they are equal after Unicode NFC normalisation)", "file");
         }
 
         if (_files.Count >= options.Limits.MaxFilesPerPackage)

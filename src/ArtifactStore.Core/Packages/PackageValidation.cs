@@ -63,6 +63,14 @@ public static partial class PackageValidation
         return CheckSegments(path, "path");
     }
 
+    /// <summary>
+    /// What makes two paths the same path in one package: Unicode canonical equivalence (equal after NFC
+    /// normalisation, equivalently after NFD). <c>é</c> typed as one code point (NFC, as most systems write it) and as
+    /// <c>e</c> plus a combining accent (NFD, as macOS writes file names) look the same to every person and most
+    /// tools, so a package holds at most one of them. Only for a path that <see cref="CheckPath"/> accepted.
+    /// </summary>
+    public static string PathKey(string path) => Text.CanonicalForm.Decompose(path);
+
     public static string? CheckLabel(string key, string value)
     {
         if (key.Length is 0 or > MaxLabelKeyLength || !LabelKey().IsMatch(key))
@@ -139,9 +147,9 @@ public static partial class PackageValidation
         return value.Length > 80 ? printable + "…" : printable;
     }
 
-    [GeneratedRegex("^[A-Za-z0-9._/-]+$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A[A-Za-z0-9._/-]+\z", RegexOptions.CultureInvariant)]
     private static partial Regex NameCharacters();
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._/-]*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A[A-Za-z0-9][A-Za-z0-9._/-]*\z", RegexOptions.CultureInvariant)]
     private static partial Regex LabelKey();
 }

@@ -15,4 +15,26 @@ public sealed record PackageView(
     long ManifestSize,
     IReadOnlyList<PackageFile> Files,
     RetentionView Retention,
-    PackageTombstone? Tombstone = null);
+    PackageTombstone? Tombstone = null)
+{
+    /// <summary>
+    /// The file at <paramref name="path"/>: the one with exactly that path, else the one that is the same path in
+    /// another Unicode form (<see cref="PackageValidation.PathKey"/>), so a path typed in NFC finds a file uploaded
+    /// with an NFD name and the other way round. Uploads refuse two such paths in one package.
+    /// </summary>
+    public PackageFile? FindFile(string path)
+    {
+        if (Files.FirstOrDefault(f => f.Path == path) is { } exact)
+        {
+            return exact;
+        }
+
+        if (PackageValidation.CheckPath(path) is not null)
+        {
+            return null;
+        }
+
+        var key = PackageValidation.PathKey(path);
+        return Files.FirstOrDefault(f => PackageValidation.PathKey(f.Path) == key);
+    }
+}

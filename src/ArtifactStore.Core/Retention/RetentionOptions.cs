@@ -55,6 +55,6 @@ public sealed partial record RetentionOptions
         }
     }
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A[a-z0-9][a-z0-9-]{0,63}\z", RegexOptions.CultureInvariant)]
     private static partial Regex ClassName();
 }

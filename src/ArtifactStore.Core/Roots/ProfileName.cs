@@ -9,6 +9,6 @@ public static partial class ProfileName
 
     public static bool IsValid(string? name) => name is not null && Pattern().IsMatch(name);
 
-    [GeneratedRegex("^[a-z][a-z0-9-]{0,31}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A[a-z][a-z0-9-]{0,31}\z", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 }

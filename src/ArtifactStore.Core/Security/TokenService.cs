@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Events;
+using ArtifactStore.Core.Ids;
 using ArtifactStore.Core.Storage;
 
 namespace ArtifactStore.Core.Security;
@@ -22,7 +23,7 @@ public sealed partial class TokenService(IStoreDatabase database)
         }
 
         var secret = SecretPrefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        var tokenId = Guid.CreateVersion7().ToString();
+        var tokenId = CanonicalId.ToText(Guid.CreateVersion7());
         var result = await database.WriteAsync<bool>(async (writer, ct) =>
         {
             var tokens = await database.Views.ListTokensAsync(ct);
@@ -49,10 +50,14 @@ public sealed partial class TokenService(IStoreDatabase database)
     {
         var result = await database.WriteAsync<string>(async (writer, ct) =>
         {
+            // Ids compare as text, so only the canonical spelling the store issued names a token.
             var token = (await database.Views.ListTokensAsync(ct)).FirstOrDefault(t => t.IsActive && (t.Name == nameOrId || t.TokenId == nameOrId));
             if (token is null)
             {
-                return new StoreError(ErrorCodes.TokenNotFound, $"there is no active token named '{nameOrId}'");
+                // Repeat the text only when it could be a name or an id: an answer never hands back text the store would not issue.
+                return new StoreError(ErrorCodes.TokenNotFound, TokenName().IsMatch(nameOrId) || CanonicalId.TryParse(nameOrId, out _)
+                    ? $"there is no active token named '{nameOrId}'"
+                    : "there is no active token with that name or id");
             }
 
             await writer.AppendAsync(new NewEvent(EventTypes.SystemStream, EventTypes.TokenRevoked, actor, new TokenRevoked(token.TokenId).ToCbor()), ct);
@@ -86,6 +91,6 @@ public sealed partial class TokenService(IStoreDatabase database)
 
     private static string HashOf(string secret) => Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secret)));
 
-    [GeneratedRegex("^[A-Za-z0-9._@-]{1,64}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A[A-Za-z0-9._@-]{1,64}\z", RegexOptions.CultureInvariant)]
     private static partial Regex TokenName();
 }

@@ -33,21 +33,23 @@ public static class AdminEndpoints
         }
 
         DateTimeOffset? asOf = null;
-        var asOfText = context.Request.Query["as_of"].ToString();
-        if (asOfText.Length > 0)
+
+        // Present means given: an empty as_of is refused like any other text that is not a time, not read as "now".
+        if (context.Request.Query.TryGetValue("as_of", out var asOfText))
         {
-            if (!Rfc3339.TryParse(asOfText, out var parsed))
+            var parsed = Rfc3339.Read(asOfText.ToString(), "as_of");
+            if (!parsed.IsSuccess)
             {
-                return Problems.From(StoreError.Validation("as_of must be an RFC 3339 time", "as_of"), context);
+                return Problems.From(parsed.Error, context);
             }
 
             // Marking packages eligible early would shorten their retention: only a dry run may look ahead.
-            if (dryRun == false && parsed > store.Time.GetUtcNow())
+            if (dryRun == false && parsed.Value > store.Time.GetUtcNow())
             {
                 return Problems.From(StoreError.Validation("as_of may be in the future only for a dry run", "as_of"), context);
             }
 
-            asOf = parsed;
+            asOf = parsed.Value;
         }
 
         var report = await store.Sweeper.RunAsync(asOf, dryRun.Value, Actors.Of(context), context.RequestAborted);

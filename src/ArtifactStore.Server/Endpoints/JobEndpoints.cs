@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ArtifactStore.Core.Errors;
+using ArtifactStore.Core.Ids;
 using ArtifactStore.Core.Jobs;
 using ArtifactStore.Core.Packages;
 using ArtifactStore.Core.Security;
@@ -133,12 +134,13 @@ public static class JobEndpoints
             options = o.GetRawText();
         }
 
-        if (!json.TryGetProperty("input_package_id", out var input) || input.ValueKind != JsonValueKind.String || !Guid.TryParse(input.GetString(), out var inputId))
+        if (!json.TryGetProperty("input_package_id", out var input) || input.ValueKind != JsonValueKind.String)
         {
             return StoreError.Validation("input_package_id is required (a package id) when the body is JSON", "input_package_id");
         }
 
-        return new JobSubmission(type, options, null, inputId);
+        var inputId = CanonicalId.Read(input.GetString(), "input_package_id");
+        return inputId.IsSuccess ? new JobSubmission(type, options, null, inputId.Value) : inputId.Error;
     }
 
     private static async Task<IResult> ListAsync(HttpContext context, StoreRuntime store)
@@ -178,20 +180,22 @@ public static class JobEndpoints
 
     private static async Task<IResult> CancelAsync(HttpContext context, StoreRuntime store, string id)
     {
-        if (!Guid.TryParse(id, out var jobId))
+        var jobId = RouteIds.Job(id);
+        if (!jobId.IsSuccess)
         {
-            return NotAJob(context, id);
+            return Problems.From(jobId.Error, context);
         }
 
-        var job = await store.Jobs.CancelAsync(jobId, Actors.Of(context), context.RequestAborted);
+        var job = await store.Jobs.CancelAsync(jobId.Value, Actors.Of(context), context.RequestAborted);
         return job.IsSuccess ? Results.Json(JobJson.From(job.Value), JsonDefaults.Options) : Problems.From(job.Error, context);
     }
 
     private static async Task<IResult> PinAsync(HttpContext context, StoreRuntime store, string id, bool pinned)
     {
-        if (!Guid.TryParse(id, out var jobId))
+        var jobId = RouteIds.Job(id);
+        if (!jobId.IsSuccess)
         {
-            return NotAJob(context, id);
+            return Problems.From(jobId.Error, context);
         }
 
         var body = await RetentionEndpoints.ReadBodyAsync(context);
@@ -201,7 +205,7 @@ public static class JobEndpoints
         }
 
         var reason = body.Value.TryGetProperty("reason", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
-        var job = await store.Jobs.SetPinnedAsync(jobId, pinned, Actors.Of(context), reason, context.RequestAborted);
+        var job = await store.Jobs.SetPinnedAsync(jobId.Value, pinned, Actors.Of(context), reason, context.RequestAborted);
         return job.IsSuccess ? Results.Json(JobJson.From(job.Value), JsonDefaults.Options) : Problems.From(job.Error, context);
     }
 
@@ -266,11 +270,9 @@ public static class JobEndpoints
         }
     }
 
-    private static async Task<Result<JobView>> FindAsync(StoreRuntime store, string id, CancellationToken cancellationToken) =>
-        Guid.TryParse(id, out var jobId)
-            ? await store.Jobs.GetAsync(jobId, cancellationToken)
-            : new StoreError(ErrorCodes.JobNotFound, $"'{id}' is not a job id");
-
-    private static IResult NotAJob(HttpContext context, string id) =>
-        Problems.From(new StoreError(ErrorCodes.JobNotFound, $"'{id}' is not a job id"), context);
+    private static async Task<Result<JobView>> FindAsync(StoreRuntime store, string id, CancellationToken cancellationToken)
+    {
+        var jobId = RouteIds.Job(id);
+        return jobId.IsSuccess ? await store.Jobs.GetAsync(jobId.Value, cancellationToken) : jobId.Error;
+    }
 }

@@ -146,10 +146,10 @@ public static class PackageEndpoints
             return;
         }
 
-        var file = package.Value.Files.FirstOrDefault(f => f.Path == path);
+        var file = package.Value.FindFile(path);
         if (file is null)
         {
-            await Problems.WriteAsync(context, new StoreError(ErrorCodes.FileNotFound, $"package {id} has no file '{path}'"));
+            await Problems.WriteAsync(context, new StoreError(ErrorCodes.FileNotFound, $"package {package.Value.Id} has no file '{path}'"));
             return;
         }
 
@@ -157,8 +157,9 @@ public static class PackageEndpoints
             loggers.CreateLogger("ArtifactStore.Blobs"), headOnly: HttpMethods.IsHead(context.Request.Method));
     }
 
-    private static async Task<Result<PackageView>> FindAsync(StoreRuntime store, string id, CancellationToken cancellationToken) =>
-        Guid.TryParse(id, out var packageId)
-            ? await store.Packages.GetAsync(packageId, cancellationToken)
-            : new StoreError(ErrorCodes.PackageNotFound, $"'{id}' is not a package id");
+    private static async Task<Result<PackageView>> FindAsync(StoreRuntime store, string id, CancellationToken cancellationToken)
+    {
+        var packageId = RouteIds.Package(id);
+        return packageId.IsSuccess ? await store.Packages.GetAsync(packageId.Value, cancellationToken) : packageId.Error;
+    }
 }

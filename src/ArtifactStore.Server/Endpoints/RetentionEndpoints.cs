@@ -2,6 +2,7 @@ using System.Text.Json;
 using ArtifactStore.Core.Encoding;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Events;
+using ArtifactStore.Core.Ids;
 using ArtifactStore.Core.Packages;
 using ArtifactStore.Core.Security;
 using ArtifactStore.Core.Time;
@@ -31,14 +32,15 @@ public static class RetentionEndpoints
 
     private static async Task<IResult> GetAsync(HttpContext context, StoreRuntime store, string id)
     {
-        if (!Guid.TryParse(id, out var packageId))
+        var packageId = RouteIds.Package(id);
+        if (!packageId.IsSuccess)
         {
-            return NotAPackage(context, id);
+            return Problems.From(packageId.Error, context);
         }
 
-        var view = await store.Database.Views.GetPackageAsync(packageId, context.RequestAborted);
+        var view = await store.Database.Views.GetPackageAsync(packageId.Value, context.RequestAborted);
         return view is null
-            ? Problems.From(new StoreError(ErrorCodes.PackageNotFound, $"there is no package {id}"), context)
+            ? Problems.From(new StoreError(ErrorCodes.PackageNotFound, $"there is no package {packageId.Value}"), context)
             : Results.Json(PackageJson.Retention(view), JsonDefaults.Options);
     }
 
@@ -50,14 +52,15 @@ public static class RetentionEndpoints
             return Problems.From(body.Error, context);
         }
 
-        if (!body.Value.TryGetProperty("new_expires_at", out var at) || at.ValueKind != JsonValueKind.String ||
-            !Rfc3339.TryParse(at.GetString(), out var newExpiresAt))
+        var newExpiresAt = Rfc3339.Read(
+            body.Value.TryGetProperty("new_expires_at", out var at) && at.ValueKind == JsonValueKind.String ? at.GetString() : null, "new_expires_at");
+        if (!newExpiresAt.IsSuccess)
         {
-            return Problems.From(StoreError.Validation("new_expires_at must be an RFC 3339 time, e.g. 2027-01-31T00:00:00Z", "new_expires_at"), context);
+            return Problems.From(newExpiresAt.Error, context);
         }
 
         return await RespondAsync(context, id, packageId =>
-            store.Retention.ExtendAsync(packageId, newExpiresAt, Reason(body.Value), Actors.Of(context), context.RequestAborted));
+            store.Retention.ExtendAsync(packageId, newExpiresAt.Value, Reason(body.Value), Actors.Of(context), context.RequestAborted));
     }
 
     private static async Task<IResult> HoldAsync(HttpContext context, StoreRuntime store, string id)
@@ -68,12 +71,13 @@ public static class RetentionEndpoints
             return Problems.From(body.Error, context);
         }
 
-        if (!Guid.TryParse(id, out var packageId))
+        var packageId = RouteIds.Package(id);
+        if (!packageId.IsSuccess)
         {
-            return NotAPackage(context, id);
+            return Problems.From(packageId.Error, context);
         }
 
-        var held = await store.Retention.ApplyHoldAsync(packageId, Reason(body.Value), Actors.Of(context), context.RequestAborted);
+        var held = await store.Retention.ApplyHoldAsync(packageId.Value, Reason(body.Value), Actors.Of(context), context.RequestAborted);
         if (!held.IsSuccess)
         {
             return Problems.From(held.Error, context);
@@ -83,7 +87,7 @@ public static class RetentionEndpoints
         return Results.Json(new
         {
             hold_id = hold.HoldId,
-            package_id = id,
+            package_id = held.Value.Package.Id,
             reason = hold.Reason,
             actor = hold.Actor,
             applied_at = Rfc3339.ToText(hold.AppliedAt),
@@ -94,10 +98,18 @@ public static class RetentionEndpoints
     private static async Task<IResult> ReleaseAsync(HttpContext context, StoreRuntime store, string id, string holdId)
     {
         var body = await ReadBodyAsync(context);
-        return body.IsSuccess
-            ? await RespondAsync(context, id, packageId =>
-                store.Retention.ReleaseHoldAsync(packageId, holdId, Reason(body.Value), Actors.Of(context), context.RequestAborted))
-            : Problems.From(body.Error, context);
+        if (!body.IsSuccess)
+        {
+            return Problems.From(body.Error, context);
+        }
+
+        return await RespondAsync(context, id, packageId =>
+        {
+            var hold = RouteIds.Hold(holdId);
+            return hold.IsSuccess
+                ? store.Retention.ReleaseHoldAsync(packageId, CanonicalId.ToText(hold.Value), Reason(body.Value), Actors.Of(context), context.RequestAborted)
+                : Task.FromResult<Result<PackageView>>(hold.Error);
+        });
     }
 
     private static async Task<IResult> PinAsync(HttpContext context, StoreRuntime store, string id, bool pinned)
@@ -112,12 +124,13 @@ public static class RetentionEndpoints
     /// <summary>The package's events in order: JCS by default, canonical CBOR with <c>Accept: application/cbor</c>.</summary>
     private static async Task<IResult> HistoryAsync(HttpContext context, StoreRuntime store, string id)
     {
-        if (!Guid.TryParse(id, out var packageId))
+        var packageId = RouteIds.Package(id);
+        if (!packageId.IsSuccess)
         {
-            return NotAPackage(context, id);
+            return Problems.From(packageId.Error, context);
         }
 
-        var history = await store.Retention.HistoryAsync(packageId, context.RequestAborted);
+        var history = await store.Retention.HistoryAsync(packageId.Value, context.RequestAborted);
         if (!history.IsSuccess)
         {
             return Problems.From(history.Error, context);
@@ -125,7 +138,7 @@ public static class RetentionEndpoints
 
         var document = new CborMap
         {
-            { "package_id", id },
+            { "package_id", CanonicalId.ToText(packageId.Value) },
             { "events", new CborArray(history.Value.Select(ToCbor)) },
         };
         if (context.Request.Headers.Accept.ToString().Contains("application/cbor", StringComparison.OrdinalIgnoreCase))
@@ -148,12 +161,13 @@ public static class RetentionEndpoints
 
     private static async Task<IResult> RespondAsync(HttpContext context, string id, Func<Guid, Task<Result<PackageView>>> action)
     {
-        if (!Guid.TryParse(id, out var packageId))
+        var packageId = RouteIds.Package(id);
+        if (!packageId.IsSuccess)
         {
-            return NotAPackage(context, id);
+            return Problems.From(packageId.Error, context);
         }
 
-        var result = await action(packageId);
+        var result = await action(packageId.Value);
         return result.IsSuccess
             ? Results.Json(PackageJson.Retention(result.Value), JsonDefaults.Options)
             : Problems.From(result.Error, context);
@@ -161,9 +175,6 @@ public static class RetentionEndpoints
 
     private static string? Reason(JsonElement body) =>
         body.TryGetProperty("reason", out var reason) && reason.ValueKind == JsonValueKind.String ? reason.GetString() : null;
-
-    private static IResult NotAPackage(HttpContext context, string id) =>
-        Problems.From(new StoreError(ErrorCodes.PackageNotFound, $"'{id}' is not a package id"), context);
 
     /// <summary>Reads a small JSON object body; an empty body is an empty object.</summary>
     internal static async Task<Result<JsonElement>> ReadBodyAsync(HttpContext context)

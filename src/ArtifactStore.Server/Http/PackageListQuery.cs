@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using ArtifactStore.Core.Errors;
+using ArtifactStore.Core.Ids;
 using ArtifactStore.Core.Packages;
 using Microsoft.AspNetCore.Http;
 
@@ -70,7 +71,7 @@ public static class PackageListQuery
 
     /// <summary>An opaque cursor: the last id of a page, base64url-encoded.</summary>
     public static string Cursor(Guid last) =>
-        Convert.ToBase64String(Encoding.ASCII.GetBytes(last.ToString())).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        Convert.ToBase64String(Encoding.ASCII.GetBytes(CanonicalId.ToText(last))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     private static bool TryReadCursor(string cursor, out Guid id)
     {
@@ -79,7 +80,7 @@ public static class PackageListQuery
         {
             var padded = cursor.Replace('-', '+').Replace('_', '/');
             padded += new string('=', (4 - (padded.Length % 4)) % 4);
-            return Guid.TryParse(Encoding.ASCII.GetString(Convert.FromBase64String(padded)), out id);
+            return CanonicalId.TryParse(Encoding.ASCII.GetString(Convert.FromBase64String(padded)), out id);
         }
         catch (FormatException)
         {

@@ -20,6 +20,10 @@ public sealed class PackageValidationTests
     [InlineData("has space")]
     [InlineData("ünïcode")]
     [InlineData("semi;colon")]
+    [InlineData("reports\n")]
+    [InlineData("reports\r\n")]
+    [InlineData("\nreports")]
+    [InlineData("reports\n\n")]
     public void bad_names_are_refused(string name) => Assert.NotNull(PackageValidation.CheckName(name));
 
     [Fact]
@@ -64,6 +68,22 @@ public sealed class PackageValidationTests
     [InlineData("-leading", "x", false)]
     [InlineData("sp ace", "x", false)]
     [InlineData("k", "line\nbreak", false)]
+    [InlineData("env\n", "prod", false)]
+    [InlineData("env\r\n", "prod", false)]
+    [InlineData("\nenv", "prod", false)]
+    [InlineData("k", "value\n", false)]
     public void labels_are_checked(string key, string value, bool ok) =>
         Assert.Equal(ok, PackageValidation.CheckLabel(key, value) is null);
+
+    [Fact]
+    public void paths_in_nfc_and_nfd_have_the_same_key()
+    {
+        const string composed = "caf\u00e9/r\u00e9sum\u00e9.txt";
+        const string decomposed = "cafe\u0301/re\u0301sume\u0301.txt";
+        Assert.NotEqual(composed, decomposed);
+        Assert.Null(PackageValidation.CheckPath(composed));
+        Assert.Null(PackageValidation.CheckPath(decomposed));
+        Assert.Equal(PackageValidation.PathKey(composed), PackageValidation.PathKey(decomposed));
+        Assert.NotEqual(PackageValidation.PathKey("cafe.txt"), PackageValidation.PathKey(composed));
+    }
 }
