@@ -96,7 +96,9 @@ public sealed class EmbeddedBackend : IStoreBackend
             return Task.FromResult<Result<StoreSnapshotReader>>(new StoreError(RootErrorCodes.SchemaTooNew, $"{path}: {e.Message}"));
         }
 
-        return Task.FromResult<Result<StoreSnapshotReader>>(new StoreSnapshotReader(snapshot, OpenBlobsForReading(path)));
+        // The snapshot also sees tmp/, so that fsck can report staged copies nothing discarded.
+        var blobs = FileSystemBlobStore.OpenForReading(EmbeddedLayout.BlobDirectory(Path.GetFullPath(path)), Path.Combine(Path.GetFullPath(path), "tmp"));
+        return Task.FromResult<Result<StoreSnapshotReader>>(new StoreSnapshotReader(snapshot, blobs));
     }
 
     public IBlobStore OpenBlobsForReading(string path) =>

@@ -1,4 +1,6 @@
 using ArtifactStore.Core.Jobs;
+using ArtifactStore.Core.Platform;
+
 namespace ArtifactStore.Embedded;
 
 /// <summary>
@@ -21,8 +23,10 @@ public sealed class FileJobLogStore(string jobsDirectory) : IJobLogStore
     {
         try
         {
-            await using var log = new FileStream(new JobWorkspace(jobsDirectory, jobId).LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            if (log.Length <= offset)
+            // A command could replace its log with a FIFO or a link: only a regular file is read, so a
+            // follower of the log is never blocked by what a job left in its directory.
+            await using var log = RegularFiles.OpenRead(new JobWorkspace(jobsDirectory, jobId).LogPath, out _);
+            if (log is null || log.Length <= offset)
             {
                 return 0;
             }

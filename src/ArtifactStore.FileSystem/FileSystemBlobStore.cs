@@ -17,6 +17,7 @@ public sealed class FileSystemBlobStore : IBlobStore
 {
     private readonly string _blobRoot;
     private readonly string _tempDirectory;
+    private readonly bool _readOnly;
     private readonly DirectorySync _directorySync = new();
 
     public FileSystemBlobStore(string blobDirectory, string tempDirectory)
@@ -28,6 +29,7 @@ public sealed class FileSystemBlobStore : IBlobStore
     {
         _blobRoot = Path.Combine(blobDirectory, "sha256");
         _tempDirectory = tempDirectory;
+        _readOnly = !create;
         if (create)
         {
             Directory.CreateDirectory(_blobRoot);
@@ -37,10 +39,11 @@ public sealed class FileSystemBlobStore : IBlobStore
 
     /// <summary>
     /// A store for reading, listing and stat only (fsck, backup), which creates nothing on disk: it may
-    /// look at a root a server holds, or at a backup. Staging and putting through it are not allowed.
+    /// look at a root a server holds, or at a backup. Staging and putting through it are not allowed;
+    /// given the root's <paramref name="tempDirectory"/>, it lists what is staged there (fsck).
     /// </summary>
-    public static FileSystemBlobStore OpenForReading(string blobDirectory) =>
-        new(blobDirectory, Path.Combine(blobDirectory, "no-staging-in-a-read-only-store"), create: false);
+    public static FileSystemBlobStore OpenForReading(string blobDirectory, string? tempDirectory = null) =>
+        new(blobDirectory, tempDirectory ?? Path.Combine(blobDirectory, "no-staging-in-a-read-only-store"), create: false);
 
     public string PathOf(BlobDigest digest) =>
         Path.Combine(_blobRoot, digest.Hex[..2], digest.Hex[2..4], digest.Hex);
@@ -93,7 +96,15 @@ public sealed class FileSystemBlobStore : IBlobStore
                 // verified copy replaces it, through a second name in tmp/ that the rename consumes.
                 var replacement = staged.StagingToken + ".put-" + Guid.NewGuid().ToString("N");
                 ThrowIfFailed(Posix.Link(staged.StagingToken, replacement), "link", replacement);
-                File.Move(replacement, finalPath, overwrite: true);
+                try
+                {
+                    File.Move(replacement, finalPath, overwrite: true);
+                }
+                finally
+                {
+                    // Consumed by the rename when it succeeded; never left in tmp/ when it did not.
+                    TryDelete(replacement);
+                }
             }
         }
         else
@@ -110,6 +121,33 @@ public sealed class FileSystemBlobStore : IBlobStore
     public Task DiscardAsync(StagedBlob staged, CancellationToken cancellationToken)
     {
         TryDelete(staged.StagingToken);
+        return Task.CompletedTask;
+    }
+
+    public async IAsyncEnumerable<StagingEntry> ListStagingAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        if (!Directory.Exists(_tempDirectory))
+        {
+            yield break;
+        }
+
+        foreach (var entry in new DirectoryInfo(_tempDirectory).EnumerateFiles())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return new StagingEntry(entry.Name, entry.Length, new DateTimeOffset(entry.LastWriteTimeUtc, TimeSpan.Zero));
+        }
+    }
+
+    public Task DiscardStagingAsync(StagingEntry entry, CancellationToken cancellationToken)
+    {
+        if (_readOnly)
+        {
+            throw new InvalidOperationException("a store opened for reading removes nothing");
+        }
+
+        // A name from the listing, never a path: nothing outside tmp/ can be named.
+        TryDelete(Path.Combine(_tempDirectory, Path.GetFileName(entry.Name)));
         return Task.CompletedTask;
     }
 

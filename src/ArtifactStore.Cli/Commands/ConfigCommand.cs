@@ -84,6 +84,7 @@ internal static class ConfigCommand
             Print(loaded, $"{key}:Backoff", type.Backoff.ToString());
             Print(loaded, $"{key}:InputClass", type.InputClass);
             Print(loaded, $"{key}:OutputClass", type.OutputClass);
+            Print($"{key}:PassEnvironment", JsonSerializer.Serialize(type.PassEnvironment, AsWritten), loaded.SourceOf($"{key}:PassEnvironment:0"));
         }
     }
 

@@ -138,6 +138,7 @@ internal static class FsckCommand
         FsckFindingKind.ViewDiffers => "view_differs",
         FsckFindingKind.UnreferencedBytes => "unreferenced_bytes",
         FsckFindingKind.UnreferencedRow => "unreferenced_row",
+        FsckFindingKind.StagingLeftover => "staging_leftover",
         _ => kind.ToString(),
     };
 }

@@ -32,6 +32,15 @@ public interface IBlobStore
     Task DiscardAsync(StagedBlob staged, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Whatever is in staging now, for fsck: copies of uploads in flight, and leftovers of uploads whose
+    /// process died before it discarded them. Empty for a store opened only for reading a backup.
+    /// </summary>
+    IAsyncEnumerable<StagingEntry> ListStagingAsync(CancellationToken cancellationToken);
+
+    /// <summary>Removes one entry of staging that <see cref="ListStagingAsync"/> named (fsck --repair). Idempotent.</summary>
+    Task DiscardStagingAsync(StagingEntry entry, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Opens a blob for reading from <paramref name="offset"/> (0 for the whole blob), or returns null
     /// when no bytes exist at that address. The stream is unverified (see <see cref="BlobReader"/>);
     /// <see cref="BlobContent.Length"/> is the length of the whole blob, whatever the offset.

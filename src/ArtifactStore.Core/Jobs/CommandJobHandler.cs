@@ -4,12 +4,12 @@ using ArtifactStore.Core.Platform;
 namespace ArtifactStore.Core.Jobs;
 
 /// <summary>
-/// Runs a configured command (argv, no shell) for one attempt: placeholders replaced, the
-/// <c>ARTIFACTSTORE_*</c> variables set, stdout and stderr appended to the log, working directory the
-/// job's. The command leads its own process group, so cancel and timeout reach every process it
+/// Runs a configured command (argv, no shell) for one attempt: placeholders replaced, the environment
+/// of <see cref="JobEnvironment"/> (not the server's), stdout and stderr appended to the log, working
+/// directory the job's. The command leads its own process group, so cancel and timeout reach every process it
 /// started: TERM first, KILL after the grace period.
 /// </summary>
-public sealed class CommandJobHandler(IReadOnlyList<string> command, TimeSpan killGracePeriod) : IJobHandler
+public sealed class CommandJobHandler(IReadOnlyList<string> command, TimeSpan killGracePeriod, IReadOnlyList<string>? passEnvironment = null) : IJobHandler
 {
     public async Task<int> RunAsync(JobContext context, CancellationToken cancellationToken)
     {
@@ -39,13 +39,12 @@ public sealed class CommandJobHandler(IReadOnlyList<string> command, TimeSpan ki
             }
         }
 
-        start.Environment["ARTIFACTSTORE_INPUT"] = context.InputPath;
-        start.Environment["ARTIFACTSTORE_OUTPUT_DIR"] = context.OutputDirectory;
-        start.Environment["ARTIFACTSTORE_JOB_ID"] = context.JobId.ToString();
-        start.Environment["ARTIFACTSTORE_JOB_TYPE"] = context.Type;
-        start.Environment["ARTIFACTSTORE_JOB_ATTEMPT"] = context.Attempt.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["ARTIFACTSTORE_OPTIONS"] = context.OptionsJson;
-        start.Environment.Remove("ARTIFACTSTORE_TOKEN");
+        // ProcessStartInfo starts from a copy of the server's environment: empty it, then set the job's.
+        start.Environment.Clear();
+        foreach (var (name, value) in JobEnvironment.For(context, passEnvironment ?? [], Environment.GetEnvironmentVariable))
+        {
+            start.Environment[name] = value;
+        }
 
         using var process = new Process { StartInfo = start };
         try

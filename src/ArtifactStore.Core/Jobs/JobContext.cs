@@ -18,6 +18,12 @@ public sealed class JobContext
     /// <summary><c>artifacts/</c>: everything written here becomes the output package.</summary>
     public required string OutputDirectory { get; init; }
 
+    /// <summary><c>home/</c>: a scratch <c>HOME</c> for the command, empty at the start of each attempt.</summary>
+    public required string HomeDirectory { get; init; }
+
+    /// <summary><c>tmp/</c>: the command's <c>TMPDIR</c>, empty at the start of each attempt.</summary>
+    public required string TempDirectory { get; init; }
+
     /// <summary>The submission's <c>options</c>, canonical JSON (<c>{}</c> when none were given).</summary>
     public required string OptionsJson { get; init; }
 

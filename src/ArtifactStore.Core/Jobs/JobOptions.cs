@@ -67,6 +67,19 @@ public sealed partial record JobOptions
                 yield return $"{key}:MaxAttempts: must be from 1 to 100";
             }
 
+            foreach (var name in type.PassEnvironment)
+            {
+                if (!VariableName().IsMatch(name))
+                {
+                    yield return $"{key}:PassEnvironment: '{name}' is not an environment variable name (letters, digits and '_', not starting with a digit)";
+                }
+                else if (name.StartsWith("ARTIFACTSTORE_", StringComparison.OrdinalIgnoreCase))
+                {
+                    // The store's own variables are its configuration and its token; the job's are set by the runner.
+                    yield return $"{key}:PassEnvironment: '{name}' cannot be passed to a job: ARTIFACTSTORE_* variables are the store's own";
+                }
+            }
+
             if (type.Backoff < TimeSpan.Zero)
             {
                 yield return $"{key}:Backoff: must not be negative";
@@ -84,4 +97,7 @@ public sealed partial record JobOptions
 
     [GeneratedRegex(@"\A[A-Za-z0-9._-]{1,64}\z", RegexOptions.CultureInvariant)]
     private static partial Regex TypeName();
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,127}$", RegexOptions.CultureInvariant)]
+    private static partial Regex VariableName();
 }

@@ -6,13 +6,15 @@ namespace ArtifactStore.Core.Jobs;
 
 public sealed partial class JobRunner
 {
-    /// <summary>Steps 2–5 for one leased attempt. Never throws: whatever happens ends in an outcome or a logged problem.</summary>
-    private async Task RunAttemptAsync(JobView job, int attempt)
+    /// <summary>
+    /// Steps 2–5 for one leased attempt. Never throws: whatever happens ends in an outcome or a logged
+    /// problem. Every phase (preparing, running, collecting and storing the output) observes
+    /// <see cref="RunningJob.Abort"/>, so a stop ends the attempt wherever it is.
+    /// </summary>
+    private async Task RunAttemptAsync(JobView job, int attempt, RunningJob running)
     {
         var type = Jobs.Find(job.Type)!;
         var workspace = new JobWorkspace(jobsDirectory, job.Id);
-        using var running = new RunningJob(job.Id, attempt);
-        _running[job.Id] = running;
         var keepLog = false;
         try
         {
@@ -20,23 +22,33 @@ public sealed partial class JobRunner
             workspace.Prepare();
             await using (var logStream = await logs.OpenAppendAsync(job.Id, CancellationToken.None))
             {
-                var input = await CopyInputAsync(job, workspace, logStream);
-                if (!input.IsSuccess)
+                AttemptOutcome outcome;
+                try
                 {
-                    await FinishAsync(job, attempt, AttemptOutcome.FailedNow(new JobError(JobError.InputUnavailable, input.Error.Message), null), workspace);
-                    return;
+                    var input = await CopyInputAsync(job, workspace, logStream, running.Abort.Token);
+                    if (!input.IsSuccess)
+                    {
+                        await FinishAsync(job, attempt, AttemptOutcome.FailedNow(new JobError(JobError.InputUnavailable, input.Error.Message), null), workspace, running);
+                        return;
+                    }
+
+                    await workspace.WriteManifestAsync(job, attempt, input.Value.File, "running", time.GetUtcNow(), CancellationToken.None);
+                    await JobLog.WriteLineAsync(logStream, $"== attempt {attempt} of {job.MaxAttempts}, {Time.Rfc3339.ToText(time.GetUtcNow())}, {InstanceId}");
+
+                    // Step 3: run under the timeout.
+                    outcome = await RunHandlerAsync(job, type, attempt, workspace, input.Value.Path, logStream, running);
+                }
+                catch (OperationCanceledException) when (running.StopReason != JobStopReason.None)
+                {
+                    // Stopped while the input was being copied.
+                    outcome = OutcomeOfStop(job, type, attempt, running.StopReason, workspace);
                 }
 
-                await workspace.WriteManifestAsync(job, attempt, input.Value.File, "running", time.GetUtcNow(), CancellationToken.None);
-                await JobLog.WriteLineAsync(logStream, $"== attempt {attempt} of {job.MaxAttempts}, {Time.Rfc3339.ToText(time.GetUtcNow())}, {InstanceId}");
-
-                // Step 3: run under the timeout.
-                var outcome = await RunHandlerAsync(job, type, attempt, workspace, input.Value.Path, logStream, running);
                 await JobLog.WriteLineAsync(logStream, $"== attempt {attempt} ended: {outcome.Describe()}");
 
                 // Step 4: the one outcome.
                 keepLog = outcome.Kind == OutcomeKind.Retry && !_leasing.IsCancellationRequested;
-                await FinishAsync(job, attempt, outcome, workspace);
+                await FinishAsync(job, attempt, outcome, workspace, running);
             }
         }
         catch (Exception e)
@@ -46,38 +58,57 @@ public sealed partial class JobRunner
         }
         finally
         {
-            _running.TryRemove(job.Id, out _);
-
-            // Step 5: nothing of the attempt stays behind but, between retries here, the log.
-            try
+            // Step 5: nothing of the attempt stays behind but, between retries here, the log. An abandoned
+            // attempt leaves the directory alone: the runner has cleared it, and the job may have moved on.
+            if (!running.IsAbandoned)
             {
-                if (keepLog)
-                {
-                    Directory.Delete(workspace.RawDirectory, recursive: true);
-                    Directory.Delete(workspace.ArtifactsDirectory, recursive: true);
-                }
-                else
-                {
-                    workspace.Delete();
-                }
-            }
-            catch (IOException e)
-            {
-                OnProblem?.Invoke($"cannot remove the working directory of job {job.Id}", e);
+                CleanUp(job, workspace, keepLog);
             }
         }
     }
 
-    private async Task<Result<(PackageFile File, string Path)>> CopyInputAsync(JobView job, JobWorkspace workspace, Stream logStream)
+    private void CleanUp(JobView job, JobWorkspace workspace, bool keepLog)
     {
-        var package = await database.Views.GetPackageAsync(job.InputPackageId, CancellationToken.None);
+        try
+        {
+            if (keepLog)
+            {
+                workspace.DeleteAllButLog();
+            }
+            else
+            {
+                workspace.Delete();
+            }
+        }
+        catch (IOException e)
+        {
+            OnProblem?.Invoke($"cannot remove the working directory of job {job.Id}", e);
+        }
+    }
+
+    /// <summary>What a stopped attempt records: the stop's own outcome, or for a timeout a failure (retried while attempts are left).</summary>
+    private static AttemptOutcome OutcomeOfStop(JobView job, JobType type, int attempt, JobStopReason reason, JobWorkspace workspace) => reason switch
+    {
+        JobStopReason.Canceled => AttemptOutcome.Canceled(),
+        JobStopReason.Shutdown => AttemptOutcome.Shutdown(),
+        JobStopReason.LeaseLost => AttemptOutcome.LeaseLost(),
+        _ => Failed(job, type, attempt, new JobError(JobError.Timeout,
+            $"attempt {attempt} ran longer than its timeout ({type.Timeout}) and was killed; log tail: {workspace.LogTail()}"), null),
+    };
+
+    private static AttemptOutcome Failed(JobView job, JobType type, int attempt, JobError error, int? exitCode) =>
+        attempt < job.MaxAttempts ? AttemptOutcome.Retry(error, exitCode, type.BackoffAfter(attempt)) : AttemptOutcome.FailedNow(error, exitCode);
+
+    private async Task<Result<(PackageFile File, string Path)>> CopyInputAsync(JobView job, JobWorkspace workspace, Stream logStream, CancellationToken cancellationToken)
+    {
+        var package = await database.Views.GetPackageAsync(job.InputPackageId, cancellationToken);
         if (package is null || package.State != PackageState.Live || package.Files.Count != 1)
         {
             return new StoreError(ErrorCodes.PackageNotFound, $"the input package {job.InputPackageId} is gone or does not hold exactly one file");
         }
 
         var file = package.Files[0];
-        var opened = await blobReader.OpenAsync(file.Sha256, file.Size, needRandomAccess: false, CancellationToken.None);
+        var opened = await blobReader.OpenAsync(file.Sha256, file.Size, needRandomAccess: false, cancellationToken);
         if (!opened.IsSuccess)
         {
             return opened.Error;
@@ -88,7 +119,7 @@ public sealed partial class JobRunner
         {
             await using var content = opened.Value.Stream;
             await using var target = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
-            await content.CopyToAsync(target);
+            await content.CopyToAsync(target, cancellationToken);
         }
         catch (Blobs.BlobCorruptException e)
         {
@@ -101,9 +132,10 @@ public sealed partial class JobRunner
 
     private async Task<AttemptOutcome> RunHandlerAsync(JobView job, JobType type, int attempt, JobWorkspace workspace, string inputPath, Stream logStream, RunningJob running)
     {
+        // The timeout is one more reason to stop, so that it is held to the same deadline as a cancel.
         using var timeout = new CancellationTokenSource(type.Timeout, time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, running.Abort.Token);
-        var handler = type.Handler ?? new CommandJobHandler(type.Command, Jobs.KillGracePeriod);
+        using var onTimeout = timeout.Token.Register(() => running.Stop(JobStopReason.TimedOut));
+        var handler = type.Handler ?? new CommandJobHandler(type.Command, Jobs.KillGracePeriod, type.PassEnvironment);
         var context = new JobContext
         {
             JobId = job.Id,
@@ -112,6 +144,8 @@ public sealed partial class JobRunner
             WorkingDirectory = workspace.Directory,
             InputPath = inputPath,
             OutputDirectory = workspace.ArtifactsDirectory,
+            HomeDirectory = workspace.HomeDirectory,
+            TempDirectory = workspace.TempDirectory,
             OptionsJson = job.OptionsJson,
             Log = logStream,
             ProcessStarted = async group =>
@@ -133,41 +167,26 @@ public sealed partial class JobRunner
         int exitCode;
         try
         {
-            exitCode = await handler.RunAsync(context, linked.Token);
+            exitCode = await handler.RunAsync(context, running.Abort.Token);
         }
-        catch (OperationCanceledException) when (linked.IsCancellationRequested)
+        catch (OperationCanceledException) when (running.StopReason != JobStopReason.None)
         {
-            return running.StopReason switch
-            {
-                JobStopReason.Canceled => AttemptOutcome.Canceled(),
-                JobStopReason.Shutdown => AttemptOutcome.Shutdown(),
-                JobStopReason.LeaseLost => AttemptOutcome.LeaseLost(),
-                _ => Failed(new JobError(JobError.Timeout,
-                    $"attempt {attempt} ran longer than its timeout ({type.Timeout}) and was killed; log tail: {workspace.LogTail()}"), null),
-            };
+            return OutcomeOfStop(job, type, attempt, running.StopReason, workspace);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             await JobLog.WriteLineAsync(logStream, $"artifactstore: the handler failed: {e.Message}");
-            return Failed(new JobError(JobError.HandlerFailed, $"the handler of job type '{job.Type}' failed: {e.Message}"), null);
+            return Failed(job, type, attempt, new JobError(JobError.HandlerFailed, $"the handler of job type '{job.Type}' failed: {e.Message}"), null);
         }
 
         if (running.StopReason != JobStopReason.None)
         {
-            return running.StopReason switch
-            {
-                JobStopReason.Canceled => AttemptOutcome.Canceled(),
-                JobStopReason.Shutdown => AttemptOutcome.Shutdown(),
-                _ => AttemptOutcome.LeaseLost(),
-            };
+            return OutcomeOfStop(job, type, attempt, running.StopReason, workspace);
         }
 
         return exitCode == 0
             ? AttemptOutcome.Succeeded()
-            : Failed(new JobError(JobError.ExitCode,
+            : Failed(job, type, attempt, new JobError(JobError.ExitCode,
                 $"exited with code {exitCode.ToString(CultureInfo.InvariantCulture)}; log tail: {workspace.LogTail()}"), exitCode);
-
-        AttemptOutcome Failed(JobError error, int? code) =>
-            attempt < job.MaxAttempts ? AttemptOutcome.Retry(error, code, type.BackoffAfter(attempt)) : AttemptOutcome.FailedNow(error, code);
     }
 }

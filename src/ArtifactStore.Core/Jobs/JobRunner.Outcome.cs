@@ -1,5 +1,7 @@
+using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Events;
 using ArtifactStore.Core.Packages;
+using ArtifactStore.Core.Platform;
 using ArtifactStore.Core.Storage;
 
 namespace ArtifactStore.Core.Jobs;
@@ -9,69 +11,46 @@ public sealed partial class JobRunner
     /// <summary>
     /// Step 4: records the attempt's outcome in one unit of work, guarded by the lease. A package the
     /// outcome needs (output, or the log of a failed or canceled job) is staged first and created in the
-    /// same unit of work as the job's event, so it exists exactly when the event does.
+    /// same unit of work as the job's event, so it exists exactly when the event does. Collecting the
+    /// output observes the attempt's stop: a cancel, shutdown or lost lease while the output is read
+    /// records that instead.
     /// </summary>
-    private async Task FinishAsync(JobView job, int attempt, AttemptOutcome outcome, JobWorkspace workspace)
+    private async Task FinishAsync(JobView job, int attempt, AttemptOutcome outcome, JobWorkspace workspace, RunningJob running)
     {
-        if (outcome.Kind == OutcomeKind.LeaseLost)
-        {
-            OnProblem?.Invoke($"job {job.Id} attempt {attempt}: the lease was lost (canceled or taken over elsewhere); its result is dropped", null);
-            return;
-        }
-
         PackageUpload? upload = null;
         PreparedPackage? prepared = null;
         try
         {
             if (outcome.Kind == OutcomeKind.Succeeded)
             {
-                var files = workspace.OutputFiles(out var problem);
-                (upload, prepared, problem) = problem is null ? await StagePackageAsync(job, "output", files) : (null, null, problem);
-                if (problem is not null)
+                try
                 {
-                    outcome = AttemptOutcome.FailedNow(new JobError(JobError.OutputRejected, problem), 0);
+                    var files = workspace.OutputFiles(out var problem);
+                    (upload, prepared, problem) = problem is null ? await StagePackageAsync(job, "output", files, running.Abort.Token) : (null, null, problem);
+                    if (problem is not null)
+                    {
+                        outcome = AttemptOutcome.FailedNow(new JobError(JobError.OutputRejected, problem), 0);
+                    }
                 }
+                catch (OperationCanceledException) when (running.StopReason != JobStopReason.None)
+                {
+                    outcome = OutcomeOfStop(job, Jobs.Find(job.Type)!, attempt, running.StopReason, workspace);
+                }
+            }
+
+            if (outcome.Kind == OutcomeKind.LeaseLost)
+            {
+                OnProblem?.Invoke($"job {job.Id} attempt {attempt}: the lease was lost (canceled or taken over elsewhere); its result is dropped", null);
+                return;
             }
 
             if (outcome.Kind is OutcomeKind.Failed or OutcomeKind.Canceled && File.Exists(workspace.LogPath))
             {
-                (upload, prepared, _) = await StagePackageAsync(job, "log", [("logs/run.log", workspace.LogPath)]);
+                // Only the log, a file this process wrote (opened only if it is still a regular file).
+                (upload, prepared, _) = await StagePackageAsync(job, "log", [("logs/run.log", workspace.LogPath)], CancellationToken.None);
             }
 
-            var result = await packages.WriteWithPackageAsync<bool>(prepared, async (writer, ct) =>
-            {
-                if (await HeldLeaseAsync(writer, job.Id, attempt, ct) is not { } lease)
-                {
-                    return false;
-                }
-
-                if (prepared is not null && await packages.AppendAsync(writer, prepared, Actor, ct) is { } publishError)
-                {
-                    return publishError;
-                }
-
-                // A cancel recorded on the lease before the heartbeat saw it still wins over another try.
-                var recorded = lease.CancelRequestedAt is not null && outcome.Kind is OutcomeKind.Retry or OutcomeKind.Shutdown
-                    ? AttemptOutcome.Canceled()
-                    : outcome;
-                await AppendOutcomeAsync(writer, job, attempt, recorded, prepared?.Id, ct);
-                await writer.DeleteJobLeaseAsync(job.Id, ct);
-                return true;
-            }, CancellationToken.None);
-
-            if (prepared is not null)
-            {
-                await packages.DiscardAsync(prepared, CancellationToken.None);
-            }
-
-            if (!result.IsSuccess)
-            {
-                OnProblem?.Invoke($"job {job.Id} attempt {attempt}: recording the outcome failed: {result.Error.Message}", null);
-            }
-            else if (outcome.Kind is OutcomeKind.Retry or OutcomeKind.Shutdown)
-            {
-                Wake();
-            }
+            await RecordAsync(job, attempt, outcome, prepared);
         }
         finally
         {
@@ -79,6 +58,48 @@ public sealed partial class JobRunner
             {
                 await upload.DisposeAsync();
             }
+        }
+    }
+
+    /// <summary>
+    /// The unit of work of step 4: the package (if any) and the job's event, only while this process
+    /// holds the job's lease for this attempt; the lease is deleted with it.
+    /// </summary>
+    private async Task RecordAsync(JobView job, int attempt, AttemptOutcome outcome, PreparedPackage? prepared)
+    {
+        var result = await packages.WriteWithPackageAsync<bool>(prepared, async (writer, ct) =>
+        {
+            if (await HeldLeaseAsync(writer, job.Id, attempt, ct) is not { } lease)
+            {
+                return false;
+            }
+
+            if (prepared is not null && await packages.AppendAsync(writer, prepared, Actor, ct) is { } publishError)
+            {
+                return publishError;
+            }
+
+            // A cancel recorded on the lease before the heartbeat saw it still wins over another try.
+            var recorded = lease.CancelRequestedAt is not null && outcome.Kind is OutcomeKind.Retry or OutcomeKind.Shutdown
+                ? AttemptOutcome.Canceled()
+                : outcome;
+            await AppendOutcomeAsync(writer, job, attempt, recorded, prepared?.Id, ct);
+            await writer.DeleteJobLeaseAsync(job.Id, ct);
+            return true;
+        }, CancellationToken.None);
+
+        if (prepared is not null)
+        {
+            await packages.DiscardAsync(prepared, CancellationToken.None);
+        }
+
+        if (!result.IsSuccess)
+        {
+            OnProblem?.Invoke($"job {job.Id} attempt {attempt}: recording the outcome failed: {result.Error.Message}", null);
+        }
+        else if (outcome.Kind is OutcomeKind.Retry or OutcomeKind.Shutdown)
+        {
+            Wake();
         }
     }
 
@@ -98,9 +119,12 @@ public sealed partial class JobRunner
         await writer.AppendAsync(new NewEvent(stream, type, Actor, payload), cancellationToken);
     }
 
-    /// <summary>Stages files as a package named <c>jobs/&lt;id&gt;/&lt;role&gt;</c> in the output class; a refusal comes back as a problem.</summary>
+    /// <summary>
+    /// Stages files as a package named <c>jobs/&lt;id&gt;/&lt;role&gt;</c> in the output class; a refusal comes
+    /// back as a problem. Each file is opened only if it is a regular file (<see cref="RegularFiles"/>).
+    /// </summary>
     private async Task<(PackageUpload? Upload, PreparedPackage? Prepared, string? Problem)> StagePackageAsync(
-        JobView job, string role, IReadOnlyList<(string PackagePath, string FilePath)> files)
+        JobView job, string role, IReadOnlyList<(string PackagePath, string FilePath)> files, CancellationToken cancellationToken)
     {
         var upload = packages.BeginUpload();
         try
@@ -116,8 +140,15 @@ public sealed partial class JobRunner
                     break;
                 }
 
-                await using var content = new FileStream(filePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-                problem = await upload.AddFileAsync(packagePath, MediaTypes.Guess(packagePath), content, CancellationToken.None);
+                cancellationToken.ThrowIfCancellationRequested();
+                await using var content = RegularFiles.OpenRead(filePath, out var kind);
+                if (content is null)
+                {
+                    problem = StoreError.Validation(JobWorkspace.NotRegular(packagePath, kind), "file");
+                    break;
+                }
+
+                problem = await upload.AddFileAsync(packagePath, MediaTypes.Guess(packagePath), content, cancellationToken);
             }
 
             if (problem is not null)
@@ -126,7 +157,7 @@ public sealed partial class JobRunner
                 return (null, null, $"the {role} cannot be stored: {problem.Message}");
             }
 
-            var prepared = await packages.PrepareAsync(upload, CancellationToken.None);
+            var prepared = await packages.PrepareAsync(upload, cancellationToken);
             if (!prepared.IsSuccess)
             {
                 await upload.DisposeAsync();

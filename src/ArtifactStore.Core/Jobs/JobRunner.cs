@@ -19,6 +19,9 @@ namespace ArtifactStore.Core.Jobs;
 ///   same unit of work, a retry with backoff, failure, or cancel;</item>
 /// <item>remove the working directory.</item>
 /// </list>
+/// An attempt told to stop (cancel, timeout, shutdown, lost lease) that has not ended within
+/// <see cref="StopDeadline"/> is abandoned: its outcome is recorded without it and its slot moves on, so
+/// no phase of an attempt can keep a job running or a slot busy for ever.
 /// The guarantee is at-least-once execution and exactly-once recording: a crash between 1 and 4 leaves a
 /// <c>running</c> job that <see cref="RecoverAsync"/> requeues before the store reports ready, and an
 /// outcome is recorded only by the lease holder, so no job gets two output packages.
@@ -172,7 +175,7 @@ public sealed partial class JobRunner(
                 continue;
             }
 
-            await RunAttemptAsync(leased.Job, leased.Attempt);
+            await RunSupervisedAsync(leased.Job, leased.Attempt);
         }
     }
 

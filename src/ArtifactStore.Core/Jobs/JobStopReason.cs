@@ -1,10 +1,11 @@
 namespace ArtifactStore.Core.Jobs;
 
-/// <summary>Why an attempt was stopped before its handler returned (a timeout is told apart by its own token).</summary>
+/// <summary>Why an attempt was stopped before it ended by itself.</summary>
 internal enum JobStopReason
 {
     None,
     Canceled,
     Shutdown,
     LeaseLost,
+    TimedOut,
 }

@@ -11,6 +11,12 @@ public sealed record JobType(string Name)
 
     public IJobHandler? Handler { get; init; }
 
+    /// <summary>
+    /// Names of variables of the server's environment that the command also gets (when set there); by
+    /// default it gets only the small set of <see cref="JobEnvironment"/>. Default none.
+    /// </summary>
+    public IReadOnlyList<string> PassEnvironment { get; init; } = [];
+
     /// <summary>How long one attempt may run before it is killed. Default 1 h.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromHours(1);
 

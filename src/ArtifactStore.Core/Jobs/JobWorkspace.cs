@@ -1,12 +1,13 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ArtifactStore.Core.Packages;
+using ArtifactStore.Core.Platform;
 
 namespace ArtifactStore.Core.Jobs;
 
 /// <summary>
 /// The working directory of one job (docs/data-layout.md): <c>raw/input.&lt;ext&gt;</c>, <c>artifacts/</c>,
-/// <c>logs/run.log</c> and <c>manifest.json</c>. The log is kept across the attempts this process
+/// <c>logs/run.log</c>, <c>manifest.json</c>, and the command's scratch <c>home/</c> and <c>tmp/</c>. The log is kept across the attempts this process
 /// runs; the rest is fresh for every attempt.
 /// </summary>
 internal sealed class JobWorkspace(string jobsDirectory, Guid jobId)
@@ -16,6 +17,10 @@ internal sealed class JobWorkspace(string jobsDirectory, Guid jobId)
     public string RawDirectory => Path.Combine(Directory, "raw");
 
     public string ArtifactsDirectory => Path.Combine(Directory, "artifacts");
+
+    public string HomeDirectory => Path.Combine(Directory, "home");
+
+    public string TempDirectory => Path.Combine(Directory, "tmp");
 
     public string LogPath => Path.Combine(Directory, "logs", "run.log");
 
@@ -30,11 +35,20 @@ internal sealed class JobWorkspace(string jobsDirectory, Guid jobId)
     /// <summary>Clears what an earlier attempt left (but its log) and creates the directories.</summary>
     public void Prepare()
     {
-        DeleteIfPresent(RawDirectory);
-        DeleteIfPresent(ArtifactsDirectory);
-        System.IO.Directory.CreateDirectory(RawDirectory);
-        System.IO.Directory.CreateDirectory(ArtifactsDirectory);
-        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(LogPath)!);
+        DeleteAllButLog();
+        foreach (var directory in new[] { RawDirectory, ArtifactsDirectory, HomeDirectory, TempDirectory, Path.GetDirectoryName(LogPath)! })
+        {
+            System.IO.Directory.CreateDirectory(directory);
+        }
+    }
+
+    /// <summary>Removes the attempt's input, output and scratch directories, keeping the log for the next attempt.</summary>
+    public void DeleteAllButLog()
+    {
+        foreach (var directory in new[] { RawDirectory, ArtifactsDirectory, HomeDirectory, TempDirectory })
+        {
+            DeleteIfPresent(directory);
+        }
     }
 
     public async Task WriteManifestAsync(JobView job, int attempt, PackageFile input, string state, DateTimeOffset at, CancellationToken cancellationToken)
@@ -61,7 +75,9 @@ internal sealed class JobWorkspace(string jobsDirectory, Guid jobId)
 
     /// <summary>
     /// The files of the output package: everything under <c>artifacts/</c> (as <c>artifacts/…</c>) and the
-    /// log. A symbolic link is refused: following it could publish any file the store can read.
+    /// log. Only regular files and directories are accepted, each looked at with lstat, never opened here:
+    /// a symbolic link could publish any file the store can read, and a FIFO, socket or device could block
+    /// the worker or feed it bytes without end. The first other entry is the <paramref name="problem"/>.
     /// </summary>
     public IReadOnlyList<(string PackagePath, string FilePath)> OutputFiles(out string? problem)
     {
@@ -71,15 +87,15 @@ internal sealed class JobWorkspace(string jobsDirectory, Guid jobId)
         foreach (var entry in new DirectoryInfo(ArtifactsDirectory).EnumerateFileSystemInfos("*", options))
         {
             var relative = Path.GetRelativePath(ArtifactsDirectory, entry.FullName).Replace(Path.DirectorySeparatorChar, '/');
-            if (entry.LinkTarget is not null)
-            {
-                problem = $"artifacts/{relative} is a symbolic link; a job's output must be regular files";
-                return [];
-            }
-
-            if (entry is FileInfo)
+            var kind = RegularFiles.KindOf(entry.FullName);
+            if (kind == FileKind.Regular)
             {
                 files.Add(("artifacts/" + relative, entry.FullName));
+            }
+            else if (kind != FileKind.Directory)
+            {
+                problem = NotRegular("artifacts/" + relative, kind);
+                return [];
             }
         }
 
@@ -88,12 +104,22 @@ internal sealed class JobWorkspace(string jobsDirectory, Guid jobId)
         return files;
     }
 
+    /// <summary>Why a path of the workspace is not accepted as a file of a package.</summary>
+    public static string NotRegular(string packagePath, FileKind kind) =>
+        $"{packagePath} is {RegularFiles.Describe(kind)}; a job's output may hold only regular files and directories";
+
     /// <summary>The last bytes of the log as text, for <c>error.message</c>.</summary>
     public string LogTail(int maxBytes = 2048)
     {
         try
         {
-            using var log = File.OpenRead(LogPath);
+            // The command could have replaced its log with a FIFO: never open anything but a regular file.
+            using var log = RegularFiles.OpenRead(LogPath, out _);
+            if (log is null)
+            {
+                return string.Empty;
+            }
+
             var start = Math.Max(0, log.Length - maxBytes);
             log.Position = start;
             var bytes = new byte[log.Length - start];

@@ -76,8 +76,8 @@ public sealed class PackageService(IStoreDatabase database, IBlobStore blobs, St
     /// <summary>
     /// Validates a fully received upload and stages its manifest, so that the package can be created
     /// inside a caller's unit of work with <see cref="AppendAsync"/> (jobs create their input and output
-    /// packages in the same unit as the job's event). Discard it with <see cref="DiscardAsync"/> if that
-    /// unit of work does not commit.
+    /// packages in the same unit as the job's event). The staged manifest belongs to the upload from
+    /// then on: disposing the upload discards it on every path; <see cref="DiscardAsync"/> drops it sooner.
     /// </summary>
     public async Task<Result<PreparedPackage>> PrepareAsync(PackageUpload upload, CancellationToken cancellationToken)
     {
@@ -97,6 +97,7 @@ public sealed class PackageService(IStoreDatabase database, IBlobStore blobs, St
         }
 
         var manifest = stagedManifest.Value;
+        upload.Own(manifest);
         var id = Guid.CreateVersion7(time.GetUtcNow());
         var created = new PackageCreated(id, upload.Name!, upload.Labels, manifest.Digest, manifest.Size, manifest.Blake3Hex, files);
         return new PreparedPackage(id, created, retentionClass, manifest, upload, Fingerprint(manifest.Digest, retentionClass.Name));

@@ -6,13 +6,16 @@ namespace ArtifactStore.Core.Packages;
 
 /// <summary>
 /// A package being received: fields and files arrive in any order, files are streamed straight into
-/// blob staging. Disposing it discards whatever was staged and not committed, so a refused or broken
-/// upload leaves nothing behind.
+/// blob staging. The upload owns every staged copy made for it (its files, however many share one
+/// content, and the manifest <see cref="PackageService.PrepareAsync"/> stages), and disposing it
+/// discards them all: a committed package's blobs are at their addresses by then, and a refused or
+/// broken upload, whatever path it failed on, leaves nothing behind in staging.
 /// </summary>
 public sealed class PackageUpload(IBlobStore blobs, StoreOptions options) : IAsyncDisposable
 {
     private readonly List<KeyValuePair<string, string>> _labels = [];
     private readonly List<StagedFile> _files = [];
+    private readonly List<StagedBlob> _staged = [];
     // Path key (PackageValidation.PathKey) → the path as first given.
     private readonly Dictionary<string, string> _paths = new(StringComparer.Ordinal);
     private long _bytes;
@@ -82,18 +85,24 @@ public sealed class PackageUpload(IBlobStore blobs, StoreOptions options) : IAsy
             return staged.Error.Code == ErrorCodes.PayloadTooLarge ? StoreErrorsFor.TooLarge(options.Limits.MaxUploadBytes) : staged.Error;
         }
 
+        _staged.Add(staged.Value);
         _bytes += staged.Value.Size;
         _files.Add(new StagedFile(path, mediaType, staged.Value));
         return null;
     }
 
-    /// <summary>Drops the staged copies: a committed package's blobs are at their addresses by then.</summary>
+    /// <summary>Makes the upload own one more staged copy (its manifest), so that disposing it discards that too.</summary>
+    internal void Own(StagedBlob staged) => _staged.Add(staged);
+
+    /// <summary>Drops every staged copy: a committed package's blobs are at their addresses by then.</summary>
     public async ValueTask DisposeAsync()
     {
-        foreach (var file in _files)
+        foreach (var staged in _staged)
         {
-            await blobs.DiscardAsync(file.Blob, CancellationToken.None);
+            await blobs.DiscardAsync(staged, CancellationToken.None);
         }
+
+        _staged.Clear();
     }
 
     private StoreError? AddLabel(string value)

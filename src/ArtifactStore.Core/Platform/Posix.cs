@@ -27,6 +27,9 @@ internal static partial class Posix
     public const int XOk = 1;
     private const int AtFdCwd = -100;
     private const int AtEmptyPath = 0x1000;
+    private const int AtSymlinkNoFollow = 0x100;
+    public const int ONonBlock = 0x800;
+    public const int ONoFollow = 0x20000;
     private const uint StatxBasicStats = 0x7ff;
     private const ulong StReadOnly = 1;
 
@@ -168,6 +171,26 @@ internal static partial class Posix
         var deviceMajor = *(uint*)(buffer + 136);
         var deviceMinor = *(uint*)(buffer + 140);
         return new FileIdentity(deviceMajor, deviceMinor, inode, uid);
+    }
+
+    /// <summary>The <c>st_mode</c> file type bits (<c>S_IFMT</c>) of a path, the link itself when it is a symbolic link (lstat); null with the errno.</summary>
+    public static int? FileTypeBits(string path, out int errno) => ModeOf(AtFdCwd, path, AtSymlinkNoFollow, out errno);
+
+    /// <summary>The <c>st_mode</c> file type bits (<c>S_IFMT</c>) of an open file descriptor (fstat); null with the errno.</summary>
+    public static int? FileTypeBits(int fd, out int errno) => ModeOf(fd, string.Empty, AtEmptyPath, out errno);
+
+    private static unsafe int? ModeOf(int dirfd, string path, int flags, out int errno)
+    {
+        var buffer = stackalloc byte[256];
+        if (StatxNative(dirfd, path, flags, StatxBasicStats, buffer) != 0)
+        {
+            errno = Marshal.GetLastPInvokeError();
+            return null;
+        }
+
+        errno = 0;
+        // stx_mode: a 16-bit field at offset 28 of struct statx; S_IFMT selects the file type.
+        return *(ushort*)(buffer + 28) & 0xF000;
     }
 
     [LibraryImport("libc", EntryPoint = "getpid")]

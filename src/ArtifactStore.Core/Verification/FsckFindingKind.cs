@@ -1,6 +1,6 @@
 namespace ArtifactStore.Core.Verification;
 
-/// <summary>What fsck found. The first five are damage; the last two are data nothing needs, which GC removes.</summary>
+/// <summary>What fsck found. The first five are damage; the last three are data nothing needs, which GC or repair removes.</summary>
 public enum FsckFindingKind
 {
     /// <summary>A blob's bytes do not match its SHA-256 address, its recorded BLAKE3 digest or its size.</summary>
@@ -23,4 +23,7 @@ public enum FsckFindingKind
 
     /// <summary>A row no package references, condemned longer than the grace period or left being deleted.</summary>
     UnreferencedRow,
+
+    /// <summary>A staged copy in <c>tmp/</c> older than the grace period: an upload that ended without discarding it.</summary>
+    StagingLeftover,
 }

@@ -14,7 +14,8 @@ namespace ArtifactStore.Core.Verification;
 /// <item>the blobs: every blob a live package needs, or a row counts as referenced, is present and its
 ///   SHA-256, BLAKE3 and size match; bytes no row claims and rows nothing references are reported
 ///   as unreferenced by the rule GC itself uses (older than the grace period, or left <c>deleting</c>),
-///   so that what fsck calls garbage is exactly what the next GC run removes.</item>
+///   so that what fsck calls garbage is exactly what the next GC run removes;</item>
+/// <item>staging: copies older than the grace period, which no upload in flight can own.</item>
 /// </list>
 /// It is safe against a running server: bytes written within the grace period without a row may belong
 /// to an upload about to commit and are only counted.
@@ -168,6 +169,16 @@ public sealed class StoreChecker(IBlobStore blobs, TimeProvider time, TimeSpan g
         if (condemnedInGrace > 0)
         {
             notes.Add($"{condemnedInGrace} unreferenced blobs are within the grace period; GC reaps them after it");
+        }
+
+        // 4. Staging: every upload discards its staged copies when it ends, so an old one is a leftover.
+        await foreach (var staged in blobs.ListStagingAsync(cancellationToken))
+        {
+            if (staged.LastModified <= cutoff)
+            {
+                findings.Add(new FsckFinding(FsckFindingKind.StagingLeftover, $"tmp/{staged.Name}",
+                    $"tmp/{staged.Name} ({staged.Size.ToString(CultureInfo.InvariantCulture)} bytes, written {Time.Rfc3339.ToText(Time.Rfc3339.Truncate(staged.LastModified))}) is a staged copy no upload in flight can own; fsck --repair or the next start of the server removes it", Staged: staged));
+            }
         }
 
         var ordered = findings.OrderBy(f => f.IsDamage ? 0 : 1).ThenBy(f => f.Kind).ToList();

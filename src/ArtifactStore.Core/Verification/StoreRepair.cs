@@ -43,6 +43,22 @@ public sealed class StoreRepair(IStoreDatabase database, IBlobStore blobs, Garba
     }
 
     /// <summary>
+    /// Removes the staged copies the report found left in staging past the grace period. The caller holds
+    /// the root, so no upload is in flight that could own one.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> RemoveStagingLeftoversAsync(FsckReport report, CancellationToken cancellationToken)
+    {
+        var removed = new List<string>();
+        foreach (var finding in report.Of(FsckFindingKind.StagingLeftover))
+        {
+            await blobs.DiscardStagingAsync(finding.Staged!, cancellationToken);
+            removed.Add($"removed {finding.Subject} ({finding.Staged!.Size} bytes), a staged copy left behind");
+        }
+
+        return removed;
+    }
+
+    /// <summary>
     /// Puts back each corrupt or missing blob the report names from <paramref name="source"/>, if that
     /// holds a copy whose SHA-256 and BLAKE3 both verify. Returns what was restored and what was not.
     /// </summary>

@@ -222,7 +222,7 @@ public static class StoreConfiguration
     /// </summary>
     private static string NameOf(IConfigurationSection section) => section.Key.ToLowerInvariant();
 
-    private static readonly string[] JobTypeSettings = ["Command", "Timeout", "MaxAttempts", "Backoff", "InputClass", "OutputClass"];
+    private static readonly string[] JobTypeSettings = ["Command", "Timeout", "MaxAttempts", "Backoff", "InputClass", "OutputClass", "PassEnvironment"];
 
     private static Dictionary<string, JobType> ReadJobTypes(IConfiguration root, List<string> problems)
     {
@@ -243,13 +243,17 @@ public static class StoreConfiguration
                 problems.Add($"{key}:Command: must be an array (program, then arguments), for example [\"pdftotext\", \"{{input}}\", \"{{output_dir}}/text.txt\"]; no shell is involved");
             }
 
+            var passEnvironment = section.GetSection("PassEnvironment");
+            if (passEnvironment.Value is not null)
+            {
+                problems.Add($"{key}:PassEnvironment: must be an array of variable names, for example [\"PDFTOTEXT_OPTS\"]");
+            }
+
             var defaults = new JobType(name);
             types[name] = defaults with
             {
-                Command = command.GetChildren()
-                    .OrderBy(c => int.TryParse(c.Key, NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? i : int.MaxValue)
-                    .Select(c => c.Value ?? string.Empty)
-                    .ToList(),
+                Command = ArrayOf(command),
+                PassEnvironment = ArrayOf(passEnvironment),
                 Timeout = ReadDuration(root, $"{key}:Timeout", problems) ?? defaults.Timeout,
                 MaxAttempts = (int)ReadLong(root, $"{key}:MaxAttempts", defaults.MaxAttempts, 100, problems),
                 Backoff = ReadDuration(root, $"{key}:Backoff", problems) ?? defaults.Backoff,
@@ -260,6 +264,12 @@ public static class StoreConfiguration
 
         return types;
     }
+
+    /// <summary>The elements of an array section, in index order.</summary>
+    private static List<string> ArrayOf(IConfigurationSection section) => section.GetChildren()
+        .OrderBy(c => int.TryParse(c.Key, NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? i : int.MaxValue)
+        .Select(c => c.Value ?? string.Empty)
+        .ToList();
 
     private static TimeSpan? ReadDuration(IConfiguration root, string key, List<string> problems)
     {

@@ -1,3 +1,4 @@
+using ArtifactStore.Core.Jobs;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -40,8 +41,9 @@ internal sealed class JobWorkers(StoreRuntime store, ILogger<JobWorkers> logger)
         await _stopping.CancelAsync();
         await _starting;
 
-        // Leave time to stop what still runs (TERM, then KILL) and record the requeue before the host gives up.
-        var grace = store.Options.ShutdownGracePeriod - store.Options.Jobs.KillGracePeriod - TimeSpan.FromSeconds(2);
+        // Leave time to stop what still runs (TERM, then KILL) and record the requeue before the host gives up:
+        // a stopped attempt ends, or is abandoned, within KillGracePeriod + JobRunner.StopMargin.
+        var grace = store.Options.ShutdownGracePeriod - store.Options.Jobs.KillGracePeriod - JobRunner.StopMargin - TimeSpan.FromSeconds(1);
         grace = grace > TimeSpan.Zero ? grace : TimeSpan.Zero;
         if (store.JobRunner.RunningCount > 0)
         {

@@ -32,7 +32,7 @@ public static class StoreFsck
     /// <summary>
     /// Checks, repairs what can be repaired without touching referenced data, and checks again:
     /// views are rebuilt only from a log whose chain holds; unreferenced blobs go through the GC
-    /// protocol; corrupt or missing blobs come back only from <paramref name="blobsFrom"/> (a backup or
+    /// protocol; staged copies left in <c>tmp/</c> past the grace period are removed; corrupt or missing blobs come back only from <paramref name="blobsFrom"/> (a backup or
     /// another root), and only as copies whose digests verify.
     /// </summary>
     public static async Task<RepairOutcome> RepairAsync(StoreRuntime store, string? blobsFrom, string actor, CancellationToken cancellationToken)
@@ -50,6 +50,7 @@ public static class StoreFsck
         }
 
         actions.AddRange(await repair.RemoveUnreferencedAsync(current, actor, cancellationToken));
+        actions.AddRange(await repair.RemoveStagingLeftoversAsync(current, cancellationToken));
         if (blobsFrom is not null && current.Findings.Any(f => f.Kind is FsckFindingKind.CorruptBlob or FsckFindingKind.MissingBlob))
         {
             var source = store.Backend.OpenBlobsForReading(blobsFrom);
