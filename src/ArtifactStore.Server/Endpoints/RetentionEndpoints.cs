@@ -44,7 +44,7 @@ public static class RetentionEndpoints
 
     private static async Task<IResult> ExtendAsync(HttpContext context, StoreRuntime store, string id)
     {
-        var body = await ReadBodyAsync(context);
+        var body = await JsonBody.ReadObjectAsync(context);
         if (!body.IsSuccess)
         {
             return Problems.From(body.Error, context);
@@ -62,7 +62,7 @@ public static class RetentionEndpoints
 
     private static async Task<IResult> HoldAsync(HttpContext context, StoreRuntime store, string id)
     {
-        var body = await ReadBodyAsync(context);
+        var body = await JsonBody.ReadObjectAsync(context);
         if (!body.IsSuccess)
         {
             return Problems.From(body.Error, context);
@@ -93,7 +93,7 @@ public static class RetentionEndpoints
 
     private static async Task<IResult> ReleaseAsync(HttpContext context, StoreRuntime store, string id, string holdId)
     {
-        var body = await ReadBodyAsync(context);
+        var body = await JsonBody.ReadObjectAsync(context);
         return body.IsSuccess
             ? await RespondAsync(context, id, packageId =>
                 store.Retention.ReleaseHoldAsync(packageId, holdId, Reason(body.Value), Actors.Of(context), context.RequestAborted))
@@ -102,7 +102,7 @@ public static class RetentionEndpoints
 
     private static async Task<IResult> PinAsync(HttpContext context, StoreRuntime store, string id, bool pinned)
     {
-        var body = await ReadBodyAsync(context);
+        var body = await JsonBody.ReadObjectAsync(context);
         return body.IsSuccess
             ? await RespondAsync(context, id, packageId =>
                 store.Retention.SetPinnedAsync(packageId, pinned, Reason(body.Value), Actors.Of(context), context.RequestAborted))
@@ -164,36 +164,4 @@ public static class RetentionEndpoints
 
     private static IResult NotAPackage(HttpContext context, string id) =>
         Problems.From(new StoreError(ErrorCodes.PackageNotFound, $"'{id}' is not a package id"), context);
-
-    /// <summary>Reads a small JSON object body; an empty body is an empty object.</summary>
-    internal static async Task<Result<JsonElement>> ReadBodyAsync(HttpContext context)
-    {
-        const int maxBytes = 64 * 1024;
-        if (context.Request.ContentLength > maxBytes)
-        {
-            return StoreErrorsFor.TooLarge(maxBytes);
-        }
-
-        using var buffer = new MemoryStream();
-        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
-        if (buffer.Length > maxBytes)
-        {
-            return StoreErrorsFor.TooLarge(maxBytes);
-        }
-
-        if (buffer.Length == 0)
-        {
-            return JsonDocument.Parse("{}").RootElement.Clone();
-        }
-
-        try
-        {
-            var element = JsonDocument.Parse(buffer.ToArray()).RootElement.Clone();
-            return element.ValueKind == JsonValueKind.Object ? element : StoreError.Validation("the body must be a JSON object");
-        }
-        catch (JsonException e)
-        {
-            return StoreError.Validation($"the body is not valid JSON: {e.Message}");
-        }
-    }
 }
