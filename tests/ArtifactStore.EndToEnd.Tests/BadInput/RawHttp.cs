@@ -61,7 +61,8 @@ internal static class RawHttp
             // The server may answer (413, 400) and close before the whole body is sent; its answer is still there to read.
         }
 
-        client.Client.Shutdown(SocketShutdown.Send);
+        // No half-close: Kestrel takes a client's FIN as the end of the connection and would drop the answer.
+        // "Connection: close" makes the server close once it has answered.
         using var received = new MemoryStream();
         try
         {
