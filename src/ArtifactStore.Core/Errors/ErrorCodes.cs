@@ -31,5 +31,14 @@ public static class ErrorCodes
     public const string JobTypeUnknown = "job_type_unknown";
     public const string AlreadyRunning = "already_running";
     public const string NotFound = "not_found";
+
+    /// <summary>The request could not be read: broken framing, a body that is not UTF-8 or not JSON, a bad multipart body (400).</summary>
+    public const string MalformedRequest = "malformed_request";
+
+    /// <summary>The path exists but not for this method (405, with <c>Allow</c>).</summary>
+    public const string MethodNotAllowed = "method_not_allowed";
+
+    /// <summary>Any other 4xx the HTTP stack answers on its own (the problem document keeps that status).</summary>
+    public const string RequestRejected = "request_rejected";
     public const string Internal = "internal_error";
 }

@@ -335,9 +335,21 @@ public sealed class JobService(IStoreDatabase database, PackageService packages,
 
         try
         {
-            return JsonNode.Parse(json) is JsonObject parsed
-                ? Jcs.Serialize(parsed)
-                : StoreError.Validation("options must be a JSON object", "options");
+            using var document = JsonDocument.Parse(json);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return StoreError.Validation("options must be a JSON object", "options");
+            }
+
+            // Duplicate keys, lone surrogates and numbers beyond a double would each fail (or silently
+            // change meaning) when canonicalized; refused here, they name the key.
+            if (StrictJson.Check(root, "options") is { } problem)
+            {
+                return StoreError.Validation(problem.Message, problem.Field);
+            }
+
+            return Jcs.Serialize(JsonObject.Create(root));
         }
         catch (JsonException e)
         {

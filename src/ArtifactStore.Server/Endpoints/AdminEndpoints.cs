@@ -73,7 +73,7 @@ public static class AdminEndpoints
 
     private static async Task<IResult> CreateTokenAsync(HttpContext context, StoreRuntime store)
     {
-        var body = await RetentionEndpoints.ReadBodyAsync(context);
+        var body = await JsonBody.ReadObjectAsync(context);
         if (!body.IsSuccess)
         {
             return Problems.From(body.Error, context);

@@ -33,7 +33,13 @@ public static class JobEndpoints
     {
         MultipartForm.LiftBodySizeLimit(context);
 
-        var boundary = MultipartForm.BoundaryOf(context.Request);
+        var multipart = MultipartForm.BoundaryOf(context.Request);
+        if (!multipart.IsSuccess)
+        {
+            return Problems.From(multipart.Error, context);
+        }
+
+        var boundary = multipart.Value;
         var isJson = context.Request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) == true;
         if (boundary is null && !isJson)
         {
@@ -120,7 +126,7 @@ public static class JobEndpoints
 
     private static async Task<Result<JobSubmission>> ReadJsonAsync(HttpContext context)
     {
-        var body = await RetentionEndpoints.ReadBodyAsync(context);
+        var body = await JsonBody.ReadObjectAsync(context);
         if (!body.IsSuccess)
         {
             return body.Error;
@@ -198,7 +204,7 @@ public static class JobEndpoints
             return Problems.From(jobId.Error, context);
         }
 
-        var body = await RetentionEndpoints.ReadBodyAsync(context);
+        var body = await JsonBody.ReadObjectAsync(context);
         if (!body.IsSuccess)
         {
             return Problems.From(body.Error, context);

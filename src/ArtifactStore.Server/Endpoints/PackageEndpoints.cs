@@ -29,7 +29,13 @@ public static class PackageEndpoints
         var logger = loggers.CreateLogger("ArtifactStore.Packages");
         MultipartForm.LiftBodySizeLimit(context);
 
-        if (MultipartForm.BoundaryOf(context.Request) is not { } boundary)
+        var multipart = MultipartForm.BoundaryOf(context.Request);
+        if (!multipart.IsSuccess)
+        {
+            return Problems.From(multipart.Error, context);
+        }
+
+        if (multipart.Value is not { } boundary)
         {
             return Problems.From(StoreError.Validation("the request must be multipart/form-data with a boundary"), context);
         }

@@ -46,7 +46,7 @@ public static class RetentionEndpoints
 
     private static async Task<IResult> ExtendAsync(HttpContext context, StoreRuntime store, string id)
     {
-        var body = await ReadBodyAsync(context);
+        var body = await JsonBody.ReadObjectAsync(context);
         if (!body.IsSuccess)
         {
             return Problems.From(body.Error, context);
@@ -65,7 +65,7 @@ public static class RetentionEndpoints
 
     private static async Task<IResult> HoldAsync(HttpContext context, StoreRuntime store, string id)
     {
-        var body = await ReadBodyAsync(context);
+        var body = await JsonBody.ReadObjectAsync(context);
         if (!body.IsSuccess)
         {
             return Problems.From(body.Error, context);
@@ -97,7 +97,7 @@ public static class RetentionEndpoints
 
     private static async Task<IResult> ReleaseAsync(HttpContext context, StoreRuntime store, string id, string holdId)
     {
-        var body = await ReadBodyAsync(context);
+        var body = await JsonBody.ReadObjectAsync(context);
         if (!body.IsSuccess)
         {
             return Problems.From(body.Error, context);
@@ -114,7 +114,7 @@ public static class RetentionEndpoints
 
     private static async Task<IResult> PinAsync(HttpContext context, StoreRuntime store, string id, bool pinned)
     {
-        var body = await ReadBodyAsync(context);
+        var body = await JsonBody.ReadObjectAsync(context);
         return body.IsSuccess
             ? await RespondAsync(context, id, packageId =>
                 store.Retention.SetPinnedAsync(packageId, pinned, Reason(body.Value), Actors.Of(context), context.RequestAborted))
@@ -175,36 +175,4 @@ public static class RetentionEndpoints
 
     private static string? Reason(JsonElement body) =>
         body.TryGetProperty("reason", out var reason) && reason.ValueKind == JsonValueKind.String ? reason.GetString() : null;
-
-    /// <summary>Reads a small JSON object body; an empty body is an empty object.</summary>
-    internal static async Task<Result<JsonElement>> ReadBodyAsync(HttpContext context)
-    {
-        const int maxBytes = 64 * 1024;
-        if (context.Request.ContentLength > maxBytes)
-        {
-            return StoreErrorsFor.TooLarge(maxBytes);
-        }
-
-        using var buffer = new MemoryStream();
-        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
-        if (buffer.Length > maxBytes)
-        {
-            return StoreErrorsFor.TooLarge(maxBytes);
-        }
-
-        if (buffer.Length == 0)
-        {
-            return JsonDocument.Parse("{}").RootElement.Clone();
-        }
-
-        try
-        {
-            var element = JsonDocument.Parse(buffer.ToArray()).RootElement.Clone();
-            return element.ValueKind == JsonValueKind.Object ? element : StoreError.Validation("the body must be a JSON object");
-        }
-        catch (JsonException e)
-        {
-            return StoreError.Validation($"the body is not valid JSON: {e.Message}");
-        }
-    }
 }

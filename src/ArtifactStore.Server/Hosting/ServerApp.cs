@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -63,19 +64,13 @@ public static class ServerApp
         var readiness = app.Services.GetRequiredService<ReadinessMonitor>();
         app.Lifetime.ApplicationStopping.Register(readiness.MarkStopping);
         app.Use(RequestScopeAsync);
+        // Inside the request scope (so problems carry the request id), outside routing (so 404 and 405 get documents too).
+        app.Use(ProblemResponses.InvokeAsync);
         app.UseRouting();
         // Before authentication: a store that is not ready may not even reach its token table.
         app.Use(ReadinessGate.InvokeAsync);
         app.Use(Authentication.InvokeAsync);
-        HealthEndpoints.Map(app);
-        PackageEndpoints.Map(app);
-        RetentionEndpoints.Map(app);
-        AdminEndpoints.Map(app);
-        BlobEndpoints.Map(app);
-        EventEndpoints.Map(app);
-        JobEndpoints.Map(app);
-        app.MapFallback((HttpContext context) =>
-            Problems.From(new StoreError(ErrorCodes.NotFound, $"no endpoint answers {context.Request.Method} {context.Request.Path}"), context));
+        MapEndpoints(app);
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {
@@ -84,6 +79,22 @@ public static class ServerApp
             store.Root.DescribeHolder(address);
         });
         return app;
+    }
+
+    /// <summary>
+    /// Maps every endpoint of the API. A path nothing maps is answered 404 <c>not_found</c> (and a mapped
+    /// path with another method 405 <c>method_not_allowed</c>) by <see cref="ProblemResponses"/>: no
+    /// fallback route, whose pattern would skip paths that look like file names (<c>/v1/x.json</c>).
+    /// </summary>
+    public static void MapEndpoints(IEndpointRouteBuilder app)
+    {
+        HealthEndpoints.Map(app);
+        PackageEndpoints.Map(app);
+        RetentionEndpoints.Map(app);
+        AdminEndpoints.Map(app);
+        BlobEndpoints.Map(app);
+        EventEndpoints.Map(app);
+        JobEndpoints.Map(app);
     }
 
     /// <summary>

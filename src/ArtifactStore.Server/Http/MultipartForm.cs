@@ -15,6 +15,8 @@ namespace ArtifactStore.Server.Http;
 public static class MultipartForm
 {
     private const int MaxFieldBytes = 64 * 1024;
+    private const int MaxBoundaryLength = 70;
+    private const string Replacement = "\uFFFD";
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();
 
     /// <summary>
@@ -29,15 +31,36 @@ public static class MultipartForm
         }
     }
 
-    /// <summary>The boundary of a <c>multipart/form-data</c> request, or null when the request is not one.</summary>
-    public static string? BoundaryOf(HttpRequest request) =>
-        MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType) &&
-        contentType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase) &&
-        HeaderUtilities.RemoveQuotes(contentType.Boundary).Length > 0
-            ? HeaderUtilities.RemoveQuotes(contentType.Boundary).ToString()
-            : null;
+    /// <summary>
+    /// The boundary of a <c>multipart/form-data</c> request. Null when the request is not multipart at all
+    /// (the caller decides what else it takes); 400 <c>malformed_request</c> when it claims to be but has no
+    /// usable boundary (RFC 2046: 1–70 characters, not ending in a space).
+    /// </summary>
+    public static Result<string?> BoundaryOf(HttpRequest request)
+    {
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType) ||
+            !contentType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+        {
+            return Result<string?>.Ok(null);
+        }
 
-    /// <summary>Feeds every part to <paramref name="onField"/> (name, value) or <paramref name="onFile"/> (field name, file name, media type, content); returns the first problem, or null.</summary>
+        var boundary = HeaderUtilities.RemoveQuotes(contentType.Boundary).ToString();
+        if (boundary.Length is 0 or > MaxBoundaryLength || boundary.EndsWith(' ') || !boundary.All(IsBoundaryChar))
+        {
+            return Malformed($"multipart/form-data needs a boundary of 1 to {MaxBoundaryLength} characters (RFC 2046)");
+        }
+
+        return boundary;
+    }
+
+    /// <summary>
+    /// Feeds every part to <paramref name="onField"/> (name, value) or <paramref name="onFile"/> (field name,
+    /// file name, media type, content); returns the first problem, or null. Every way the body can be
+    /// broken — missing, cut short, without its closing boundary, with another boundary, with oversized
+    /// part headers, names or values that are not UTF-8 — is 400 <c>malformed_request</c>. A file part's
+    /// content stream reports a broken body as <see cref="MalformedRequestException"/>, so a failure
+    /// writing the staged copy (the disk) stays distinguishable from a failure reading the client.
+    /// </summary>
     public static async Task<StoreError?> ReadAsync(
         HttpContext context,
         string boundary,
@@ -52,24 +75,39 @@ public static class MultipartForm
         };
         try
         {
-            while (await reader.ReadNextSectionAsync(context.RequestAborted) is { } section)
+            while (await ReadingClientAsync(() => reader.ReadNextSectionAsync(context.RequestAborted)) is { } section)
             {
                 if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) ||
                     !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
                 {
-                    return StoreError.Validation("every part needs a 'Content-Disposition: form-data' header");
+                    return Malformed("every part needs a 'Content-Disposition: form-data' header");
                 }
 
                 var name = HeaderUtilities.RemoveQuotes(disposition.Name).ToString();
-                var fileName = disposition.FileNameStar.HasValue ? disposition.FileNameStar.Value : HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
+                string? fileName;
+                try
+                {
+                    fileName = disposition.FileNameStar.HasValue ? disposition.FileNameStar.Value : HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
+                }
+                catch (Exception e) when (e is DecoderFallbackException or ArgumentException or FormatException)
+                {
+                    return Malformed($"the file name of part '{name}' cannot be decoded");
+                }
+
+                // Part headers are decoded as UTF-8 with replacement: U+FFFD is what invalid bytes became.
+                if (name.Contains(Replacement, StringComparison.Ordinal) || fileName?.Contains(Replacement, StringComparison.Ordinal) == true)
+                {
+                    return Malformed("a part's name or file name is not valid UTF-8 (or holds U+FFFD)", name);
+                }
+
                 StoreError? problem;
                 if (fileName is not null && (disposition.FileName.HasValue || disposition.FileNameStar.HasValue))
                 {
-                    problem = await onFile(name, fileName, MediaTypeOf(section.ContentType, fileName), section.Body);
+                    problem = await onFile(name, fileName, MediaTypeOf(section.ContentType, fileName), new ClientStream(section.Body));
                 }
                 else
                 {
-                    var value = await ReadFieldAsync(name, section.Body, context.RequestAborted);
+                    var value = await ReadingClientAsync(() => ReadFieldAsync(name, section.Body, context.RequestAborted));
                     problem = value.IsSuccess ? onField(name, value.Value) : value.Error;
                 }
 
@@ -79,17 +117,37 @@ public static class MultipartForm
                 }
             }
         }
-        catch (InvalidDataException e)
+        catch (MalformedRequestException e)
         {
-            return StoreError.Validation($"the multipart body is malformed: {e.Message}");
-        }
-        catch (BadHttpRequestException e)
-        {
-            return StoreError.Validation($"the request body could not be read: {e.Message}");
+            return e.Error;
         }
 
         return null;
     }
+
+    /// <summary>Runs a read of the request body, turning the ways the body can be broken into <see cref="MalformedRequestException"/>.</summary>
+    private static async Task<T> ReadingClientAsync<T>(Func<Task<T>> read)
+    {
+        try
+        {
+            return await read();
+        }
+        catch (Exception e) when (MalformedBody(e) is { } error)
+        {
+            throw new MalformedRequestException(error, e);
+        }
+    }
+
+    // What the multipart reader throws for a broken body: IOException for an unexpected end (no closing
+    // boundary, a truncated part, a boundary that never appears), InvalidDataException for its limits.
+    // Kestrel's BadHttpRequestException keeps its own status (413 for its size limit, 400 for broken chunking).
+    private static StoreError? MalformedBody(Exception e) => e switch
+    {
+        MalformedRequestException => null,
+        BadHttpRequestException bad => ClientFaults.ForStatus(bad.StatusCode, $"the request body could not be read: {bad.Message}"),
+        InvalidDataException or IOException => new StoreError(ErrorCodes.MalformedRequest, $"the multipart body is malformed: {e.Message}"),
+        _ => null,
+    };
 
     private static async Task<Result<string>> ReadFieldAsync(string name, Stream body, CancellationToken cancellationToken)
     {
@@ -111,9 +169,15 @@ public static class MultipartForm
         }
         catch (DecoderFallbackException)
         {
-            return StoreError.Validation($"form field '{name}' is not valid UTF-8", name);
+            return Malformed($"form field '{name}' is not valid UTF-8", name);
         }
     }
+
+    private static StoreError Malformed(string message, string? field = null) =>
+        new(ErrorCodes.MalformedRequest, message, field is null ? null : new Dictionary<string, object?> { ["field"] = field });
+
+    // RFC 2046 bchars: DIGIT / ALPHA / ' ( ) + _ , - . / : = ? and space (not last).
+    private static bool IsBoundaryChar(char c) => char.IsAsciiLetterOrDigit(c) || "'()+_,-./:=? ".Contains(c, StringComparison.Ordinal);
 
     private static string MediaTypeOf(string? declared, string path)
     {
@@ -125,5 +189,41 @@ public static class MultipartForm
         }
 
         return ContentTypes.TryGetContentType(path, out var inferred) ? inferred : "application/octet-stream";
+    }
+
+    /// <summary>A file part's content as the stager reads it: reading failures of the client's body become <see cref="MalformedRequestException"/>.</summary>
+    private sealed class ClientStream(Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            await ReadingClientAsync(() => inner.ReadAsync(buffer, cancellationToken).AsTask());
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -25,6 +25,8 @@ public static class Problems
         ErrorCodes.PackageNotFound or ErrorCodes.PackageExpired or ErrorCodes.FileNotFound
             or ErrorCodes.BlobNotFound or ErrorCodes.NotFound => StatusCodes.Status404NotFound,
         ErrorCodes.PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,
+        ErrorCodes.MalformedRequest or ErrorCodes.RequestRejected => StatusCodes.Status400BadRequest,
+        ErrorCodes.MethodNotAllowed => StatusCodes.Status405MethodNotAllowed,
         ErrorCodes.InsufficientStorage => StatusCodes.Status507InsufficientStorage,
         ErrorCodes.NotReady => StatusCodes.Status503ServiceUnavailable,
         ErrorCodes.Unauthorized => StatusCodes.Status401Unauthorized,
@@ -36,9 +38,12 @@ public static class Problems
     public static IResult From(StoreError error, HttpContext context) =>
         Results.Json(Document(error, context), statusCode: StatusFor(error.Code), contentType: "application/problem+json");
 
-    public static Dictionary<string, object?> Document(StoreError error, HttpContext context)
+    /// <param name="error">What went wrong.</param>
+    /// <param name="context">The request.</param>
+    /// <param name="status">The status when it is not the code's own (an answer of the HTTP stack kept as it was).</param>
+    public static Dictionary<string, object?> Document(StoreError error, HttpContext context, int? status = null)
     {
-        var status = StatusFor(error.Code);
+        status ??= StatusFor(error.Code);
         var document = new Dictionary<string, object?>
         {
             ["type"] = $"https://artifactstore.dev/problems/{error.Code}",
@@ -60,10 +65,10 @@ public static class Problems
         return document;
     }
 
-    public static async Task WriteAsync(HttpContext context, StoreError error)
+    public static async Task WriteAsync(HttpContext context, StoreError error, int? status = null)
     {
-        context.Response.StatusCode = StatusFor(error.Code);
-        await context.Response.WriteAsJsonAsync(Document(error, context), JsonDefaults.Options, "application/problem+json");
+        context.Response.StatusCode = status ?? StatusFor(error.Code);
+        await context.Response.WriteAsJsonAsync(Document(error, context, status), JsonDefaults.Options, "application/problem+json");
     }
 
     private static string Title(string code) => code.Replace('_', ' ') switch
