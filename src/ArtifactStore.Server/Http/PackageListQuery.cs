@@ -24,6 +24,12 @@ public static class PackageListQuery
                 return StoreError.Validation($"label filter '{label}' must have the form key=value", "label");
             }
 
+            // A filter no stored package could match is a mistake worth naming, not an empty page.
+            if (PackageValidation.CheckLabel(label[..equals], label[(equals + 1)..]) is { } labelProblem)
+            {
+                return StoreError.Validation(labelProblem, "label");
+            }
+
             labels.Add(KeyValuePair.Create(label[..equals], label[(equals + 1)..]));
         }
 
@@ -45,6 +51,11 @@ public static class PackageListQuery
         }
 
         var name = query["name"].ToString();
+        if (name.Length > 0 && PackageValidation.CheckName(name) is { } nameProblem)
+        {
+            return StoreError.Validation(nameProblem, "name");
+        }
+
         return new PackageQuery(name.Length > 0 ? name : null, labels, state.Value, paging.Value.Before, paging.Value.Limit);
     }
 
