@@ -158,7 +158,18 @@ public sealed class PostgresStoreDatabase : IStoreDatabase
 
         if (_presence is not null)
         {
-            // Ending the session drops the presence lock: this process's claims count as abandoned from now on.
+            // Dropping the presence lock makes this process's claims count as abandoned from now on. Unlocked
+            // explicitly first: the server ends a closed session a moment after the client has gone, and a
+            // process opening right after this one must already find the lock free.
+            try
+            {
+                await Sql.ExecuteAsync(_presence, null, "SELECT pg_advisory_unlock_all()", CancellationToken.None);
+            }
+            catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+            {
+                // The session is gone already, and its locks with it.
+            }
+
             await _presence.DisposeAsync();
             _presence = null;
         }

@@ -124,18 +124,36 @@ public sealed class PostgresSharedDatabaseTests(PostgresBackendFixture fixture) 
             return record.Seq;
         }, CancellationToken.None);
 
-    /// <summary>Ends the server session that holds the head lock, as a network failure or a server restart would.</summary>
+    /// <summary>Ends the server session that holds the head lock, as a network failure or a server restart would, and waits until it is gone.</summary>
     private static async Task TerminateHeadLockHolderAsync(string connectionString)
     {
         await using var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ToString());
         await admin.OpenAsync();
         await using var terminate = new NpgsqlCommand("""
-            SELECT COUNT(pg_terminate_backend(pid)) FROM pg_locks
+            SELECT pid, pg_terminate_backend(pid) FROM pg_locks
             WHERE locktype = 'advisory' AND granted AND classid = @ns AND objid = @head
               AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
             """, admin);
         terminate.Parameters.AddWithValue("ns", (long)PostgresLocks.Store);
         terminate.Parameters.AddWithValue("head", (long)PostgresLocks.Head);
-        Assert.Equal(1L, await terminate.ExecuteScalarAsync());
+        var pids = new List<int>();
+        await using (var reader = await terminate.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                Assert.True(reader.GetBoolean(1));
+                pids.Add(reader.GetInt32(0));
+            }
+        }
+
+        var pid = Assert.Single(pids);
+        await using var gone = new NpgsqlCommand("SELECT COUNT(*) FROM pg_stat_activity WHERE pid = @pid", admin);
+        gone.Parameters.AddWithValue("pid", pid);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while ((long)(await gone.ExecuteScalarAsync())! > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"session {pid} is still there 10 s after it was terminated");
+            await Task.Delay(10);
+        }
     }
 }
