@@ -18,7 +18,7 @@ internal static class PostgresBlobRows
         reader.GetString(1),
         reader.GetInt64(2),
         reader.GetInt64(3),
-        ParseState(reader.GetString(4)),
+        BlobStates.Parse(reader.GetString(4)),
         Sql.Time(reader, 5));
 
     /// <summary>A package created references the blob: the row after Core's rule (<see cref="BlobAccounting.Referenced"/>).</summary>
@@ -38,7 +38,7 @@ internal static class PostgresBlobRows
 
     public static Task SetStateAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, BlobDigest digest, BlobState state, CancellationToken cancellationToken) =>
         Sql.ExecuteAsync(connection, transaction, "UPDATE blobs SET state = @state WHERE sha256 = @sha", cancellationToken,
-            ("state", StateText(state)), ("sha", digest.Hex));
+            ("state", BlobStates.ToText(state)), ("sha", digest.Hex));
 
     /// <summary>Stores what a GC rule returned for the blob: the new row, or no row at all (null).</summary>
     private static Task<int> StoreAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, BlobDigest digest, BlobRow? row, CancellationToken cancellationToken) =>
@@ -50,21 +50,5 @@ internal static class PostgresBlobRows
                 """,
                 cancellationToken,
                 ("sha", row.Digest.Hex), ("blake3", row.Blake3Hex), ("size", row.Size), ("refcount", row.RefCount),
-                ("state", StateText(row.State)), ("condemned_at", Sql.Text(row.CondemnedAt)));
-
-    public static string StateText(BlobState state) => state switch
-    {
-        BlobState.Live => "live",
-        BlobState.Condemned => "condemned",
-        BlobState.Deleting => "deleting",
-        _ => throw new ArgumentOutOfRangeException(nameof(state)),
-    };
-
-    private static BlobState ParseState(string text) => text switch
-    {
-        "live" => BlobState.Live,
-        "condemned" => BlobState.Condemned,
-        "deleting" => BlobState.Deleting,
-        _ => throw new InvalidDataException($"unknown blob state '{text}'"),
-    };
+                ("state", BlobStates.ToText(row.State)), ("condemned_at", Sql.Text(row.CondemnedAt)));
 }

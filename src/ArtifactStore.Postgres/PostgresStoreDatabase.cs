@@ -130,21 +130,7 @@ public sealed class PostgresStoreDatabase : IStoreDatabase
                 "check that the server runs and that Store:Postgres:ConnectionString names it, its database and a role that may log in");
         }
 
-        if (version < PostgresSchema.LatestVersion)
-        {
-            return HealthCheck.Failed(HealthCheckNames.Database,
-                $"the database schema is version {version}, older than this binary's {PostgresSchema.LatestVersion} (not migrated)",
-                "start the server on it, which creates or migrates the schema at start, or run 'artifactstore migrate'");
-        }
-
-        if (version > PostgresSchema.LatestVersion)
-        {
-            return HealthCheck.Failed(HealthCheckNames.Database,
-                $"the database schema is version {version}, newer than this binary supports ({PostgresSchema.LatestVersion})",
-                "run a newer artifactstore on this database");
-        }
-
-        return HealthCheck.Ok(HealthCheckNames.Database, $"schema version {version}");
+        return SchemaHealth.Check(version, PostgresSchema.LatestVersion, "database");
     }
 
     public async ValueTask DisposeAsync()
