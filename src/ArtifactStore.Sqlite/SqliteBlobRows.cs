@@ -24,7 +24,7 @@ internal static class SqliteBlobRows
             reader.GetString(0),
             reader.GetInt64(1),
             reader.GetInt64(2),
-            ParseState(reader.GetString(3)),
+            BlobStates.Parse(reader.GetString(3)),
             reader.IsDBNull(4) ? null : Rfc3339.Parse(reader.GetString(4)));
     }
 
@@ -47,7 +47,7 @@ internal static class SqliteBlobRows
             ON CONFLICT (sha256) DO UPDATE SET blake3 = $blake3, size = $size, refcount = $refcount, state = $state, condemned_at = $condemned_at
             """,
             ("$sha", row.Digest.Hex), ("$blake3", row.Blake3Hex), ("$size", row.Size), ("$refcount", row.RefCount),
-            ("$state", StateText(row.State)), ("$condemned_at", row.CondemnedAt is { } at ? Rfc3339.ToText(at) : null));
+            ("$state", BlobStates.ToText(row.State)), ("$condemned_at", row.CondemnedAt is { } at ? Rfc3339.ToText(at) : null));
 
     /// <summary>Stores what a GC rule returned for the blob: the new row, or no row at all (null).</summary>
     private static void Store(SqliteConnection connection, SqliteTransaction transaction, BlobDigest digest, BlobRow? row)
@@ -61,20 +61,4 @@ internal static class SqliteBlobRows
             Put(connection, transaction, row);
         }
     }
-
-    public static string StateText(BlobState state) => state switch
-    {
-        BlobState.Live => "live",
-        BlobState.Condemned => "condemned",
-        BlobState.Deleting => "deleting",
-        _ => throw new ArgumentOutOfRangeException(nameof(state)),
-    };
-
-    internal static BlobState ParseState(string text) => text switch
-    {
-        "live" => BlobState.Live,
-        "condemned" => BlobState.Condemned,
-        "deleting" => BlobState.Deleting,
-        _ => throw new InvalidDataException($"unknown blob state '{text}'"),
-    };
 }

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Storage;
 using ArtifactStore.Core.Time;
@@ -7,7 +6,7 @@ using Microsoft.Data.Sqlite;
 namespace ArtifactStore.Sqlite;
 
 /// <summary>
-/// Group commit on the one writer connection. Units of work queue up; one loop takes every unit that
+/// Group commit on the one writer connection. Units of work queue up (<see cref="GroupCommitQueue"/>); one loop takes every unit that
 /// is waiting (up to <see cref="MaxBatch"/>) and runs them one after the other inside a single
 /// <c>BEGIN IMMEDIATE … COMMIT</c>, each in its own <c>SAVEPOINT</c>:
 /// <list type="number">
@@ -25,10 +24,9 @@ internal sealed class SqliteGroupCommit : IAsyncDisposable
 {
     public const int MaxBatch = 64;
 
-    private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SqliteConnection _connection;
     private readonly TimeProvider _time;
-    private readonly Task _loop;
+    private readonly GroupCommitQueue _queue;
     private long _headSeq;
     private byte[] _headHash;
 
@@ -38,67 +36,17 @@ internal sealed class SqliteGroupCommit : IAsyncDisposable
         _time = time;
         _headSeq = headSeq;
         _headHash = headHash;
-        _loop = Task.Run(RunAsync);
+        _queue = new GroupCommitQueue(MaxBatch, CommitBatchAsync, nameof(SqliteStoreDatabase));
     }
 
     /// <summary>How many batches have committed (for tests that check that batching happens).</summary>
     public long CommittedBatches { get; private set; }
 
-    public Task<Result<T>> WriteAsync<T>(Func<IStoreWriter, CancellationToken, Task<Result<T>>> work, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        var pending = new PendingWrite<T>(work, cancellationToken);
-        if (!_queue.Writer.TryWrite(pending))
-        {
-            throw new ObjectDisposedException(nameof(SqliteStoreDatabase), "the database is closed");
-        }
-
-        return pending.Completion;
-    }
+    public Task<Result<T>> WriteAsync<T>(Func<IStoreWriter, CancellationToken, Task<Result<T>>> work, CancellationToken cancellationToken) =>
+        _queue.WriteAsync(work, cancellationToken);
 
     /// <summary>Stops taking units, finishes the ones already queued, and stops the loop.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        _queue.Writer.TryComplete();
-        await _loop;
-    }
-
-    private async Task RunAsync()
-    {
-        var batch = new List<PendingWrite>(MaxBatch);
-        while (await _queue.Reader.WaitToReadAsync())
-        {
-            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var next))
-            {
-                if (next.CancellationToken.IsCancellationRequested)
-                {
-                    next.Abandon(new OperationCanceledException(next.CancellationToken));
-                }
-                else
-                {
-                    batch.Add(next);
-                }
-            }
-
-            if (batch.Count > 0)
-            {
-                try
-                {
-                    await CommitBatchAsync(batch);
-                }
-                catch (Exception e)
-                {
-                    // Never leave callers waiting, and keep serving the units that come next.
-                    foreach (var pending in batch)
-                    {
-                        pending.Fail(e);
-                    }
-                }
-
-                batch.Clear();
-            }
-        }
-    }
+    public ValueTask DisposeAsync() => _queue.DisposeAsync();
 
     private async Task CommitBatchAsync(List<PendingWrite> batch)
     {

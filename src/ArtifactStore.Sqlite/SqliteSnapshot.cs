@@ -117,7 +117,7 @@ public sealed class SqliteSnapshot : IStoreSnapshot
                 reader.GetString(1),
                 reader.GetInt64(2),
                 reader.GetInt64(3),
-                SqliteBlobRows.ParseState(reader.GetString(4)),
+                BlobStates.Parse(reader.GetString(4)),
                 reader.IsDBNull(5) ? null : Rfc3339.Parse(reader.GetString(5)));
         }
     }

@@ -175,21 +175,7 @@ public sealed class SqliteStoreDatabase : IStoreDatabase
                 "check the file and its filesystem ('artifactstore doctor', 'artifactstore fsck'); restore from a backup if it is damaged");
         }
 
-        if (version < SqliteSchema.LatestVersion)
-        {
-            return HealthCheck.Failed(HealthCheckNames.Database,
-                $"the database schema is version {version}, older than this binary's {SqliteSchema.LatestVersion} (not migrated)",
-                "start the server on it, which migrates the schema at start, or run 'artifactstore migrate'");
-        }
-
-        if (version > SqliteSchema.LatestVersion)
-        {
-            return HealthCheck.Failed(HealthCheckNames.Database,
-                $"the database schema is version {version}, newer than this binary supports ({SqliteSchema.LatestVersion})",
-                "run a newer artifactstore on this root");
-        }
-
-        return HealthCheck.Ok(HealthCheckNames.Database, $"schema version {version}");
+        return SchemaHealth.Check(version, SqliteSchema.LatestVersion, "root");
     }
 
     /// <summary>Every view row as text, in key order: two databases with equal views give equal dumps.</summary>

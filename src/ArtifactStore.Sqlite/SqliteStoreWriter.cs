@@ -48,7 +48,7 @@ internal sealed class SqliteStoreWriter(SqliteConnection connection, SqliteTrans
     public Task SetBlobStateAsync(BlobDigest digest, BlobState state, CancellationToken cancellationToken)
     {
         using var command = Command("UPDATE blobs SET state = $state WHERE sha256 = $sha");
-        command.Parameters.AddWithValue("$state", SqliteBlobRows.StateText(state));
+        command.Parameters.AddWithValue("$state", BlobStates.ToText(state));
         command.Parameters.AddWithValue("$sha", digest.Hex);
         command.ExecuteNonQuery();
         return Task.CompletedTask;

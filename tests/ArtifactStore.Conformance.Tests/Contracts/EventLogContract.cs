@@ -317,7 +317,7 @@ public abstract class EventLogContract(StoreBackendFixture fixture)
             };
         }, CancellationToken.None);
 
-    private static NewEvent Created(string name, Guid? packageId = null)
+    internal static NewEvent Created(string name, Guid? packageId = null)
     {
         var id = packageId ?? Guid.NewGuid();
         var digest = BlobDigest.FromBytes(SHA256.HashData(Encoding.UTF8.GetBytes(name)));

@@ -1,12 +1,12 @@
 using System.Runtime.ExceptionServices;
 using ArtifactStore.Core.Errors;
-using ArtifactStore.Core.Storage;
 
-namespace ArtifactStore.Sqlite;
+namespace ArtifactStore.Core.Storage;
 
 /// <summary>
-/// A unit of work waiting for, or running in, a group commit. Its caller is answered only once the
-/// batch it ran in has committed (or failed): nothing is acknowledged before it is durable.
+/// A unit of work waiting for, or running in, a group commit (<see cref="GroupCommitQueue"/>). Its caller is
+/// answered only once the batch it ran in has committed (or failed): nothing is acknowledged before it is
+/// durable. Shared by the database adapters, which differ only in how they commit a batch.
 /// </summary>
 internal abstract class PendingWrite
 {
