@@ -69,6 +69,22 @@ public sealed class ReadinessGateTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await Api.GetJsonAsync(server.Http, "Health/Ready")).Status);
     }
 
+    [Fact]
+    public async Task an_endpoint_without_a_declared_role_such_as_the_unknown_path_fallback_needs_a_token()
+    {
+        using var temp = new TempDirectory();
+        var root = temp.Combine("root");
+        var reader = (await RetentionLifecycleTests.CreateTokenAsync(root, "reader", "reader", null))!;
+        await using var server = await ServerProcess.StartAsync(root);
+
+        var (anonymous, problem) = await Api.SendAsync(server.Http, HttpMethod.Get, "v1/no-such-thing");
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous);
+        Assert.Equal("unauthorized", problem.GetProperty("code").GetString());
+        var (known, notFound) = await Api.SendAsync(server.Http, HttpMethod.Get, "v1/no-such-thing", reader);
+        Assert.Equal(HttpStatusCode.NotFound, known);
+        Assert.Equal("not_found", notFound.GetProperty("code").GetString());
+    }
+
     /// <summary>
     /// Closed by default: every endpoint the server maps either declares the role it needs or is one of the
     /// two public health endpoints. A new endpoint that forgets its role still needs a token (reader), and

@@ -25,9 +25,6 @@ public sealed class AnonymousAccess(bool allowedBeyondLoopback)
     /// <summary><c>serve --allow-anonymous</c>: the operator accepts an open store on a non-loopback listener.</summary>
     public bool AllowedBeyondLoopback { get; } = allowedBeyondLoopback;
 
-    /// <summary>The addresses the server bound; empty until <see cref="Bound"/> was called.</summary>
-    public IReadOnlyList<string> Addresses => _bound ?? [];
-
     /// <summary>The bound addresses that are not loopback (every address while none is known yet).</summary>
     public IReadOnlyList<string> BeyondLoopback => _bound is { } bound ? bound.Where(a => !IsLoopbackAddress(a)).ToList() : ["(not bound yet)"];
 

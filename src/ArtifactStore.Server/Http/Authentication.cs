@@ -27,12 +27,11 @@ public static class Authentication
 
         // Closed by default: an endpoint that forgot to declare its role still needs a token.
         var required = endpoint?.Metadata.GetMetadata<RequiredRole>()?.Role ?? Role.Reader;
-        var store = context.RequestServices.GetRequiredService<StoreRuntime>();
-        var secret = SecretOf(context);
         var token = await TokenOfAsync(context);
         if (token is null)
         {
-            if (await context.RequestServices.GetRequiredService<AnonymousAccess>().PermitsAnonymousAsync(store.Tokens, context.RequestAborted))
+            var tokens = context.RequestServices.GetRequiredService<StoreRuntime>().Tokens;
+            if (await context.RequestServices.GetRequiredService<AnonymousAccess>().PermitsAnonymousAsync(tokens, context.RequestAborted))
             {
                 await next(context);
                 return;
@@ -40,7 +39,7 @@ public static class Authentication
 
             context.Response.Headers.WWWAuthenticate = "Bearer realm=\"artifactstore\"";
             await Problems.WriteAsync(context, new StoreError(ErrorCodes.Unauthorized,
-                secret is null ? "this store requires an API token: send 'Authorization: Bearer <token>'" : "the API token is unknown or has been revoked"));
+                SecretOf(context) is null ? "this store requires an API token: send 'Authorization: Bearer <token>'" : "the API token is unknown or has been revoked"));
             return;
         }
 
