@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -9,6 +10,7 @@ namespace ArtifactStore.EndToEnd.Tests;
 /// <see cref="StartAsync"/> returns once <c>/health/ready</c> answers 200 (API requests are refused
 /// until then); <see cref="StartListeningAsync"/> returns as soon as it listens, ready or not.
 /// <see cref="KillAsync"/> is SIGKILL (no chance to clean up), <see cref="StopAsync"/> is SIGTERM.
+/// <see cref="Http"/> talks to it over loopback, also when it listens on a wildcard address.
 /// </summary>
 internal sealed partial class ServerProcess : IAsyncDisposable
 {
@@ -27,6 +29,9 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
+    /// <summary>The port it listens on (from <see cref="Url"/>).</summary>
+    public int Port => new Uri(Url).Port;
+
     public string Output
     {
         get
@@ -38,9 +43,9 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServerProcess> StartAsync(string dataRoot, string? config = null, IDictionary<string, string>? environment = null, string profile = "dev", params string[] extra)
+    public static async Task<ServerProcess> StartAsync(string dataRoot, string? config = null, IDictionary<string, string>? environment = null, string profile = "dev", string urls = LoopbackAnyPort, params string[] extra)
     {
-        var server = await StartListeningAsync(dataRoot, config, environment, profile, extra);
+        var server = await StartListeningAsync(dataRoot, config, environment, profile, urls, extra);
         try
         {
             await server.WaitUntilReadyAsync();
@@ -54,9 +59,12 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         return server;
     }
 
-    public static async Task<ServerProcess> StartListeningAsync(string dataRoot, string? config = null, IDictionary<string, string>? environment = null, string profile = "dev", params string[] extra)
+    /// <summary>What <c>--urls</c> the server gets unless a test gives another.</summary>
+    public const string LoopbackAnyPort = "http://127.0.0.1:0";
+
+    public static async Task<ServerProcess> StartListeningAsync(string dataRoot, string? config = null, IDictionary<string, string>? environment = null, string profile = "dev", string urls = LoopbackAnyPort, params string[] extra)
     {
-        var args = new List<string> { "serve", "--data-root", dataRoot, "--profile", profile, "--urls", "http://127.0.0.1:0" };
+        var args = new List<string> { "serve", "--data-root", dataRoot, "--profile", profile, "--urls", urls };
         args.AddRange(extra);
         if (config is not null)
         {
@@ -84,9 +92,13 @@ internal sealed partial class ServerProcess : IAsyncDisposable
             throw new InvalidOperationException($"the server did not start:\n{server.Output}");
         }
 
-        server.Http = new HttpClient { BaseAddress = new Uri(server.Url + "/"), Timeout = TimeSpan.FromMinutes(5) };
+        server.Http = server.ClientFor(IPAddress.Loopback);
         return server;
     }
+
+    /// <summary>A client that connects to the server's port on <paramref name="address"/> (for example a non-loopback address of this machine).</summary>
+    public HttpClient ClientFor(IPAddress address) =>
+        new() { BaseAddress = new Uri($"http://{new IPEndPoint(address, Port)}/"), Timeout = TimeSpan.FromMinutes(5) };
 
     /// <summary>Polls <c>/health/ready</c> until it answers 200; fails with the last answer after a minute.</summary>
     public async Task WaitUntilReadyAsync()
@@ -202,6 +214,6 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         }
     }
 
-    [GeneratedRegex(@"listening on (http://[0-9.:]+)")]
+    [GeneratedRegex(@"listening on (http://\S+)")]
     private static partial Regex ListeningLine();
 }

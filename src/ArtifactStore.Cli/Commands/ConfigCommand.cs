@@ -53,6 +53,7 @@ internal static class ConfigCommand
                 Print(loaded, ConfigurationKeys.ReadinessCheckInterval, options.Readiness.CheckInterval.ToString());
                 Print(loaded, ConfigurationKeys.ReadinessExpectedRevision, options.Readiness.ExpectedRevision ?? "(not checked)");
                 Print(loaded, ConfigurationKeys.ShutdownGracePeriod, options.ShutdownGracePeriod.ToString());
+                Print(loaded, ConfigurationKeys.DownloadsInlineActiveContent, options.Downloads.InlineActiveContent ? "true" : "false");
                 PrintJobs(loaded, options.Jobs);
             }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ArtifactStore.Server.Configuration;
 using ArtifactStore.Server.Hosting;
+using ArtifactStore.Server.Http;
 using Microsoft.Extensions.Hosting;
 
 namespace ArtifactStore.Cli.Commands;
@@ -33,23 +34,7 @@ internal static class ServeCommand
             }
 
             await using var runtime = opened;
-            if (!await runtime.Tokens.AnyActiveAsync(cancellationToken))
-            {
-                var exposed = loaded.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(u => !IsLoopback(u)).ToList();
-                if (exposed.Count > 0 && !parse.GetValue(allowAnonymous))
-                {
-                    await Console.Error.WriteLineAsync(
-                        $"artifactstore: refusing to listen on {string.Join(", ", exposed)} without API tokens: anyone who can connect could change or delete data. " +
-                        "Create a token first (artifactstore token create --name N --role admin), listen on 127.0.0.1, or pass --allow-anonymous.");
-                    return ExitCodes.InvalidConfiguration;
-                }
-
-                Console.WriteLine(exposed.Count > 0
-                    ? "artifactstore: no API tokens exist and --allow-anonymous was given: every caller has full access"
-                    : "artifactstore: no API tokens exist: serving anonymously on loopback only (create one with 'artifactstore token create')");
-            }
-
-            var app = ServerApp.Build(runtime, loaded.Urls);
+            var app = ServerApp.Build(runtime, loaded.Urls, allowAnonymous: parse.GetValue(allowAnonymous));
             try
             {
                 await app.StartAsync(cancellationToken);
@@ -59,6 +44,28 @@ internal static class ServeCommand
                 await Console.Error.WriteLineAsync($"artifactstore: cannot listen on {loaded.Urls}: {e.Message}; choose another address with --urls");
                 await app.DisposeAsync();
                 return ExitCodes.Failed;
+            }
+
+            // Decided from what was bound, not from --urls: a host name there can mean every interface.
+            // Until this point the server answers no anonymous request (AnonymousAccess starts closed).
+            var access = ServerApp.Access(app);
+            switch (access.Decide(await runtime.Tokens.AnyActiveAsync(cancellationToken)))
+            {
+                case StartupExposure.Refused:
+                    await Console.Error.WriteLineAsync(
+                        $"artifactstore: refusing to listen on {string.Join(", ", access.BeyondLoopback)} without API tokens: anyone who can connect could change or delete data. " +
+                        "Create a token first (artifactstore token create --name N --role admin), listen on 127.0.0.1, or pass --allow-anonymous.");
+                    await app.StopAsync(CancellationToken.None);
+                    await app.DisposeAsync();
+                    return ExitCodes.InvalidConfiguration;
+                case StartupExposure.AnonymousEverywhere:
+                    Console.WriteLine($"artifactstore: no API tokens exist and --allow-anonymous was given: every caller has full access (listening beyond loopback on {string.Join(", ", access.BeyondLoopback)})");
+                    break;
+                case StartupExposure.AnonymousOnLoopback:
+                    Console.WriteLine("artifactstore: no API tokens exist: serving anonymously on loopback only (create one with 'artifactstore token create')");
+                    break;
+                case StartupExposure.TokensRequired:
+                    break;
             }
 
             foreach (var address in ServerApp.Addresses(app))
@@ -80,15 +87,5 @@ internal static class ServeCommand
             return ExitCodes.Ok;
         });
         return command;
-    }
-
-    private static bool IsLoopback(string url)
-    {
-        if (!Uri.TryCreate(url.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var uri))
-        {
-            return false;
-        }
-
-        return uri.IsLoopback || (System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip));
     }
 }

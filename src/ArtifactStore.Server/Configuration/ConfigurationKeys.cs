@@ -26,6 +26,7 @@ public static class ConfigurationKeys
     public const string ReadinessCheckInterval = "Readiness:CheckInterval";
     public const string ReadinessExpectedRevision = "Readiness:ExpectedRevision";
     public const string ShutdownGracePeriod = "Shutdown:GracePeriod";
+    public const string DownloadsInlineActiveContent = "Downloads:InlineActiveContent";
 
     /// <summary>The environment variable docs/configuration.md names for <see cref="ReadinessExpectedRevision"/>.</summary>
     public const string ExpectedRevisionVariable = "ARTIFACTSTORE_EXPECTED_REVISION";

@@ -123,6 +123,10 @@ public static class StoreConfiguration
                 ExpectedRevision = string.IsNullOrWhiteSpace(root[ConfigurationKeys.ReadinessExpectedRevision]) ? null : root[ConfigurationKeys.ReadinessExpectedRevision]!.Trim(),
             },
             ShutdownGracePeriod = ReadDuration(root, ConfigurationKeys.ShutdownGracePeriod, problems) ?? StoreOptions.DefaultShutdownGracePeriod,
+            Downloads = new DownloadOptions
+            {
+                InlineActiveContent = ReadBool(root, ConfigurationKeys.DownloadsInlineActiveContent, new DownloadOptions().InlineActiveContent, problems),
+            },
         };
         problems.AddRange(options.Validate());
         if (Hosting.StoreBackends.Check(options.Backend) is { } backendProblem)
@@ -286,6 +290,23 @@ public static class StoreConfiguration
 
         problems.Add($"{key}: '{raw}' is not a duration (use d.hh:mm:ss, for example 7.00:00:00 or 00:00:03)");
         return null;
+    }
+
+    private static bool ReadBool(IConfiguration root, string key, bool fallback, List<string> problems)
+    {
+        var raw = root[key];
+        if (string.IsNullOrEmpty(raw))
+        {
+            return fallback;
+        }
+
+        if (bool.TryParse(raw, out var value))
+        {
+            return value;
+        }
+
+        problems.Add($"{key}: '{raw}' is not true or false");
+        return fallback;
     }
 
     private static long ReadLong(IConfiguration root, string key, long fallback, long max, List<string> problems)

@@ -9,20 +9,35 @@ namespace ArtifactStore.Server.Endpoints;
 
 /// <summary>
 /// <c>/health/live</c> (the process answers) and <c>/health/ready</c> (the store can take traffic:
-/// every readiness check passes). Neither needs a token, and neither is gated by readiness.
+/// every readiness check passes). Both are <see cref="PublicEndpoint"/>s: neither needs a token, and neither
+/// is gated by readiness. The readiness answer names every check and whether it passes for anyone; the
+/// problems, remedies, details (paths, pid, disk figures) and the store's identity only for callers that
+/// <see cref="AnonymousAccess.MaySeeDetails"/> lets see them.
 /// </summary>
 public static class HealthEndpoints
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapGet("/health/live", () => Results.Json(new { status = "live" }, JsonDefaults.Options));
-        app.MapGet("/health/ready", ReadyAsync);
+        var publicEndpoint = new PublicEndpoint();
+        app.MapGet("/health/live", () => Results.Json(new { status = "live" }, JsonDefaults.Options)).WithMetadata(publicEndpoint);
+        app.MapGet("/health/ready", ReadyAsync).WithMetadata(publicEndpoint);
     }
 
-    private static async Task<IResult> ReadyAsync(StoreRuntime store, ReadinessMonitor monitor, CancellationToken cancellationToken)
+    private static async Task<IResult> ReadyAsync(HttpContext context, StoreRuntime store, ReadinessMonitor monitor, CancellationToken cancellationToken)
     {
         // Asking is a reason to look again: the answer is never older than this request.
         var report = await monitor.RefreshAsync(cancellationToken);
+        var status = report.IsReady ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+        if (!AnonymousAccess.MaySeeDetails(context, authenticated: await IsAuthenticatedAsync(context)))
+        {
+            return Results.Json(new Dictionary<string, object?>
+            {
+                ["status"] = report.IsReady ? "ready" : "not_ready",
+                ["checked_at"] = Rfc3339.ToText(report.CheckedAt),
+                ["checks"] = report.Checks.ToDictionary(c => c.Name, c => c.IsOk ? "ok" : "failing", StringComparer.Ordinal),
+            }, JsonDefaults.Options, statusCode: status);
+        }
+
         var body = new Dictionary<string, object?>
         {
             ["status"] = report.IsReady ? "ready" : "not_ready",
@@ -35,6 +50,22 @@ public static class HealthEndpoints
             ["remedies"] = report.Failing.ToDictionary(c => c.Name, c => c.Remedy, StringComparer.Ordinal),
             ["details"] = report.Checks.Where(c => c.Detail is not null).ToDictionary(c => c.Name, c => c.Detail, StringComparer.Ordinal),
         };
-        return Results.Json(body, JsonDefaults.Options, statusCode: report.IsReady ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        return Results.Json(body, JsonDefaults.Options, statusCode: status);
+    }
+
+    /// <summary>
+    /// Whether the caller sent an active token. A store whose database does not answer cannot tell, and the
+    /// readiness answer must not fail because of it: the caller then counts as anonymous.
+    /// </summary>
+    private static async Task<bool> IsAuthenticatedAsync(HttpContext context)
+    {
+        try
+        {
+            return await Authentication.TokenOfAsync(context) is not null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return false;
+        }
     }
 }

@@ -160,7 +160,7 @@ public static class PackageEndpoints
         }
 
         await BlobResponses.SendAsync(context, store.BlobReader, file.Sha256, file.Size, file.MediaType,
-            loggers.CreateLogger("ArtifactStore.Blobs"), headOnly: HttpMethods.IsHead(context.Request.Method));
+            loggers.CreateLogger("ArtifactStore.Blobs"), headOnly: HttpMethods.IsHead(context.Request.Method), fileName: Path.GetFileName(file.Path));
     }
 
     private static async Task<Result<PackageView>> FindAsync(StoreRuntime store, string id, CancellationToken cancellationToken)

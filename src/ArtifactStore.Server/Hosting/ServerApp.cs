@@ -20,7 +20,8 @@ public static class ServerApp
     /// <param name="urls">Where to listen.</param>
     /// <param name="backgroundWork">Run the sweeper and GC on their intervals (off in tests that drive them by hand).</param>
     /// <param name="logging">Extra logging set-up.</param>
-    public static WebApplication Build(StoreRuntime store, string urls, bool backgroundWork = true, Action<ILoggingBuilder>? logging = null)
+    /// <param name="allowAnonymous"><c>--allow-anonymous</c>: an open store may listen beyond loopback (<see cref="AnonymousAccess"/>).</param>
+    public static WebApplication Build(StoreRuntime store, string urls, bool backgroundWork = true, Action<ILoggingBuilder>? logging = null, bool allowAnonymous = false)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -46,6 +47,7 @@ public static class ServerApp
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         logging?.Invoke(builder.Logging);
         builder.Services.AddSingleton(store);
+        builder.Services.AddSingleton(new AnonymousAccess(allowAnonymous));
         // SIGTERM: Kestrel stops accepting, in-flight requests get this long to finish, then are cut off.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = store.Options.ShutdownGracePeriod);
         builder.Services.AddSingleton<ReadinessMonitor>();
@@ -63,10 +65,12 @@ public static class ServerApp
         store.Recovery.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<StartupRecovery>();
         var readiness = app.Services.GetRequiredService<ReadinessMonitor>();
         app.Lifetime.ApplicationStopping.Register(readiness.MarkStopping);
+        app.Use(SecurityHeaders.InvokeAsync);
         app.Use(RequestScopeAsync);
         // Inside the request scope (so problems carry the request id), outside routing (so 404 and 405 get documents too).
         app.Use(ProblemResponses.InvokeAsync);
         app.UseRouting();
+        // After routing, so both decide by the endpoint matched, not by how the path is spelled.
         // Before authentication: a store that is not ready may not even reach its token table.
         app.Use(ReadinessGate.InvokeAsync);
         app.Use(Authentication.InvokeAsync);
@@ -74,9 +78,12 @@ public static class ServerApp
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {
+            // What Kestrel actually bound decides whether the store may be open (never the configured text).
+            var addresses = Addresses(app);
+            app.Services.GetRequiredService<AnonymousAccess>().Bound(addresses);
+
             // Tell the lock file where we listen, so commands run against this root can reach us.
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
-            store.Root.DescribeHolder(address);
+            store.Root.DescribeHolder(addresses.Count > 0 ? addresses[0] : null);
         });
         return app;
     }
@@ -110,6 +117,9 @@ public static class ServerApp
             await app.Services.GetRequiredService<ReadinessMonitor>().RefreshAsync(cancellationToken);
         }
     }
+
+    /// <summary>Who may call without a token, decided from the bound addresses (<see cref="AnonymousAccess"/>).</summary>
+    public static AnonymousAccess Access(WebApplication app) => app.Services.GetRequiredService<AnonymousAccess>();
 
     /// <summary>The addresses Kestrel actually bound (useful with port 0).</summary>
     public static IReadOnlyList<string> Addresses(WebApplication app) =>

@@ -2,35 +2,36 @@ using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Security;
 using ArtifactStore.Server.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ArtifactStore.Server.Http;
 
 /// <summary>
-/// Bearer-token authentication and role checks (docs/security.md). Until the first token exists the store is
-/// open (and the server listens on loopback only); from then on every API request needs an active
-/// token with a role at least the endpoint's <see cref="RequiredRole"/>. The token's name becomes the
-/// actor of what the request changes. Tokens are looked up per request, so revocation is immediate.
+/// Bearer-token authentication and role checks (docs/security.md). Every endpoint needs a token with a
+/// role at least its <see cref="RequiredRole"/> (<c>reader</c> when it declares none), unless it is a
+/// <see cref="PublicEndpoint"/>. A request without a valid token goes on only when
+/// <see cref="AnonymousAccess"/> says the store is open, asked on every request. The token's name becomes
+/// the actor of what the request changes. Tokens are looked up per request, so revocation is immediate.
 /// Token values are never logged.
 /// </summary>
 public static class Authentication
 {
     public static async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
-        var required = context.GetEndpoint()?.Metadata.GetMetadata<RequiredRole>();
-        if (required is null)
+        var endpoint = context.GetEndpoint();
+        if (endpoint?.Metadata.GetMetadata<PublicEndpoint>() is not null)
         {
             await next(context);
             return;
         }
 
-        var tokens = ((StoreRuntime)context.RequestServices.GetService(typeof(StoreRuntime))!).Tokens;
-        var header = context.Request.Headers.Authorization.ToString();
-        var secret = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
-        var token = secret is null ? null : await tokens.AuthenticateAsync(secret, context.RequestAborted);
+        // Closed by default: an endpoint that forgot to declare its role still needs a token.
+        var required = endpoint?.Metadata.GetMetadata<RequiredRole>()?.Role ?? Role.Reader;
+        var token = await TokenOfAsync(context);
         if (token is null)
         {
-            // No valid token: fine only while the store has no tokens at all (asked only on this path).
-            if (!await tokens.AnyActiveAsync(context.RequestAborted))
+            var tokens = context.RequestServices.GetRequiredService<StoreRuntime>().Tokens;
+            if (await context.RequestServices.GetRequiredService<AnonymousAccess>().PermitsAnonymousAsync(tokens, context.RequestAborted))
             {
                 await next(context);
                 return;
@@ -38,18 +39,33 @@ public static class Authentication
 
             context.Response.Headers.WWWAuthenticate = "Bearer realm=\"artifactstore\"";
             await Problems.WriteAsync(context, new StoreError(ErrorCodes.Unauthorized,
-                secret is null ? "this store requires an API token: send 'Authorization: Bearer <token>'" : "the API token is unknown or has been revoked"));
+                SecretOf(context) is null ? "this store requires an API token: send 'Authorization: Bearer <token>'" : "the API token is unknown or has been revoked"));
             return;
         }
 
-        if (token.Role < required.Role)
+        if (token.Role < required)
         {
             await Problems.WriteAsync(context, new StoreError(ErrorCodes.Forbidden,
-                $"token '{token.Name}' has role {Roles.Name(token.Role)}; this request needs {Roles.Name(required.Role)}"));
+                $"token '{token.Name}' has role {Roles.Name(token.Role)}; this request needs {Roles.Name(required)}"));
             return;
         }
 
         Actors.Set(context, token.Name);
         await next(context);
+    }
+
+    /// <summary>The active token the request carries, or null (no header, unknown or revoked secret).</summary>
+    public static async Task<TokenRecord?> TokenOfAsync(HttpContext context)
+    {
+        var secret = SecretOf(context);
+        return secret is null
+            ? null
+            : await context.RequestServices.GetRequiredService<StoreRuntime>().Tokens.AuthenticateAsync(secret, context.RequestAborted);
+    }
+
+    private static string? SecretOf(HttpContext context)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
     }
 }

@@ -1,6 +1,8 @@
 using System.Buffers;
 using ArtifactStore.Core.Blobs;
+using ArtifactStore.Server.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace ArtifactStore.Server.Http;
@@ -9,12 +11,14 @@ namespace ArtifactStore.Server.Http;
 /// Sends a blob's bytes: <c>ETag: "sha256:…"</c>, <c>If-None-Match</c>, single <c>Range</c>, and
 /// verification. Bad bytes are never sent as good: a blob that fails verification before the first
 /// byte is answered <c>blob_corrupt</c>; one that fails while streaming has its response aborted so the
-/// client sees a broken transfer, not a complete one.
+/// client sees a broken transfer, not a complete one. Every blob goes out through here, so every download
+/// is presented by <see cref="UserContent"/> (active types as sandboxed attachments).
 /// </summary>
 public static class BlobResponses
 {
-    public static async Task SendAsync(HttpContext context, BlobReader reader, BlobDigest digest, long size, string mediaType, ILogger logger, bool headOnly = false)
+    public static async Task SendAsync(HttpContext context, BlobReader reader, BlobDigest digest, long size, string mediaType, ILogger logger, bool headOnly = false, string? fileName = null)
     {
+        var inlineActive = context.RequestServices.GetRequiredService<StoreRuntime>().Options.Downloads.InlineActiveContent;
         var etag = $"\"{digest}\"";
         var response = context.Response;
         response.Headers.ETag = etag;
@@ -37,7 +41,7 @@ public static class BlobResponses
         if (headOnly)
         {
             response.StatusCode = StatusCodes.Status200OK;
-            response.ContentType = mediaType;
+            UserContent.Present(response, mediaType, fileName, inlineActive);
             response.ContentLength = size;
             return;
         }
@@ -51,7 +55,7 @@ public static class BlobResponses
         }
 
         await using var blob = opened.Value;
-        response.ContentType = mediaType;
+        UserContent.Present(response, mediaType, fileName, inlineActive);
         var (offset, length) = range is { } r ? (r.Start, r.Length) : (0L, size);
         if (range is not null)
         {

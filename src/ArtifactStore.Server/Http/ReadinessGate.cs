@@ -6,15 +6,18 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ArtifactStore.Server.Http;
 
 /// <summary>
-/// Until the store is ready, every API request (<c>/v1/…</c>) is answered 503 <c>not_ready</c>
-/// naming the failing checks (docs/recovery.md, "Readiness"). <c>/health/*</c> is never gated. The gate reads the readiness
-/// monitor's last report, so it costs no disk access per request.
+/// Until the store is ready, every request is answered 503 <c>not_ready</c> naming the failing checks
+/// (docs/recovery.md, "Readiness"), except those routed to a <see cref="PublicEndpoint"/> (<c>/health/*</c>).
+/// It runs after routing and decides by the endpoint that was matched, so no spelling of a path (routing
+/// ignores case) and no endpoint added later can slip past it. It reads the readiness monitor's last
+/// report, so it costs no disk access per request. The problems of the failing checks may name paths, so
+/// only loopback callers get them; others get the check names.
 /// </summary>
 public static class ReadinessGate
 {
     public static async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
-        if (!context.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal))
+        if (context.GetEndpoint()?.Metadata.GetMetadata<PublicEndpoint>() is not null)
         {
             await next(context);
             return;
@@ -28,9 +31,10 @@ public static class ReadinessGate
         }
 
         context.Response.Headers.RetryAfter = "5";
-        var failing = report.Failing.ToDictionary(c => c.Name, c => (object?)c.Problem, StringComparer.Ordinal);
-        await Problems.WriteAsync(context, new StoreError(ErrorCodes.NotReady,
-            $"the store is not ready ({string.Join(", ", failing.Keys)}): {report.Summary}",
+        var detailed = AnonymousAccess.MaySeeDetails(context, authenticated: false);
+        var failing = report.Failing.ToDictionary(c => c.Name, c => (object?)(detailed ? c.Problem : "failing"), StringComparer.Ordinal);
+        var detail = detailed ? $"the store is not ready ({string.Join(", ", failing.Keys)}): {report.Summary}" : $"the store is not ready ({string.Join(", ", failing.Keys)})";
+        await Problems.WriteAsync(context, new StoreError(ErrorCodes.NotReady, detail,
             new Dictionary<string, object?> { ["failing_checks"] = failing }));
     }
 }
