@@ -61,7 +61,7 @@ internal sealed class StoreOptionsArguments
         catch (Exception e) when (StorageFull.IsCause(e))
         {
             // Opening the database writes too (its WAL index, leftovers of the last run): one line, no stack trace.
-            await Console.Error.WriteLineAsync($"artifactstore: cannot open the data root {loaded.Options!.DataRoot}: {StorageFull.Message}");
+            await Console.Error.WriteLineAsync($"artifactstore: cannot open the data root {loaded.Options!.DataRoot}: {StorageFull.Message} ({RootCause(e)})");
             return (null, ExitCodes.InsufficientStorage);
         }
 
@@ -72,6 +72,18 @@ internal sealed class StoreOptionsArguments
         }
 
         return (opened.Value, ExitCodes.Ok);
+    }
+
+    /// <summary>What the innermost failure said, on one line (the operating system's or the database's words).</summary>
+    private static string RootCause(Exception failure)
+    {
+        var cause = failure;
+        while (cause.InnerException is not null)
+        {
+            cause = cause.InnerException;
+        }
+
+        return cause.Message.ReplaceLineEndings(" ");
     }
 
     /// <summary>

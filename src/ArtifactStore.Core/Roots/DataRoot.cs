@@ -188,7 +188,7 @@ public sealed class DataRoot : IDisposable
         {
             rootLock.Dispose();
             return Problem(ErrorCodes.InsufficientStorage,
-                $"the data root {named} cannot be opened: its filesystem has no space left for what opening it must write ({e.Message}); free space there and start again");
+                $"{named}: opening it must write, and {StorageFull.Message} ({e.Message.ReplaceLineEndings(" ")})");
         }
         catch
         {
