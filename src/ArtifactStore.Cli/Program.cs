@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ArtifactStore.Cli.Commands;
+using ArtifactStore.Core.Errors;
 
 var root = new RootCommand("ArtifactStore: durable artifact storage with auditable retention.")
 {
@@ -17,6 +18,21 @@ var root = new RootCommand("ArtifactStore: durable artifact storage with auditab
     RestoreCommand.Create(),
     MigrateCommand.Create(),
 };
-// SIGTERM and Ctrl-C are left to the commands: 'serve' drains requests for Shutdown:GracePeriod,
-// which System.CommandLine's own handling would cut off after two seconds (exit 143).
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+try
+{
+    // SIGTERM and Ctrl-C are left to the commands: 'serve' drains requests for Shutdown:GracePeriod,
+    // which System.CommandLine's own handling would cut off after two seconds (exit 143).
+    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false });
+}
+catch (Exception e) when (StorageFull.IsCause(e))
+{
+    // A full disk is an operating condition, not a bug: one line and its own exit code, wherever a command met it.
+    await Console.Error.WriteLineAsync($"artifactstore: {StorageFull.Message}");
+    return ExitCodes.InsufficientStorage;
+}
+catch (Exception e)
+{
+    // What System.CommandLine's default handler did: the exception, and "failed".
+    await Console.Error.WriteLineAsync($"Unhandled exception: {e}");
+    return ExitCodes.Failed;
+}

@@ -64,7 +64,7 @@ internal sealed class PostgresGroupCommit : IAsyncDisposable
                 var savepoint = $"unit{i}";
                 await transaction.SaveAsync(savepoint);
                 var writer = new PostgresStoreWriter(connection, transaction, Rfc3339.Truncate(_time.GetUtcNow()), seq, hash, _presenceKey);
-                if (await batch[i].RunAsync(writer))
+                if (await batch[i].RunAsync(writer, PostgresStorageFull.Translate))
                 {
                     await transaction.ReleaseAsync(savepoint);
                     (seq, hash) = (writer.HeadSeq, writer.HeadHash);
@@ -95,9 +95,10 @@ internal sealed class PostgresGroupCommit : IAsyncDisposable
         }
         catch (Exception e)
         {
+            var failure = PostgresStorageFull.Translate(e);
             foreach (var pending in batch)
             {
-                pending.Fail(e);
+                pending.Fail(failure);
             }
 
             return;

@@ -18,6 +18,10 @@ namespace ArtifactStore.Sqlite;
 /// <item>only then is any caller answered, and the in-memory head (seq, hash) moves to the last kept
 /// unit's. If the commit fails, no unit of the batch succeeds.</item>
 /// </list>
+/// Whatever fails goes through the adapter's error translation (<see cref="SqliteStorageFull"/>): a
+/// full disk, met by a unit's statement or by the commit's WAL append, fails the batch's units with
+/// <see cref="StorageFullException"/>; the transaction is rolled back and the loop goes on, so the
+/// next unit (once there is space again) commits at the same head.
 /// Units still run strictly one at a time, so each sees everything the units before it wrote.
 /// </summary>
 internal sealed class SqliteGroupCommit : IAsyncDisposable
@@ -36,7 +40,7 @@ internal sealed class SqliteGroupCommit : IAsyncDisposable
         _time = time;
         _headSeq = headSeq;
         _headHash = headHash;
-        _queue = new GroupCommitQueue(MaxBatch, CommitBatchAsync, nameof(SqliteStoreDatabase));
+        _queue = new GroupCommitQueue(MaxBatch, CommitTranslatedAsync, nameof(SqliteStoreDatabase));
     }
 
     /// <summary>How many batches have committed (for tests that check that batching happens).</summary>
@@ -47,6 +51,19 @@ internal sealed class SqliteGroupCommit : IAsyncDisposable
 
     /// <summary>Stops taking units, finishes the ones already queued, and stops the loop.</summary>
     public ValueTask DisposeAsync() => _queue.DisposeAsync();
+
+    // A batch that fails as a whole fails every unit with the translated error (a full disk is StorageFull).
+    private async Task CommitTranslatedAsync(List<PendingWrite> batch)
+    {
+        try
+        {
+            await CommitBatchAsync(batch);
+        }
+        catch (Exception e)
+        {
+            throw Translate(e);
+        }
+    }
 
     private async Task CommitBatchAsync(List<PendingWrite> batch)
     {
@@ -61,7 +78,9 @@ internal sealed class SqliteGroupCommit : IAsyncDisposable
                 var savepoint = $"unit{i}";
                 transaction.Save(savepoint);
                 var writer = new SqliteStoreWriter(_connection, transaction, Rfc3339.Truncate(_time.GetUtcNow()), seq, hash);
-                if (await batch[i].RunAsync(writer))
+                var kept = await batch[i].RunAsync(writer, Translate);
+                EnsureTransactionIsOpen(batch[i]);
+                if (kept)
                 {
                     transaction.Release(savepoint);
                     (seq, hash) = (writer.HeadSeq, writer.HeadHash);
@@ -76,8 +95,6 @@ internal sealed class SqliteGroupCommit : IAsyncDisposable
                     transaction.Rollback(savepoint);
                     transaction.Release(savepoint);
                 }
-
-                EnsureTransactionIsOpen();
             }
 
             // What the kept units put outside the database (blobs at their addresses) is made durable
@@ -94,10 +111,12 @@ internal sealed class SqliteGroupCommit : IAsyncDisposable
         }
         catch (Exception e)
         {
+            // Translated first: the errno SQLite recorded for the failure belongs to this moment.
+            var failure = Translate(e);
             TryRollback(transaction);
             foreach (var pending in batch)
             {
-                pending.Fail(e);
+                pending.Fail(failure);
             }
 
             return;
@@ -115,15 +134,19 @@ internal sealed class SqliteGroupCommit : IAsyncDisposable
 
     /// <summary>
     /// Some errors (a full disk, I/O errors) make SQLite roll back the whole transaction by itself;
-    /// the units after that point would then run outside any transaction, so the batch stops here.
+    /// the units after that point would then run outside any transaction, so the batch stops here,
+    /// failing with the unit's own failure as the cause (a full disk fails every unit as one).
     /// </summary>
-    private void EnsureTransactionIsOpen()
+    private void EnsureTransactionIsOpen(PendingWrite unit)
     {
         if (SQLitePCL.raw.sqlite3_get_autocommit(_connection.Handle) != 0)
         {
-            throw new InvalidOperationException("SQLite rolled back the batch's transaction; none of its units were committed");
+            throw new InvalidOperationException("SQLite rolled back the batch's transaction; none of its units were committed", unit.Thrown);
         }
     }
+
+    /// <summary>The adapter's error translation: a full disk becomes Core's <see cref="StorageFullException"/>.</summary>
+    private Exception Translate(Exception failure) => SqliteStorageFull.Translate(failure, _connection);
 
     private static void TryDispose(SqliteTransaction? transaction)
     {

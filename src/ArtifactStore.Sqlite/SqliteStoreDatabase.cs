@@ -63,6 +63,27 @@ public sealed class SqliteStoreDatabase : IStoreDatabase
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         var writer = new SqliteConnection(_connectionString);
+        try
+        {
+            await InitializeAsync(writer, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            // Opening writes too (the WAL index, the schema, the leftovers cleared below): a full disk
+            // here is reported as such, and the half-opened connection is closed.
+            var failure = SqliteStorageFull.Translate(e, writer);
+            await writer.DisposeAsync();
+            if (ReferenceEquals(failure, e))
+            {
+                throw;
+            }
+
+            throw failure;
+        }
+    }
+
+    private async Task InitializeAsync(SqliteConnection writer, CancellationToken cancellationToken)
+    {
         await writer.OpenAsync(cancellationToken);
         Pragmas(writer, "PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=30000", "PRAGMA foreign_keys=OFF");
         SqliteSchema.Apply(writer);
@@ -196,7 +217,16 @@ public sealed class SqliteStoreDatabase : IStoreDatabase
 
         if (_writer is not null)
         {
-            Pragmas(_writer, "PRAGMA wal_checkpoint(TRUNCATE)");
+            try
+            {
+                Pragmas(_writer, "PRAGMA wal_checkpoint(TRUNCATE)");
+            }
+            catch (SqliteException)
+            {
+                // A full disk (or an I/O error) stops the checkpoint, not the close: every commit is
+                // already durable in the WAL, and the next open reads it from there.
+            }
+
             await _writer.DisposeAsync();
             _writer = null;
         }

@@ -12,4 +12,7 @@ internal static class ExitCodes
 
     /// <summary>fsck found no damage, only unreferenced data that GC (or fsck --repair) removes.</summary>
     public const int UnreferencedDataOnly = 4;
+
+    /// <summary>The data root's filesystem is full (or its quota used up): what the command had to write was not written.</summary>
+    public const int InsufficientStorage = 5;
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ArtifactStore.Core.Configuration;
+using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Roots;
 using ArtifactStore.Server.Configuration;
 using ArtifactStore.Server.Hosting;
@@ -52,14 +53,37 @@ internal sealed class StoreOptionsArguments
             return (null, ReportProblems(loaded));
         }
 
-        var opened = await StoreRuntime.OpenAsync(loaded.Options!, cancellationToken: cancellationToken);
+        Result<StoreRuntime> opened;
+        try
+        {
+            opened = await StoreRuntime.OpenAsync(loaded.Options!, cancellationToken: cancellationToken);
+        }
+        catch (Exception e) when (StorageFull.IsCause(e))
+        {
+            // Opening the database writes too (its WAL index, leftovers of the last run): one line, no stack trace.
+            await Console.Error.WriteLineAsync($"artifactstore: cannot open the data root {loaded.Options!.DataRoot}: {StorageFull.Message} ({RootCause(e)})");
+            return (null, ExitCodes.InsufficientStorage);
+        }
+
         if (!opened.IsSuccess)
         {
             await Console.Error.WriteLineAsync($"artifactstore: cannot open the data root: {opened.Error.Message}");
-            return (null, ExitCodes.RootUnavailable);
+            return (null, opened.Error.Code == ErrorCodes.InsufficientStorage ? ExitCodes.InsufficientStorage : ExitCodes.RootUnavailable);
         }
 
         return (opened.Value, ExitCodes.Ok);
+    }
+
+    /// <summary>What the innermost failure said, on one line (the operating system's or the database's words).</summary>
+    private static string RootCause(Exception failure)
+    {
+        var cause = failure;
+        while (cause.InnerException is not null)
+        {
+            cause = cause.InnerException;
+        }
+
+        return cause.Message.ReplaceLineEndings(" ");
     }
 
     /// <summary>

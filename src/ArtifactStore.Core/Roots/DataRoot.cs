@@ -159,7 +159,7 @@ public sealed class DataRoot : IDisposable
             }
 
             var now = time.GetUtcNow();
-            marker = (marker ?? new RootMarker
+            var opened = (marker ?? new RootMarker
             {
                 StoreId = Guid.CreateVersion7(now).ToString(),
                 Profile = profile,
@@ -171,11 +171,24 @@ public sealed class DataRoot : IDisposable
                 LastOpenedAt = now,
             };
 
-            // The marker is written last: until it exists, the directory is not a root.
-            marker.WriteAtomically(real);
+            // The marker is written last: until it exists, the directory is not a root. It is rewritten
+            // only when it changes (a new root, a migration, another revision), not at every open, so
+            // that reopening a root on a full disk needs no space for it.
+            if (marker is null || applied.Count > 0 || marker.LastOpenedBy != revision)
+            {
+                opened.WriteAtomically(real);
+                marker = opened;
+            }
+
             var root = new DataRoot(real, marker, rootLock, applied);
             root.DescribeHolder(null);
             return root;
+        }
+        catch (Exception e) when (StorageFull.IsCause(e))
+        {
+            rootLock.Dispose();
+            return Problem(ErrorCodes.InsufficientStorage,
+                $"{named}: opening it must write, and {StorageFull.Message} ({e.Message.ReplaceLineEndings(" ")})");
         }
         catch
         {

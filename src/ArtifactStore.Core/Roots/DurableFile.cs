@@ -9,13 +9,23 @@ public static class DurableFile
     {
         var directory = Path.GetDirectoryName(path)!;
         var temp = path + ".tmp-" + Guid.NewGuid().ToString("N");
-        using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+        try
         {
-            stream.Write(content);
-            stream.Flush(flushToDisk: true);
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                stream.Write(content);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            // A failed write (a full disk, typically) leaves the old file as it was and no half-written copy beside it.
+            File.Delete(temp);
+            throw;
         }
 
-        File.Move(temp, path, overwrite: true);
         Posix.FsyncDirectory(directory);
     }
 

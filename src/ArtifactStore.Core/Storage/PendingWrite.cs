@@ -12,8 +12,13 @@ internal abstract class PendingWrite
 {
     public abstract CancellationToken CancellationToken { get; }
 
+    /// <summary>What the work threw, as the caller will see it (null when it threw nothing).</summary>
+    public abstract Exception? Thrown { get; }
+
     /// <summary>Runs the work; true when it succeeded and its changes are to be kept.</summary>
-    public abstract Task<bool> RunAsync(IStoreWriter writer);
+    /// <param name="writer">The unit of work's view of the open transaction.</param>
+    /// <param name="translate">The adapter's error translation, applied to whatever the work throws.</param>
+    public abstract Task<bool> RunAsync(IStoreWriter writer, Func<Exception, Exception> translate);
 
     /// <summary>The batch committed: answers the caller with what the work returned or threw.</summary>
     public abstract void Acknowledge();
@@ -41,7 +46,9 @@ internal sealed class PendingWrite<T>(Func<IStoreWriter, CancellationToken, Task
 
     public override CancellationToken CancellationToken => cancellationToken;
 
-    public override async Task<bool> RunAsync(IStoreWriter writer)
+    public override Exception? Thrown => _thrown?.SourceException;
+
+    public override async Task<bool> RunAsync(IStoreWriter writer, Func<Exception, Exception> translate)
     {
         try
         {
@@ -50,7 +57,8 @@ internal sealed class PendingWrite<T>(Func<IStoreWriter, CancellationToken, Task
         }
         catch (Exception e)
         {
-            _thrown = ExceptionDispatchInfo.Capture(e);
+            var translated = translate(e);
+            _thrown = ReferenceEquals(translated, e) ? ExceptionDispatchInfo.Capture(e) : ExceptionDispatchInfo.Capture(translated);
             return false;
         }
     }

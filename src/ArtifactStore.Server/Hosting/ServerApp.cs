@@ -140,15 +140,22 @@ public static class ServerApp
         }
         catch (Exception e) when (!context.Response.HasStarted)
         {
-            var error = IsDiskFull(e)
-                ? new StoreError(ErrorCodes.InsufficientStorage, "the store is out of disk space; nothing was written")
-                : new StoreError(ErrorCodes.Internal, "the store failed to handle this request; see the server log for the request id");
-            logger.LogError(e, "Request {Method} {Path} failed", context.Request.Method, context.Request.Path);
+            // The one place a failure becomes an answer: a full disk, wherever it was met (the database's
+            // commit, a blob being staged, a job's directory), is 507 on every endpoint; the rest is 500.
+            StoreError error;
+            if (StorageFull.IsCause(e))
+            {
+                error = StorageFull.Error;
+                logger.LogWarning("Request {Method} {Path} refused: {Problem}", context.Request.Method, context.Request.Path, e.Message);
+            }
+            else
+            {
+                error = new StoreError(ErrorCodes.Internal, "the store failed to handle this request; see the server log for the request id");
+                logger.LogError(e, "Request {Method} {Path} failed", context.Request.Method, context.Request.Path);
+            }
+
             context.Response.Clear();
             await Problems.WriteAsync(context, error);
         }
     }
-
-    private static bool IsDiskFull(Exception e) =>
-        e is IOException io && (io.HResult is 28 or 112 || io.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase));
 }

@@ -127,6 +127,38 @@ public sealed class DataRootTests : IDisposable
         Assert.Equal(RootErrorCodes.ProfileInvalid, Open(Path.Combine(_base, "p"), "Prod!").Error?.Code);
     }
 
+    [Fact]
+    public void reopening_with_the_same_revision_leaves_the_marker_file_untouched_and_another_revision_rewrites_it()
+    {
+        var path = Path.Combine(_base, "reopened");
+        var markerPath = Path.Combine(path, RootMarker.FileName);
+        Open(path, "dev").Value.Dispose();
+        var written = File.ReadAllBytes(markerPath);
+        var writtenAt = new FileInfo(markerPath).LastWriteTimeUtc;
+        var created = RootMarker.TryRead(markerPath, out _)!;
+
+        // Later, by the same binary: nothing in the marker changes, so it is not rewritten (a rewrite
+        // renames a new file into place, which a full disk would refuse).
+        var later = new FixedTime(created.LastOpenedAt!.Value.AddHours(1));
+        DataRoot.OpenOrCreate(path, "dev", "test-revision", later, Layouts.Embedded).Value.Dispose();
+        Assert.Equal(written, File.ReadAllBytes(markerPath));
+        Assert.Equal(writtenAt, new FileInfo(markerPath).LastWriteTimeUtc);
+
+        // Another revision is recorded, with the time it first opened the root.
+        DataRoot.OpenOrCreate(path, "dev", "next-revision", later, Layouts.Embedded).Value.Dispose();
+        var reopened = RootMarker.TryRead(markerPath, out _)!;
+        Assert.Equal("next-revision", reopened.LastOpenedBy);
+        Assert.Equal(later.GetUtcNow(), reopened.LastOpenedAt);
+        Assert.Equal(created.StoreId, reopened.StoreId);
+        Assert.Equal(created.CreatedAt, reopened.CreatedAt);
+        Assert.Equal([RootMarker.FileName], Directory.EnumerateFiles(path, RootMarker.FileName + "*").Select(Path.GetFileName));
+    }
+
+    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+
     private static Core.Errors.Result<DataRoot> Open(string path, string profile) =>
         DataRoot.OpenOrCreate(path, profile, "test-revision", TimeProvider.System, Layouts.Embedded);
 }
