@@ -20,6 +20,7 @@ public sealed class DoctorTests
         }
 
         Assert.Contains("all 9 checks pass", stdout, StringComparison.Ordinal);
+        Assert.Contains("run 'artifactstore fsck' to verify every blob", stdout, StringComparison.Ordinal);
         Assert.Equal(marker, await File.ReadAllTextAsync(Path.Combine(root, "artifactstore-root.json")));
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(root, "tmp")));
     }
