@@ -41,7 +41,7 @@ internal static class ServeCommand
             }
             catch (IOException e)
             {
-                await Console.Error.WriteLineAsync($"artifactstore: cannot listen on {loaded.Urls}: {e.Message}; choose another address with --urls");
+                await Console.Error.WriteLineAsync($"artifactstore: cannot listen on {loaded.Urls}: {e.Message.TrimEnd('.')}; choose another address with --urls");
                 await app.DisposeAsync();
                 return ExitCodes.Failed;
             }

@@ -45,6 +45,10 @@ public static class ServerApp
             o.IncludeScopes = true;
         });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+
+        // The host logs a failed start (a busy port) with the whole stack trace; the exception still reaches
+        // the caller, and 'serve' answers it with one line (ServeCommand).
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         logging?.Invoke(builder.Logging);
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(new AnonymousAccess(allowAnonymous));
