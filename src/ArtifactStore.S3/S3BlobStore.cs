@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using Amazon.S3;
@@ -7,7 +6,6 @@ using Amazon.S3.Model;
 using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Health;
-using ArtifactStore.Core.Platform;
 using ArtifactStore.FileSystem;
 
 namespace ArtifactStore.S3;
@@ -199,11 +197,9 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
 
     public async Task<HealthCheck> CheckWritableAsync(CancellationToken cancellationToken)
     {
-        var errno = Posix.ProbeDurableWrite(_tempDirectory);
-        if (errno != 0)
+        if (ProbeStaging() is { } problem)
         {
-            return HealthCheck.Failed(HealthCheckNames.BlobStore,
-                $"cannot create and write a file in {_tempDirectory} (errno {errno}: {Marshal.GetPInvokeErrorMessage(errno)})",
+            return HealthCheck.Failed(HealthCheckNames.BlobStore, $"cannot create and write a file in {_tempDirectory}: {problem}",
                 "make the data root's tmp/ a writable directory for the user the server runs as");
         }
 
@@ -245,20 +241,18 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
 
     private async Task PutSingleAsync(string key, StagedBlob staged, CancellationToken cancellationToken)
     {
-        await S3Failures.RunAsync($"PUT {key}", async () =>
+        // Opened outside the translation: a staged file that cannot be read is a local failure, not S3's.
+        await using var file = OpenStaged(staged);
+        await S3Failures.RunAsync($"PUT {key}", () => _client.PutObjectAsync(new PutObjectRequest
         {
-            await using var file = OpenStaged(staged);
-            return await _client.PutObjectAsync(new PutObjectRequest
-            {
-                BucketName = _options.Bucket,
-                Key = key,
-                InputStream = file,
-                AutoCloseStream = false,
-                // Without this the SDK frames the body in aws-chunked encoding, which some servers store as the object's bytes.
-                UseChunkEncoding = false,
-                ContentType = "application/octet-stream",
-            }, cancellationToken);
-        }, cancellationToken);
+            BucketName = _options.Bucket,
+            Key = key,
+            InputStream = file,
+            AutoCloseStream = false,
+            // Without this the SDK frames the body in aws-chunked encoding, which some servers store as the object's bytes.
+            UseChunkEncoding = false,
+            ContentType = "application/octet-stream",
+        }, cancellationToken), cancellationToken);
     }
 
     /// <summary>
@@ -326,6 +320,30 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         catch (Exception e) when (e is AmazonS3Exception or Amazon.Runtime.AmazonClientException or HttpRequestException or IOException or OperationCanceledException)
         {
             // The upload already failed; a leftover upload holds no object and is removed by the lifecycle rule.
+        }
+    }
+
+    /// <summary>Stages are files in tmp/: a small durable write there, removed again; the failure's message, or null.</summary>
+    private string? ProbeStaging()
+    {
+        var path = Path.Combine(_tempDirectory, "probe-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
+            {
+                file.WriteByte(1);
+                file.Flush(flushToDisk: true);
+            }
+
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return e.Message;
+        }
+        finally
+        {
+            TryDelete(path);
         }
     }
 

@@ -21,7 +21,7 @@ public sealed class S3OutageTests
         var store = await TestStore.OpenAsync(new RedirectedS3Fixture(proxy.Url, TimeSpan.FromSeconds(10)));
         try
         {
-            Assert.True((await store.CreateAsync("before", new() { ["x.txt"] = "before the outage" })).IsSuccess);
+            Assert.True((await store.CreateAsync("before", new Dictionary<string, string> { ["x.txt"] = "before the outage" })).IsSuccess);
             var head = await store.Database.Views.GetHeadSeqAsync(CancellationToken.None);
             var blobs = await store.CountBlobsAsync();
 
