@@ -27,10 +27,12 @@ internal sealed class S3Backend(EmbeddedStore embedded, S3BlobStore blobs, IAmaz
     public override Task<int> CountStagedAsync(CancellationToken cancellationToken) =>
         Task.FromResult(Directory.EnumerateFileSystemEntries(embedded.Root.TempDirectory).Count());
 
+    public override Task CorruptBlobAsync(BlobDigest digest, long offset, CancellationToken cancellationToken) =>
+        FlipBitAsync(client, bucket, blobs.KeyOf(digest), offset, cancellationToken);
+
     /// <summary>Reads the object, flips one bit and writes it back with a plain PUT: new bytes, so a new ETag (the blob's version).</summary>
-    public override async Task CorruptBlobAsync(BlobDigest digest, long offset, CancellationToken cancellationToken)
+    internal static async Task FlipBitAsync(IAmazonS3 client, string bucket, string key, long offset, CancellationToken cancellationToken)
     {
-        var key = blobs.KeyOf(digest);
         byte[] bytes;
         using (var response = await client.GetObjectAsync(bucket, key, cancellationToken))
         using (var copy = new MemoryStream())

@@ -83,7 +83,7 @@ public class S3BackendFixture : StoreBackendFixture
         SecretKey = "S3RVER",
     }));
 
-    private static async Task EnsureBucketAsync(AmazonS3Client client, CancellationToken cancellationToken)
+    internal static async Task EnsureBucketAsync(AmazonS3Client client, CancellationToken cancellationToken)
     {
         await BucketGate.WaitAsync(cancellationToken);
         try
