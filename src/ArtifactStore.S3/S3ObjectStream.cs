@@ -124,7 +124,14 @@ internal sealed class S3ObjectStream : Stream
             request.ByteRange = new ByteRange($"bytes={position}-");
         }
 
-        var response = await S3Failures.RunAsync($"GET {_key}", () => _client.GetObjectAsync(request, cancellationToken), cancellationToken);
+        var response = await S3Failures.RunAsync<GetObjectResponse?>($"GET {_key}",
+            async () => await _client.GetObjectAsync(request, cancellationToken), whenMissing: null, cancellationToken);
+        if (response is null)
+        {
+            // Deleted since it was opened (the reaper took an unreferenced blob): not an outage of S3.
+            throw new IOException($"the object {_key} was deleted while it was being read");
+        }
+
         if (response.ETag != _etag)
         {
             response.Dispose();

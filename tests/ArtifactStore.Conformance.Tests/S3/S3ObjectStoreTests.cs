@@ -91,6 +91,26 @@ public sealed class S3ObjectStoreTests(S3BackendFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task an_object_replaced_or_deleted_after_it_was_opened_fails_the_read_instead_of_mixing_versions()
+    {
+        var bytes = RandomBytes(50_000);
+        var digest = await StageAndPutAsync(bytes);
+        await using (var replaced = await Store.Blobs.OpenReadAsync(digest, 0, CancellationToken.None))
+        {
+            Assert.NotNull(replaced);
+            await Store.Backend.CorruptBlobAsync(digest, 10, CancellationToken.None);
+            var error = await Assert.ThrowsAsync<IOException>(() => replaced.Stream.CopyToAsync(Stream.Null));
+            Assert.Contains("changed while it was being read", error.Message, StringComparison.Ordinal);
+        }
+
+        await using var deleted = await Store.Blobs.OpenReadAsync(digest, 0, CancellationToken.None);
+        Assert.NotNull(deleted);
+        Assert.NotNull(await Store.Blobs.DeleteAsync(digest, CancellationToken.None));
+        var gone = await Assert.ThrowsAsync<IOException>(() => deleted.Stream.CopyToAsync(Stream.Null));
+        Assert.Contains("deleted while it was being read", gone.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task keys_under_the_prefix_that_are_not_blob_addresses_are_not_listed()
     {
         var digest = await StageAndPutAsync(RandomBytes(10));
