@@ -11,7 +11,7 @@ namespace ArtifactStore.EndToEnd.Tests;
 /// </summary>
 public sealed class ArchitectureTests
 {
-    private static readonly string[] Adapters = ["ArtifactStore.Sqlite", "ArtifactStore.FileSystem", "ArtifactStore.Embedded", "ArtifactStore.Postgres"];
+    private static readonly string[] Adapters = ["ArtifactStore.Sqlite", "ArtifactStore.FileSystem", "ArtifactStore.Embedded", "ArtifactStore.Postgres", "ArtifactStore.S3"];
 
     [Fact]
     public void the_server_names_no_type_of_an_adapter()

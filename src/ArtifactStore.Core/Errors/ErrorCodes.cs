@@ -21,6 +21,9 @@ public static class ErrorCodes
     public const string IdempotencyRequestInProgress = "idempotency_request_in_progress";
     public const string PayloadTooLarge = "payload_too_large";
     public const string InsufficientStorage = "insufficient_storage";
+
+    /// <summary>The storage under the store (an object store, a database server) did not answer or failed; nothing was recorded (503).</summary>
+    public const string StorageUnavailable = "storage_unavailable";
     public const string NotReady = "not_ready";
     public const string Unauthorized = "unauthorized";
     public const string Forbidden = "forbidden";

@@ -40,28 +40,36 @@ public sealed class PackageService(IStoreDatabase database, IBlobStore blobs, St
         }
 
         await ProtocolHooks.ReachAsync(hooks, ProtocolHooks.UploadStaged);
-        var result = await WriteWithPackageAsync<Guid>(package, async (writer, ct) =>
+        Result<Guid> result;
+        try
         {
-            if (claim is not null && !await IdempotencyGate.StillOwnsAsync(writer, claim, ct))
+            result = await WriteWithPackageAsync<Guid>(package, async (writer, ct) =>
             {
-                return new StoreError(ErrorCodes.IdempotencyRequestInProgress, "the Idempotency-Key claim of this request expired before it completed");
-            }
+                if (claim is not null && !await IdempotencyGate.StillOwnsAsync(writer, claim, ct))
+                {
+                    return new StoreError(ErrorCodes.IdempotencyRequestInProgress, "the Idempotency-Key claim of this request expired before it completed");
+                }
 
-            if (await AppendAsync(writer, package, actor, ct) is { } appendError)
-            {
-                return appendError;
-            }
+                if (await AppendAsync(writer, package, actor, ct) is { } appendError)
+                {
+                    return appendError;
+                }
 
-            if (claim is not null)
-            {
-                await writer.PutIdempotencyAsync(_idempotency.Completed(claim, package.Fingerprint, package.Id.ToString(), writer.Now), ct);
-            }
+                if (claim is not null)
+                {
+                    await writer.PutIdempotencyAsync(_idempotency.Completed(claim, package.Fingerprint, package.Id.ToString(), writer.Now), ct);
+                }
 
-            return package.Id;
-        }, cancellationToken);
+                return package.Id;
+            }, cancellationToken);
+        }
+        finally
+        {
+            // Committed, refused or failed (an object store that did not answer), the staged manifest is not
+            // needed any more (the upload's files go with the upload).
+            await DiscardAsync(package, CancellationToken.None);
+        }
 
-        // Committed or not, the staged manifest is not needed any more (the upload's files go with the upload).
-        await DiscardAsync(package, CancellationToken.None);
         if (!result.IsSuccess)
         {
             return result.Error;

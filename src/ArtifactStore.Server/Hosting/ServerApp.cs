@@ -145,11 +145,18 @@ public static class ServerApp
         catch (Exception e) when (!context.Response.HasStarted)
         {
             // The one place a failure becomes an answer: a full disk, wherever it was met (the database's
-            // commit, a blob being staged, a job's directory), is 507 on every endpoint; the rest is 500.
+            // commit, a blob being staged, a job's directory), is 507 on every endpoint; storage that does not
+            // answer (an object store that is down) is 503; the rest is 500.
             StoreError error;
             if (StorageFull.IsCause(e))
             {
                 error = StorageFull.Error;
+                logger.LogWarning("Request {Method} {Path} refused: {Problem}", context.Request.Method, context.Request.Path, e.Message);
+            }
+            else if (StorageUnavailable.IsCause(e))
+            {
+                // An object store that is down or timing out: the client may retry later; nothing was recorded.
+                error = StorageUnavailable.Error;
                 logger.LogWarning("Request {Method} {Path} refused: {Problem}", context.Request.Method, context.Request.Path, e.Message);
             }
             else

@@ -28,7 +28,7 @@ public static class Problems
         ErrorCodes.MalformedRequest or ErrorCodes.RequestRejected => StatusCodes.Status400BadRequest,
         ErrorCodes.MethodNotAllowed => StatusCodes.Status405MethodNotAllowed,
         ErrorCodes.InsufficientStorage => StatusCodes.Status507InsufficientStorage,
-        ErrorCodes.NotReady => StatusCodes.Status503ServiceUnavailable,
+        ErrorCodes.NotReady or ErrorCodes.StorageUnavailable => StatusCodes.Status503ServiceUnavailable,
         ErrorCodes.Unauthorized => StatusCodes.Status401Unauthorized,
         ErrorCodes.Forbidden => StatusCodes.Status403Forbidden,
         BlobPublisher.RetryCode => StatusCodes.Status503ServiceUnavailable,

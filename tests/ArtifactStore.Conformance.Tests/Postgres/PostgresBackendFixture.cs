@@ -10,7 +10,7 @@ namespace ArtifactStore.Conformance.Tests.Postgres;
 
 /// <summary>
 /// The PostgreSQL database adapter, with blobs and job logs as files under the test's directory (the blob
-/// port has its own suite; S3 joins later). Each test store gets a database of its own on the server that
+/// port has its own suite; PostgresS3/ pairs this database with S3 blobs). Each test store gets a database of its own on the server that
 /// <see cref="ServerVariable"/> names, created on first open and dropped by <see cref="DeleteAsync"/>.
 /// </summary>
 public sealed class PostgresBackendFixture : StoreBackendFixture
@@ -54,7 +54,7 @@ public sealed class PostgresBackendFixture : StoreBackendFixture
     private static string DatabaseName(string directory) =>
         "as_conf_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(directory))))[..24];
 
-    private static async Task<string> EnsureDatabaseAsync(string directory, CancellationToken cancellationToken)
+    internal static async Task<string> EnsureDatabaseAsync(string directory, CancellationToken cancellationToken)
     {
         var name = DatabaseName(directory);
         await using (var admin = await OpenAdminAsync(cancellationToken))

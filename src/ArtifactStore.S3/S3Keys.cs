@@ -1,0 +1,31 @@
+using ArtifactStore.Core.Blobs;
+
+namespace ArtifactStore.S3;
+
+/// <summary>
+/// The bucket's layout under the store's prefix (docs/s3.md): blobs at <c>blobs/sha256/&lt;hex&gt;</c>, and
+/// the writability probe's short-lived objects under <c>probes/</c>, which no blob listing sees.
+/// </summary>
+internal sealed class S3Keys(string prefix)
+{
+    public string BlobPrefix { get; } = prefix + "blobs/sha256/";
+
+    public string Blob(BlobDigest digest) => BlobPrefix + digest.Hex;
+
+    public string Probe(Guid id) => prefix + "probes/" + id.ToString("N");
+
+    /// <summary>The digest a listed key stands for; false for any other key under the blob prefix.</summary>
+    public bool TryParseBlob(string key, out BlobDigest digest)
+    {
+        digest = default;
+        // Exactly 64 hex characters after the prefix: the bare form, never "sha256:…" or a deeper key.
+        if (!key.StartsWith(BlobPrefix, StringComparison.Ordinal) || key.Length != BlobPrefix.Length + 64
+            || !BlobDigest.TryParse(key[BlobPrefix.Length..], out var parsed))
+        {
+            return false;
+        }
+
+        digest = parsed.Value;
+        return true;
+    }
+}
