@@ -86,6 +86,11 @@ internal static class PackageDownload
             moved = true;
             return null;
         }
+        catch (ArtifactStoreException e)
+        {
+            // The server refused this file (a blob that fails its check on the server is blob_corrupt).
+            return $"the server answered {e.Status}: {e.Code}: {e.Detail}; the file was not kept";
+        }
         catch (IOException e)
         {
             // A transfer cut short (the server stops sending a blob that fails its own check) ends here.
