@@ -1,4 +1,7 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
+using ArtifactStore.Core.Blobs;
 
 namespace ArtifactStore.EndToEnd.Tests;
 
@@ -69,6 +72,78 @@ public sealed class PackageCommandTests
         Assert.Equal("", stdout);
         var left = Directory.Exists(target) ? Directory.GetFiles(target, "*", SearchOption.AllDirectories) : [];
         Assert.Empty(left);
+    }
+
+    /// <summary>
+    /// The CLI's own check, which a correct server never trips: a stand-in server sends bytes whose sha256 or
+    /// blake3 differs from what its file list says. The command must refuse them and keep no file.
+    /// </summary>
+    [Theory]
+    [InlineData("sha256")]
+    [InlineData("blake3")]
+    public async Task get_refuses_bytes_whose_digest_differs_from_the_file_list(string wrongDigest)
+    {
+        using var temp = new TempDirectory();
+        var bytes = "the bytes as sent"u8.ToArray();
+        using var digester = new DualDigester();
+        digester.Append(bytes);
+        var (sha256, blake3Hex) = digester.Finish();
+        var listed = new
+        {
+            path = "dir/a.txt",
+            size = bytes.Length,
+            sha256 = wrongDigest == "sha256" ? Api.Sha256("other bytes"u8.ToArray()) : sha256.ToString(),
+            blake3 = wrongDigest == "blake3" ? "blake3:" + new string('0', 64) : "blake3:" + blake3Hex,
+            media_type = "text/plain",
+        };
+        var id = Guid.NewGuid().ToString();
+        var package = JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            id,
+            name = "lying",
+            labels = new Dictionary<string, string>(),
+            state = "live",
+            created_at = "2026-01-01T00:00:00Z",
+            created_by = "someone",
+            retention_class = "standard",
+            manifest_digest = Api.Sha256([]),
+            files = new[] { listed },
+            retention = new { expires_at = (string?)null, pinned = false, eligible_for_deletion = false },
+        });
+
+        using var listener = new HttpListener();
+        var url = $"http://127.0.0.1:{FreePort()}/";
+        listener.Prefixes.Add(url);
+        listener.Start();
+        var serving = Task.Run(async () =>
+        {
+            while (listener.IsListening)
+            {
+                HttpListenerContext context;
+                try
+                {
+                    context = await listener.GetContextAsync();
+                }
+                catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
+                {
+                    return; // stopped
+                }
+
+                var body = context.Request.Url!.AbsolutePath == $"/v1/packages/{id}" ? package : bytes;
+                context.Response.ContentType = "application/json";
+                context.Response.ContentLength64 = body.Length;
+                await context.Response.OutputStream.WriteAsync(body);
+                context.Response.Close();
+            }
+        });
+
+        var target = temp.Combine("out");
+        var (exit, _, stderr) = await Cli.RunAsync(["packages", "get", id, "--out", target, "--server", url]);
+        listener.Stop();
+        await serving;
+        Assert.Equal(1, exit);
+        Assert.Contains($"digest mismatch: {wrongDigest}", stderr, StringComparison.Ordinal);
+        Assert.Empty(Directory.Exists(target) ? Directory.GetFiles(target, "*", SearchOption.AllDirectories) : []);
     }
 
     [Fact]
@@ -170,6 +245,13 @@ public sealed class PackageCommandTests
         var (exit, stdout, stderr) = await Cli.RunAsync(["packages", "put", file, "--name", name, "--label", label, "--server", server.Url]);
         Assert.True(exit == 0, stderr);
         return stdout.Trim();
+    }
+
+    private static int FreePort()
+    {
+        using var socket = new TcpListener(IPAddress.Loopback, 0);
+        socket.Start();
+        return ((IPEndPoint)socket.LocalEndpoint).Port;
     }
 
     private static void Write(string root, string relative, byte[] bytes)
