@@ -7,6 +7,7 @@ var root = new RootCommand("ArtifactStore: durable artifact storage with auditab
     ServeCommand.Create(),
     ConfigCommand.Create(),
     RebuildViewsCommand.Create(),
+    PackagesCommand.Create(),
     RetentionCommand.Create(),
     GcCommand.Create(),
     TokenCommand.Create(),

@@ -49,7 +49,7 @@ public sealed class ArtifactStoreClient(HttpClient http)
 
     public async Task<PackageList> ListPackagesAsync(string? query = null, CancellationToken cancellationToken = default)
     {
-        using var response = await http.GetAsync("v1/packages" + (query is null ? string.Empty : "?" + query), cancellationToken);
+        using var response = await http.GetAsync("v1/packages" + (string.IsNullOrEmpty(query) ? string.Empty : "?" + query), cancellationToken);
         return await ReadAsync<PackageList>(response, cancellationToken);
     }
 
@@ -91,6 +91,13 @@ public sealed class ArtifactStoreClient(HttpClient http)
     {
         using var response = await http.GetAsync($"v1/jobs/{Uri.EscapeDataString(id)}", cancellationToken);
         return await ReadAsync<JobInfo>(response, cancellationToken);
+    }
+
+    /// <summary>One page of jobs, newest first; <paramref name="query"/> is a query string without '?' (state, limit, cursor).</summary>
+    public async Task<JobList> ListJobsAsync(string? query = null, CancellationToken cancellationToken = default)
+    {
+        using var response = await http.GetAsync("v1/jobs" + (string.IsNullOrEmpty(query) ? string.Empty : "?" + query), cancellationToken);
+        return await ReadAsync<JobList>(response, cancellationToken);
     }
 
     public async Task<JobInfo> CancelJobAsync(string id, CancellationToken cancellationToken = default)

@@ -8,6 +8,7 @@ public sealed class ArtifactStoreException : Exception
     {
         Status = status;
         Code = code;
+        Detail = detail;
     }
 
     public ArtifactStoreException()
@@ -30,4 +31,7 @@ public sealed class ArtifactStoreException : Exception
     public int Status { get; }
 
     public string Code { get; }
+
+    /// <summary>The problem's detail, without the status and code <see cref="Exception.Message"/> carries.</summary>
+    public string Detail { get; } = string.Empty;
 }

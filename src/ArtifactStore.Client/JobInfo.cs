@@ -21,3 +21,5 @@ public sealed record JobInfo(
 }
 
 public sealed record JobErrorInfo(string Code, string Message);
+
+public sealed record JobList(List<JobInfo> Items, string? NextCursor);

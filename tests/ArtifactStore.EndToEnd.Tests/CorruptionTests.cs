@@ -64,7 +64,8 @@ public sealed class CorruptionTests
         Assert.Contains("failed verification", server.Output, StringComparison.Ordinal);
     }
 
-    private static void Flip(TempDirectory temp, string digest, long offset)
+    /// <summary>Inverts one byte of the stored blob with <paramref name="digest"/> in the root at temp/root.</summary>
+    internal static void Flip(TempDirectory temp, string digest, long offset)
     {
         var hex = digest["sha256:".Length..];
         var path = temp.Combine("root", "blobs", "sha256", hex[..2], hex[2..4], hex);

@@ -53,4 +53,35 @@ public sealed class JobCommandTests
         Assert.Contains("no server is running on the data root", stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(root));
     }
+
+    [Fact]
+    public async Task jobs_list_shows_the_job_and_jobs_output_downloads_its_verified_output()
+    {
+        using var temp = new TempDirectory();
+        var root = temp.Combine("root");
+        var config = JobTests.Config(temp, new()
+        {
+            ["count"] = JobTests.Sh("wc -c < \"$ARTIFACTSTORE_INPUT\" > \"$ARTIFACTSTORE_OUTPUT_DIR/count.txt\""),
+        });
+        await using var server = await ServerProcess.StartAsync(root, config);
+        var input = temp.Combine("input.bin");
+        await File.WriteAllBytesAsync(input, new byte[4321]);
+        var (submitExit, submitted, submitErrors) = await Cli.RunAsync(["jobs", "submit", "--type", "count", "--input", input, "--wait", "--server", server.Url]);
+        Assert.True(submitExit == 0, submitErrors);
+        var id = JsonDocument.Parse(submitted[submitted.LastIndexOf("{\n", StringComparison.Ordinal)..]).RootElement.GetProperty("id").GetString()!;
+
+        var (listExit, list, listErrors) = await Cli.RunAsync(["jobs", "list", "--state", "succeeded", "--server", server.Url]);
+        Assert.True(listExit == 0, listErrors);
+        var lines = list.TrimEnd('\n').Split('\n');
+        Assert.StartsWith("ID ", lines[0], StringComparison.Ordinal);
+        Assert.Contains(lines, l => l.StartsWith(id, StringComparison.Ordinal) && l.Contains(" succeeded ", StringComparison.Ordinal));
+        var (queuedExit, queued, _) = await Cli.RunAsync(["jobs", "list", "--state", "queued", "--json", "--server", server.Url]);
+        Assert.Equal(0, queuedExit);
+        Assert.Empty(JsonDocument.Parse(queued).RootElement.GetProperty("items").EnumerateArray());
+
+        var target = temp.Combine("output");
+        var (outputExit, _, outputErrors) = await Cli.RunAsync(["jobs", "output", id, "--out", target, "--server", server.Url]);
+        Assert.True(outputExit == 0, outputErrors);
+        Assert.Equal("4321", (await File.ReadAllTextAsync(Path.Combine(target, "artifacts", "count.txt"))).Trim());
+    }
 }

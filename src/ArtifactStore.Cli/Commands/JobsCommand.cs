@@ -4,8 +4,9 @@ using ArtifactStore.Client;
 namespace ArtifactStore.Cli.Commands;
 
 /// <summary>
-/// <c>artifactstore jobs submit|get|wait|logs|cancel</c>: client commands for a running server (<c>--server</c>,
-/// or the server that holds the data root), with progress on stderr while uploading and waiting.
+/// <c>artifactstore jobs submit|get|wait|logs|cancel|list|output</c>: client commands for a running server
+/// (<c>--server</c> / ARTIFACTSTORE_URL, or the server that holds the data root), with progress on stderr while
+/// uploading and waiting.
 /// </summary>
 internal static class JobsCommand
 {
@@ -17,6 +18,8 @@ internal static class JobsCommand
         command.Subcommands.Add(Wait());
         command.Subcommands.Add(Logs());
         command.Subcommands.Add(Cancel());
+        command.Subcommands.Add(List());
+        command.Subcommands.Add(Output());
         return command;
     }
 
@@ -101,6 +104,52 @@ internal static class JobsCommand
         return command;
     }
 
+    private static Command List()
+    {
+        var access = new StoreAccess();
+        var state = new Option<string?>("--state") { Description = "Only jobs in this state (queued, running, succeeded, failed, canceled, expired)." };
+        var limit = new Option<int?>("--limit") { Description = "At most this many jobs, newest first (default: the server's page size)." };
+        var json = new Option<bool>("--json") { Description = "Print the server's answer as JSON instead of a table." };
+        var command = new Command("list", "List jobs, newest first.") { state, limit, json };
+        access.AddTo(command);
+        command.SetAction((parse, ct) => access.RunRemoteAsync(parse, async (client, http, token) =>
+        {
+            var query = Query.Of(("state", parse.GetValue(state)), ("limit", Query.Number(parse.GetValue(limit))));
+            if (parse.GetValue(json))
+            {
+                using var response = await http.GetAsync("v1/jobs" + query, token);
+                return await StoreAccess.PrintAsync(response, token);
+            }
+
+            var page = await client.ListJobsAsync(query.TrimStart('?'), token);
+            TextTable.Write(Console.Out, ["ID", "TYPE", "STATE", "ATTEMPTS", "CREATED", "OUTPUT"],
+                page.Items.Select(j => new[] { j.Id, j.Type, j.State, $"{j.Attempts}/{j.MaxAttempts}", j.CreatedAt, j.OutputPackageId ?? "-" }));
+            return ExitCodes.Ok;
+        }, ct));
+        return command;
+    }
+
+    private static Command Output()
+    {
+        var access = new StoreAccess();
+        var id = new Argument<string>("id") { Description = "The job id." };
+        var output = new Option<string?>("--out") { Description = "The directory to write the output files into (default: ./<job id>)." };
+        var command = new Command("output", "Download a finished job's output package, verifying both digests of every file.") { id, output };
+        access.AddTo(command);
+        command.SetAction((parse, ct) => access.RunRemoteAsync(parse, async (client, _, token) =>
+        {
+            var job = await client.GetJobAsync(parse.GetValue(id)!, token);
+            if (job.OutputPackageId is not { } packageId)
+            {
+                await Console.Error.WriteLineAsync($"artifactstore: job {job.Id} is {job.State} and has no output package");
+                return ExitCodes.Failed;
+            }
+
+            return await PackageDownload.RunAsync(client, packageId, parse.GetValue(output) ?? job.Id, token);
+        }, ct));
+        return command;
+    }
+
     private static async Task<int> WaitAsync(ArtifactStoreClient client, string id, CancellationToken cancellationToken)
     {
         var job = await client.WaitForJobAsync(id, TimeSpan.FromMilliseconds(250),
@@ -117,24 +166,5 @@ internal static class JobsCommand
 
     /// <summary>Jobs run in a server; these commands never open the data root themselves.</summary>
     private static Task<int> RemoteAsync(StoreAccess access, ParseResult parse, Func<ArtifactStoreClient, CancellationToken, Task<int>> run, CancellationToken cancellationToken) =>
-        access.RunAsync(parse,
-            async (http, ct) =>
-            {
-                try
-                {
-                    return await run(new ArtifactStoreClient(http), ct);
-                }
-                catch (ArtifactStoreException e)
-                {
-                    await Console.Error.WriteLineAsync($"artifactstore: the server answered {e.Status}: {e.Code}: {e.Message}");
-                    return ExitCodes.Failed;
-                }
-                catch (HttpRequestException e)
-                {
-                    await Console.Error.WriteLineAsync($"artifactstore: cannot reach the server: {e.Message}");
-                    return ExitCodes.RootUnavailable;
-                }
-            },
-            local: null,
-            cancellationToken);
+        access.RunRemoteAsync(parse, (client, _, ct) => run(client, ct), cancellationToken);
 }

@@ -2,17 +2,20 @@ using System.Globalization;
 
 namespace ArtifactStore.Cli.Commands;
 
-/// <summary>A read-only stream wrapper that shows how much of an upload has been sent, on stderr, a few times a second.</summary>
+/// <summary>
+/// A stream wrapper that shows how much of an upload has been read (or of a download written), on stderr, a
+/// few times a second. <see cref="Progress.Wrap"/> adds it only when stderr is a terminal.
+/// </summary>
 internal sealed class ProgressStream(Stream inner, long total, string label) : Stream
 {
     private long _sent;
     private long _lastShown = Environment.TickCount64;
 
-    public override bool CanRead => true;
+    public override bool CanRead => inner.CanRead;
 
     public override bool CanSeek => false;
 
-    public override bool CanWrite => false;
+    public override bool CanWrite => inner.CanWrite;
 
     public override long Length => inner.Length;
 
@@ -23,15 +26,33 @@ internal sealed class ProgressStream(Stream inner, long total, string label) : S
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
         Count(await inner.ReadAsync(buffer, cancellationToken));
 
-    public override void Flush()
-    {
-    }
+    public override void Flush() => inner.Flush();
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
 
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
     public override void SetLength(long value) => throw new NotSupportedException();
 
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count)
+    {
+        inner.Write(buffer, offset, count);
+        Count(count);
+    }
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        await inner.WriteAsync(buffer, cancellationToken);
+        if (buffer.Length > 0)
+        {
+            Count(buffer.Length);
+        }
+
+        if (_sent == total)
+        {
+            Count(0);
+        }
+    }
 
     protected override void Dispose(bool disposing)
     {

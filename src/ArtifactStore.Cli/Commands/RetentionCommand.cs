@@ -1,10 +1,14 @@
 using System.CommandLine;
+using System.Net.Http.Json;
 using ArtifactStore.Core.Time;
 using ArtifactStore.Server.Http;
 
 namespace ArtifactStore.Cli.Commands;
 
-/// <summary><c>artifactstore retention sweep [--dry-run] [--as-of TIME]</c>.</summary>
+/// <summary>
+/// <c>artifactstore retention sweep [--dry-run] [--as-of TIME]</c>, and the operator's per-package actions
+/// <c>extend|hold|release|pin|unpin</c>, which a running server records with the token's actor and a reason.
+/// </summary>
 internal static class RetentionCommand
 {
     public static Command Create()
@@ -51,6 +55,65 @@ internal static class RetentionCommand
                 },
                 cancellationToken);
         });
-        return new Command("retention", "Retention operations.") { sweep };
+        return new Command("retention", "Retention operations.")
+        {
+            sweep,
+            Extend(),
+            Action("hold", "Place a legal hold on a package (no deletion while any hold is active); prints the hold and its id.", "holds"),
+            Release(),
+            Action("pin", "Pin a package: it never expires while pinned.", "pin"),
+            Action("unpin", "Unpin a package: its expiry applies again.", "unpin"),
+        };
+    }
+
+    private static Command Extend()
+    {
+        var access = new StoreAccess();
+        var id = new Argument<string>("id") { Description = "The package id." };
+        var until = new Option<string>("--until") { Description = $"The new expiry, an RFC 3339 time later than the current one (e.g. {Rfc3339.Example}).", Required = true };
+        var reason = ReasonOption();
+        var command = new Command("extend", "Move a package's expiry later; prints its retention.") { id, until, reason };
+        access.AddTo(command);
+        command.SetAction((parse, ct) => access.RunRemoteAsync(parse, (_, http, token) =>
+            PostAsync(http, $"v1/packages/{Uri.EscapeDataString(parse.GetValue(id)!)}/retention/extensions",
+                new Dictionary<string, string> { ["new_expires_at"] = parse.GetValue(until)!, ["reason"] = parse.GetValue(reason)! }, token), ct));
+        return command;
+    }
+
+    private static Command Release()
+    {
+        var access = new StoreAccess();
+        var id = new Argument<string>("id") { Description = "The package id." };
+        var hold = new Argument<string>("hold-id") { Description = "The hold's id (printed by 'retention hold', and in the package's retention)." };
+        var reason = ReasonOption();
+        var command = new Command("release", "Release a hold on a package.") { id, hold, reason };
+        access.AddTo(command);
+        command.SetAction((parse, ct) => access.RunRemoteAsync(parse, (_, http, token) =>
+            PostAsync(http, $"v1/packages/{Uri.EscapeDataString(parse.GetValue(id)!)}/retention/holds/{Uri.EscapeDataString(parse.GetValue(hold)!)}/release",
+                new Dictionary<string, string> { ["reason"] = parse.GetValue(reason)! }, token), ct));
+        return command;
+    }
+
+    /// <summary>hold, pin and unpin: a package id and a reason, posted to <c>retention/{path}</c>.</summary>
+    private static Command Action(string name, string description, string path)
+    {
+        var access = new StoreAccess();
+        var id = new Argument<string>("id") { Description = "The package id." };
+        var reason = ReasonOption();
+        var command = new Command(name, description) { id, reason };
+        access.AddTo(command);
+        command.SetAction((parse, ct) => access.RunRemoteAsync(parse, (_, http, token) =>
+            PostAsync(http, $"v1/packages/{Uri.EscapeDataString(parse.GetValue(id)!)}/retention/{path}",
+                new Dictionary<string, string> { ["reason"] = parse.GetValue(reason)! }, token), ct));
+        return command;
+    }
+
+    private static Option<string> ReasonOption() =>
+        new("--reason") { Description = "Why; recorded in the package's retention history with your token's name.", Required = true };
+
+    private static async Task<int> PostAsync(HttpClient http, string path, Dictionary<string, string> body, CancellationToken cancellationToken)
+    {
+        using var response = await http.PostAsJsonAsync(path, body, cancellationToken);
+        return await StoreAccess.PrintAsync(response, cancellationToken);
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using ArtifactStore.Client;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Roots;
 using ArtifactStore.Server.Hosting;
@@ -10,15 +11,21 @@ namespace ArtifactStore.Cli.Commands;
 
 /// <summary>
 /// Runs an operator command either against the server that holds the data root (found through the
-/// lock file, or named with --server) or, when no server runs, directly on the root.
+/// lock file, or named with --server / ARTIFACTSTORE_URL) or, when no server runs, directly on the root.
 /// </summary>
 internal sealed class StoreAccess
 {
     public StoreOptionsArguments Store { get; } = new();
 
-    public Option<string?> Server { get; } = new("--server") { Description = "Talk to this server instead of the data root (default: the server holding the root, if any)." };
+    /// <summary>The environment variable that stands for <c>--server</c>.</summary>
+    public const string UrlVariable = "ARTIFACTSTORE_URL";
 
-    public Option<string?> Token { get; } = new("--token") { Description = "API token for the server (default: ARTIFACTSTORE_TOKEN)." };
+    /// <summary>The environment variable that stands for <c>--token</c>.</summary>
+    public const string TokenVariable = "ARTIFACTSTORE_TOKEN";
+
+    public Option<string?> Server { get; } = new("--server") { Description = $"Talk to this server's base URL (default: {UrlVariable}, else the server holding the data root)." };
+
+    public Option<string?> Token { get; } = new("--token") { Description = $"API token for the server (default: {TokenVariable})." };
 
     public void AddTo(Command command)
     {
@@ -38,7 +45,7 @@ internal sealed class StoreAccess
         Func<StoreRuntime, CancellationToken, Task<int>>? local,
         CancellationToken cancellationToken)
     {
-        var server = parse.GetValue(Server);
+        var server = parse.GetValue(Server) ?? NonEmpty(Environment.GetEnvironmentVariable(UrlVariable));
         if (server is null)
         {
             var loaded = Store.Load(parse);
@@ -80,8 +87,14 @@ internal sealed class StoreAccess
             }
         }
 
-        using var http = new HttpClient { BaseAddress = new Uri(server.TrimEnd('/') + "/"), Timeout = TimeSpan.FromHours(1) };
-        var token = parse.GetValue(Token) ?? Environment.GetEnvironmentVariable("ARTIFACTSTORE_TOKEN");
+        if (!Uri.TryCreate(server.TrimEnd('/') + "/", UriKind.Absolute, out var baseAddress) || (baseAddress.Scheme != Uri.UriSchemeHttp && baseAddress.Scheme != Uri.UriSchemeHttps))
+        {
+            await Console.Error.WriteLineAsync($"artifactstore: '{server}' is not a server URL (give --server or {UrlVariable} as http://HOST:PORT)");
+            return ExitCodes.Failed;
+        }
+
+        using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromHours(1) };
+        var token = parse.GetValue(Token) ?? Environment.GetEnvironmentVariable(TokenVariable);
         if (!string.IsNullOrEmpty(token))
         {
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -114,7 +127,7 @@ internal sealed class StoreAccess
             {
             }
 
-            await Console.Error.WriteLineAsync($"artifactstore: the server answered {(int)response.StatusCode}: {detail}");
+            await Console.Error.WriteLineAsync($"artifactstore: the server answered {(int)response.StatusCode}: {detail}{TokenHint((int)response.StatusCode)}");
             return ExitCodes.Failed;
         }
 
@@ -122,6 +135,36 @@ internal sealed class StoreAccess
         Console.WriteLine(JsonSerializer.Serialize(document.RootElement, Indented));
         return ExitCodes.Ok;
     }
+
+    /// <summary>
+    /// Like <see cref="RunAsync"/> for commands only a server can answer (the root is never opened): a client
+    /// for the server, and a problem answer printed as one line with its code.
+    /// </summary>
+    public Task<int> RunRemoteAsync(ParseResult parse, Func<ArtifactStoreClient, HttpClient, CancellationToken, Task<int>> run, CancellationToken cancellationToken) =>
+        RunAsync(parse,
+            async (http, ct) =>
+            {
+                try
+                {
+                    return await run(new ArtifactStoreClient(http), http, ct);
+                }
+                catch (ArtifactStoreException e)
+                {
+                    await Console.Error.WriteLineAsync($"artifactstore: the server answered {e.Status}: {e.Code}: {e.Detail}{TokenHint(e.Status)}");
+                    return ExitCodes.Failed;
+                }
+                catch (HttpRequestException e)
+                {
+                    await Console.Error.WriteLineAsync($"artifactstore: cannot reach the server at {http.BaseAddress}: {e.Message}");
+                    return ExitCodes.RootUnavailable;
+                }
+            },
+            local: null,
+            cancellationToken);
+
+    /// <summary>What a person needs after a 401: how to give a token, since the CLI sends none unless told.</summary>
+    public static string TokenHint(int status) =>
+        status == 401 ? $" (pass a token with --token TOKEN or the {TokenVariable} environment variable)" : string.Empty;
 
     public static void Print(object document) => Console.WriteLine(JsonSerializer.Serialize(document, Indented));
 
@@ -137,6 +180,8 @@ internal sealed class StoreAccess
         Print(document(result.Value));
         return ExitCodes.Ok;
     }
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
     private static readonly JsonSerializerOptions Indented = new(JsonDefaults.Options) { WriteIndented = true };
 }
