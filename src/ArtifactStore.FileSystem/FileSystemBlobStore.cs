@@ -17,6 +17,7 @@ public sealed class FileSystemBlobStore : IBlobStore
 {
     private readonly string _blobRoot;
     private readonly string _tempDirectory;
+    private readonly StagingDirectory _staging;
     private readonly bool _readOnly;
     private readonly DirectorySync _directorySync = new();
 
@@ -29,6 +30,7 @@ public sealed class FileSystemBlobStore : IBlobStore
     {
         _blobRoot = Path.Combine(blobDirectory, "sha256");
         _tempDirectory = tempDirectory;
+        _staging = new StagingDirectory(tempDirectory);
         _readOnly = !create;
         if (create)
         {
@@ -50,29 +52,23 @@ public sealed class FileSystemBlobStore : IBlobStore
 
     public async Task<Result<StagedBlob>> StageAsync(Stream content, long maxBytes, CancellationToken cancellationToken)
     {
-        var tempPath = Path.Combine(_tempDirectory, "upload-" + Guid.NewGuid().ToString("N"));
-        var completed = false;
-        try
+        var staged = await _staging.StageAsync(content, maxBytes, cancellationToken);
+        if (staged.IsSuccess)
         {
-            // Both digests and the writes run concurrently; the staged file is fsynced when this returns.
-            var staged = await StagingPipeline.RunAsync(content, maxBytes, tempPath, cancellationToken);
-            if (staged.IsSuccess)
+            try
             {
                 // Creating the address's directory here, while the content is still streaming in for
                 // other uploads, keeps its fsyncs off the path of the put.
                 EnsureDirectoryOf(PathOf(staged.Value.Digest));
             }
-
-            completed = staged.IsSuccess;
-            return staged;
-        }
-        finally
-        {
-            if (!completed)
+            catch
             {
-                TryDelete(tempPath);
+                StagingDirectory.Discard(staged.Value);
+                throw;
             }
         }
+
+        return staged;
     }
 
     public async Task<BlobPutOutcome> PutAsync(StagedBlob staged, CancellationToken cancellationToken)
@@ -103,7 +99,7 @@ public sealed class FileSystemBlobStore : IBlobStore
                 finally
                 {
                     // Consumed by the rename when it succeeded; never left in tmp/ when it did not.
-                    TryDelete(replacement);
+                    StagingDirectory.TryDelete(replacement);
                 }
             }
         }
@@ -120,24 +116,11 @@ public sealed class FileSystemBlobStore : IBlobStore
 
     public Task DiscardAsync(StagedBlob staged, CancellationToken cancellationToken)
     {
-        TryDelete(staged.StagingToken);
+        StagingDirectory.Discard(staged);
         return Task.CompletedTask;
     }
 
-    public async IAsyncEnumerable<StagingEntry> ListStagingAsync([EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await Task.Yield();
-        if (!Directory.Exists(_tempDirectory))
-        {
-            yield break;
-        }
-
-        foreach (var entry in new DirectoryInfo(_tempDirectory).EnumerateFiles())
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            yield return new StagingEntry(entry.Name, entry.Length, new DateTimeOffset(entry.LastWriteTimeUtc, TimeSpan.Zero));
-        }
-    }
+    public IAsyncEnumerable<StagingEntry> ListStagingAsync(CancellationToken cancellationToken) => _staging.ListAsync(cancellationToken);
 
     public Task DiscardStagingAsync(StagingEntry entry, CancellationToken cancellationToken)
     {
@@ -146,8 +129,7 @@ public sealed class FileSystemBlobStore : IBlobStore
             throw new InvalidOperationException("a store opened for reading removes nothing");
         }
 
-        // A name from the listing, never a path: nothing outside tmp/ can be named.
-        TryDelete(Path.Combine(_tempDirectory, Path.GetFileName(entry.Name)));
+        _staging.Discard(entry);
         return Task.CompletedTask;
     }
 
@@ -271,18 +253,6 @@ public sealed class FileSystemBlobStore : IBlobStore
         if (errno != 0)
         {
             throw new IOException($"{call} {path} failed (errno {errno}: {Marshal.GetPInvokeErrorMessage(errno)})");
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-            // Leftovers in tmp/ are removed at the next start.
         }
     }
 }

@@ -26,6 +26,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     private readonly bool _ownsClient;
     private readonly S3BlobStoreOptions _options;
     private readonly string _tempDirectory;
+    private readonly StagingDirectory _staging;
     private readonly S3Keys _keys;
     private readonly SemaphoreSlim[] _putLocks = [.. Enumerable.Range(0, Stripes).Select(_ => new SemaphoreSlim(1, 1))];
 
@@ -42,6 +43,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         _ownsClient = ownsClient;
         _options = options;
         _tempDirectory = tempDirectory;
+        _staging = new StagingDirectory(tempDirectory);
         _keys = new S3Keys(options.NormalizedPrefix);
         Directory.CreateDirectory(tempDirectory);
     }
@@ -49,26 +51,9 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     /// <summary>The key of a blob's object.</summary>
     public string KeyOf(BlobDigest digest) => _keys.Blob(digest);
 
-    public async Task<Result<StagedBlob>> StageAsync(Stream content, long maxBytes, CancellationToken cancellationToken)
-    {
-        var tempPath = Path.Combine(_tempDirectory, "upload-" + Guid.NewGuid().ToString("N"));
-        var completed = false;
-        try
-        {
-            // The filesystem store's pipeline: read, SHA-256, BLAKE3 and the write to the staged file run
-            // side by side on pooled buffers, so memory stays bounded whatever the upload's size.
-            var staged = await StagingPipeline.RunAsync(content, maxBytes, tempPath, cancellationToken);
-            completed = staged.IsSuccess;
-            return staged;
-        }
-        finally
-        {
-            if (!completed)
-            {
-                TryDelete(tempPath);
-            }
-        }
-    }
+    // Staged on local disk first (both digests, bounded memory), then put as one object (docs/s3.md).
+    public Task<Result<StagedBlob>> StageAsync(Stream content, long maxBytes, CancellationToken cancellationToken) =>
+        _staging.StageAsync(content, maxBytes, cancellationToken);
 
     public async Task<BlobPutOutcome> PutAsync(StagedBlob staged, CancellationToken cancellationToken)
     {
@@ -104,29 +89,15 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
 
     public Task DiscardAsync(StagedBlob staged, CancellationToken cancellationToken)
     {
-        TryDelete(staged.StagingToken);
+        StagingDirectory.Discard(staged);
         return Task.CompletedTask;
     }
 
-    public async IAsyncEnumerable<StagingEntry> ListStagingAsync([EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await Task.Yield();
-        if (!Directory.Exists(_tempDirectory))
-        {
-            yield break;
-        }
-
-        foreach (var entry in new DirectoryInfo(_tempDirectory).EnumerateFiles())
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            yield return new StagingEntry(entry.Name, entry.Length, new DateTimeOffset(entry.LastWriteTimeUtc, TimeSpan.Zero));
-        }
-    }
+    public IAsyncEnumerable<StagingEntry> ListStagingAsync(CancellationToken cancellationToken) => _staging.ListAsync(cancellationToken);
 
     public Task DiscardStagingAsync(StagingEntry entry, CancellationToken cancellationToken)
     {
-        // A name from the listing, never a path: nothing outside the staging directory can be named.
-        TryDelete(Path.Combine(_tempDirectory, Path.GetFileName(entry.Name)));
+        _staging.Discard(entry);
         return Task.CompletedTask;
     }
 
@@ -343,7 +314,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         }
         finally
         {
-            TryDelete(path);
+            StagingDirectory.TryDelete(path);
         }
     }
 
@@ -361,16 +332,4 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     /// <summary>The ETag changes whenever an object's bytes are replaced, so it serves as the blob's version.</summary>
     private static long VersionOf(string etag) =>
         BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes(etag)), 0);
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-            // Leftovers in tmp/ are removed at the next start.
-        }
-    }
 }
