@@ -166,6 +166,8 @@ public static class ServerApp
             }
 
             context.Response.Clear();
+            // The answer must reach a client that is still sending its upload (UnreadBody).
+            await UnreadBody.DiscardAsync(context);
             await Problems.WriteAsync(context, error);
         }
     }
