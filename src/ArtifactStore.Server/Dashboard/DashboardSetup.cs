@@ -1,7 +1,8 @@
 using System.Reflection;
 using ArtifactStore.Server.Http;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.XmlEncryption;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.ApplicationParts;
 using Microsoft.AspNetCore.Routing;
@@ -20,9 +21,14 @@ public static class DashboardSetup
 
     public static void AddDashboard(IServiceCollection services)
     {
-        // Antiforgery tokens are protected with keys that live in memory only: nothing secret is written to disk or
-        // the data root, and a restart merely asks a form that was open across it to be sent again.
-        services.AddDataProtection().UseEphemeralDataProtectionProvider();
+        // Antiforgery tokens are protected with keys that live in memory only (MemoryKeyRepository): nothing secret is
+        // written to disk, so there is nothing to encrypt at rest.
+        services.AddDataProtection();
+        services.Configure<KeyManagementOptions>(o =>
+        {
+            o.XmlRepository = new MemoryKeyRepository();
+            o.XmlEncryptor = new NullXmlEncryptor();
+        });
         services.AddAntiforgery(o =>
         {
             o.Cookie.Name = AntiforgeryCookie;
@@ -40,10 +46,15 @@ public static class DashboardSetup
             })
             .ConfigureApplicationPartManager(parts =>
             {
+                // The host's entry assembly is the CLI, so MVC would not look here by itself: add this assembly's parts
+                // (its page models and its compiled Razor items), once.
                 var assembly = typeof(DashboardSetup).Assembly;
                 if (!parts.ApplicationParts.OfType<AssemblyPart>().Any(p => p.Assembly == assembly))
                 {
-                    parts.ApplicationParts.Add(new AssemblyPart(assembly));
+                    foreach (var part in ApplicationPartFactory.GetApplicationPartFactory(assembly).GetApplicationParts(assembly))
+                    {
+                        parts.ApplicationParts.Add(part);
+                    }
                 }
             });
     }
