@@ -74,7 +74,7 @@ public sealed class ReadinessGateTests
     {
         using var temp = new TempDirectory();
         var root = temp.Combine("root");
-        var reader = (await RetentionLifecycleTests.CreateTokenAsync(root, "reader", "reader", null))!;
+        var reader = (await TokenCli.CreateAsync(root, "reader", "reader", null))!;
         await using var server = await ServerProcess.StartAsync(root);
 
         var (anonymous, problem) = await Api.SendAsync(server.Http, HttpMethod.Get, "v1/no-such-thing");
