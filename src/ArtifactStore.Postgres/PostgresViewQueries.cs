@@ -32,6 +32,24 @@ internal sealed class PostgresViewQueries(NpgsqlDataSource dataSource) : IViewQu
                 parameters.Add(("name", query.Name));
             }
 
+            if (query.NamePrefix is { Length: > 0 } prefix)
+            {
+                // substr, not LIKE: a prefix is compared as text, with no wildcard characters to escape.
+                sql.Append(" AND substr(name, 1, length(@prefix)) = @prefix");
+                parameters.Add(("prefix", prefix));
+            }
+
+            if (query.RetentionClass is not null)
+            {
+                sql.Append(" AND retention_class = @class");
+                parameters.Add(("class", query.RetentionClass));
+            }
+
+            if (query.EligibleOnly)
+            {
+                sql.Append(" AND eligible = 1");
+            }
+
             if (query.Before is { } before)
             {
                 sql.Append(" AND id < @before");
@@ -56,6 +74,18 @@ internal sealed class PostgresViewQueries(NpgsqlDataSource dataSource) : IViewQu
             }
 
             return new PackagePage(items, ids.Count > query.Limit ? items[^1].Id : null);
+        }, cancellationToken);
+
+    public Task<StorageUsage> GetStorageUsageAsync(CancellationToken cancellationToken) =>
+        InSnapshotAsync(async (connection, transaction) =>
+        {
+            var classes = await Sql.QueryAsync(connection, transaction, StorageUsageSql.Classes,
+                r => new ClassUsage(r.GetString(0), Convert.ToInt64(r.GetValue(1), CultureInfo.InvariantCulture), Convert.ToInt64(r.GetValue(2), CultureInfo.InvariantCulture)),
+                cancellationToken);
+            var blobs = await Sql.QueryAsync(connection, transaction, StorageUsageSql.Blobs,
+                r => (Count: Convert.ToInt64(r.GetValue(0), CultureInfo.InvariantCulture), Bytes: Convert.ToInt64(r.GetValue(1), CultureInfo.InvariantCulture)),
+                cancellationToken);
+            return new StorageUsage(classes, blobs[0].Count, blobs[0].Bytes);
         }, cancellationToken);
 
     public Task<BlobRow?> GetBlobAsync(BlobDigest digest, CancellationToken cancellationToken) =>

@@ -54,6 +54,28 @@ internal sealed partial class SqliteViewQueries
     public Task<IReadOnlyList<TokenRecord>> ListTokensAsync(CancellationToken cancellationToken) =>
         Query($"SELECT {TokenColumns} FROM tokens ORDER BY created_at, token_id", ReadToken);
 
+    public Task<StorageUsage> GetStorageUsageAsync(CancellationToken cancellationToken)
+    {
+        using var connection = openReader();
+        using var transaction = connection.BeginTransaction(deferred: true);
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = StorageUsageSql.Classes;
+        var classes = new List<ClassUsage>();
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                classes.Add(new ClassUsage(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2)));
+            }
+        }
+
+        command.CommandText = StorageUsageSql.Blobs;
+        using var blobs = command.ExecuteReader();
+        blobs.Read();
+        return Task.FromResult(new StorageUsage(classes, blobs.GetInt64(0), blobs.GetInt64(1)));
+    }
+
     private const string TokenColumns = "token_id, name, role, created_at, created_by, revoked_at, revoked_by";
 
     private static TokenRecord ReadToken(SqliteDataReader reader) => new(

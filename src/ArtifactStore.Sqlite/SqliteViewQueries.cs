@@ -31,6 +31,24 @@ internal sealed partial class SqliteViewQueries(Func<SqliteConnection> openReade
             command.Parameters.AddWithValue("$name", query.Name);
         }
 
+        if (query.NamePrefix is { Length: > 0 } prefix)
+        {
+            // substr, not LIKE: a prefix is compared as text, with no wildcard characters to escape.
+            sql.Append(" AND substr(name, 1, length($prefix)) = $prefix");
+            command.Parameters.AddWithValue("$prefix", prefix);
+        }
+
+        if (query.RetentionClass is not null)
+        {
+            sql.Append(" AND retention_class = $class");
+            command.Parameters.AddWithValue("$class", query.RetentionClass);
+        }
+
+        if (query.EligibleOnly)
+        {
+            sql.Append(" AND eligible = 1");
+        }
+
         if (query.Before is { } before)
         {
             sql.Append(" AND id < $before");

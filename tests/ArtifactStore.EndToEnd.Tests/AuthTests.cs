@@ -40,10 +40,10 @@ public sealed class AuthTests
         var root = temp.Combine("root");
         await using var server = await ServerProcess.StartAsync(root);
         var tokens = new Dictionary<string, string>();
-        tokens["admin"] = (await RetentionLifecycleTests.CreateTokenAsync(root, "the-admin", "admin", null))!;
+        tokens["admin"] = (await TokenCli.CreateAsync(root, "the-admin", "admin", null))!;
         foreach (var role in new[] { "reader", "writer", "operator" })
         {
-            tokens[role] = (await RetentionLifecycleTests.CreateTokenAsync(root, $"the-{role}", role, tokens["admin"]))!;
+            tokens[role] = (await TokenCli.CreateAsync(root, $"the-{role}", role, tokens["admin"]))!;
         }
 
         var (_, package) = await Api.SendAsync(server.Http, HttpMethod.Post, "v1/packages", tokens["writer"], content: Api.Form("auth", Api.Files(("a.txt", "a"u8.ToArray()))));
@@ -95,8 +95,8 @@ public sealed class AuthTests
         using var temp = new TempDirectory();
         var root = temp.Combine("root");
         await using var server = await ServerProcess.StartAsync(root);
-        var admin = (await RetentionLifecycleTests.CreateTokenAsync(root, "admin", "admin", null))!;
-        var writer = (await RetentionLifecycleTests.CreateTokenAsync(root, "nightly-build", "writer", admin))!;
+        var admin = (await TokenCli.CreateAsync(root, "admin", "admin", null))!;
+        var writer = (await TokenCli.CreateAsync(root, "nightly-build", "writer", admin))!;
 
         var (created, package) = await Api.SendAsync(server.Http, HttpMethod.Post, "v1/packages", writer, content: Api.Form("p", Api.Files(("a", "a"u8.ToArray()))));
         Assert.Equal(HttpStatusCode.Created, created);

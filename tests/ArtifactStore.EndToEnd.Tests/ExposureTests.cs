@@ -68,7 +68,7 @@ public sealed class ExposureTests
     {
         using var temp = new TempDirectory();
         var root = temp.Combine("root");
-        var admin = (await RetentionLifecycleTests.CreateTokenAsync(root, "only-admin", "admin", null))!;
+        var admin = (await TokenCli.CreateAsync(root, "only-admin", "admin", null))!;
         await using var server = await ServerProcess.StartAsync(root, urls: "http://0.0.0.0:0");
         using var remote = server.ClientFor(LocalAddresses.NonLoopback());
         Assert.DoesNotContain("anonymously", server.Output, StringComparison.Ordinal);
@@ -95,7 +95,7 @@ public sealed class ExposureTests
     {
         using var temp = new TempDirectory();
         var root = temp.Combine("root");
-        var admin = (await RetentionLifecycleTests.CreateTokenAsync(root, "only-admin", "admin", null))!;
+        var admin = (await TokenCli.CreateAsync(root, "only-admin", "admin", null))!;
         await using var server = await ServerProcess.StartAsync(root);
         Assert.Equal(HttpStatusCode.Unauthorized, (await Api.SendAsync(server.Http, HttpMethod.Get, "v1/packages")).Status);
 

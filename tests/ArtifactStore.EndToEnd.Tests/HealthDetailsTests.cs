@@ -17,7 +17,7 @@ public sealed class HealthDetailsTests
     {
         using var temp = new TempDirectory();
         var root = temp.Combine("root");
-        var reader = (await RetentionLifecycleTests.CreateTokenAsync(root, "monitor", "reader", null))!;
+        var reader = (await TokenCli.CreateAsync(root, "monitor", "reader", null))!;
         await using var server = await ServerProcess.StartAsync(root, urls: "http://0.0.0.0:0");
         using var remote = server.ClientFor(LocalAddresses.NonLoopback());
         var pid = server.Pid.ToString(CultureInfo.InvariantCulture);
@@ -57,7 +57,7 @@ public sealed class HealthDetailsTests
     {
         using var temp = new TempDirectory();
         var root = temp.Combine("root");
-        await RetentionLifecycleTests.CreateTokenAsync(root, "admin", "admin", null);
+        await TokenCli.CreateAsync(root, "admin", "admin", null);
         var expected = new string('0', 40);
         var wrong = new Dictionary<string, string> { ["ARTIFACTSTORE_EXPECTED_REVISION"] = expected };
         await using var server = await ServerProcess.StartListeningAsync(root, environment: wrong, urls: "http://0.0.0.0:0");

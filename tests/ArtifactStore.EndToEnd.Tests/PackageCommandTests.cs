@@ -211,7 +211,7 @@ public sealed class PackageCommandTests
         using var temp = new TempDirectory();
         var root = temp.Combine("root");
         await using var server = await ServerProcess.StartAsync(root);
-        var admin = (await RetentionLifecycleTests.CreateTokenAsync(root, "the-admin", "admin", null))!;
+        var admin = (await TokenCli.CreateAsync(root, "the-admin", "admin", null))!;
         var file = temp.Combine("a.txt");
         await File.WriteAllTextAsync(file, "secured");
 

@@ -24,9 +24,9 @@ public sealed class RetentionLifecycleTests
         string op;
         await using (var server = await ServerProcess.StartAsync(root, config))
         {
-            var admin = await CreateTokenAsync(root, "root-admin", "admin", null);
-            var writer = await CreateTokenAsync(root, "ci-bot", "writer", admin);
-            op = (await CreateTokenAsync(root, "alice", "operator", admin))!;
+            var admin = await TokenCli.CreateAsync(root, "root-admin", "admin", null);
+            var writer = await TokenCli.CreateAsync(root, "ci-bot", "writer", admin);
+            op = (await TokenCli.CreateAsync(root, "alice", "operator", admin))!;
 
             var shared = "shared between two packages"u8.ToArray();
             var unique = "only in the expiring package"u8.ToArray();
@@ -112,7 +112,7 @@ public sealed class RetentionLifecycleTests
         var rebuilt = await Cli.RunAsync(["rebuild-views", "--data-root", root, "--config", config]);
         Assert.True(rebuilt.ExitCode == 0, rebuilt.Stderr);
         await using var again = await ServerProcess.StartAsync(root, config);
-        var token = await CreateTokenAsync(root, "reader-after-rebuild", "reader", null, expectFailure: true);
+        var token = await TokenCli.CreateAsync(root, "reader-after-rebuild", "reader", null, expectFailure: true);
         Assert.Null(token); // tokens survived the rebuild: anonymous creation is refused now
         Assert.Equal(HttpStatusCode.Unauthorized, (await Api.SendAsync(again.Http, HttpMethod.Get, $"v1/packages/{id}/retention/history")).Status);
         Assert.Equal(history, await HistoryAsync(again, id, op));
@@ -207,27 +207,5 @@ public sealed class RetentionLifecycleTests
     {
         var hex = digest["sha256:".Length..];
         return File.Exists(Path.Combine(root, "blobs", "sha256", hex[..2], hex[2..4], hex));
-    }
-
-    /// <summary>Creates a token through the CLI (which asks the running server); returns the secret printed on the last line.</summary>
-    internal static async Task<string?> CreateTokenAsync(string root, string name, string role, string? adminToken, bool expectFailure = false)
-    {
-        var args = new List<string> { "token", "create", "--data-root", root, "--name", name, "--role", role };
-        if (adminToken is not null)
-        {
-            args.AddRange(["--token", adminToken]);
-        }
-
-        var (exit, stdout, stderr) = await Cli.RunAsync(args);
-        if (expectFailure)
-        {
-            Assert.NotEqual(0, exit);
-            return null;
-        }
-
-        Assert.True(exit == 0, stderr);
-        var secret = stdout.TrimEnd().Split('\n')[^1].Trim();
-        Assert.StartsWith("ast_", secret, StringComparison.Ordinal);
-        return secret;
     }
 }

@@ -24,7 +24,7 @@ namespace ArtifactStore.Core.Gc;
 /// process answers <c>already_running</c>. Within one process a second run waits for the first (the local fast path).
 /// </para>
 /// </summary>
-public sealed partial class GarbageCollector(IStoreDatabase database, IBlobStore blobs, TimeProvider time, GcOptions options, ProtocolHooks? hooks = null) : IDisposable
+public sealed partial class GarbageCollector(IStoreDatabase database, IBlobStore blobs, TimeProvider time, GcOptions options, ProtocolHooks? hooks = null, MaintenanceRuns? runs = null) : IDisposable
 {
     public const string ExpiredReason = "retention expired";
     private const int DeleteBatchSize = 200;
@@ -33,8 +33,19 @@ public sealed partial class GarbageCollector(IStoreDatabase database, IBlobStore
 
     public void Dispose() => _running.Dispose();
 
-    /// <summary>A run (or a dry run), or <c>already_running</c> when another process holds the <c>gc</c> lease.</summary>
+    /// <summary>
+    /// A run (or a dry run), or <c>already_running</c> when another process holds the <c>gc</c> lease. Each
+    /// outcome is recorded in <see cref="MaintenanceRuns"/> when the store keeps one.
+    /// </summary>
     public async Task<Result<GcReport>> RunAsync(bool dryRun, string actor, CancellationToken cancellationToken)
+    {
+        var started = time.GetUtcNow();
+        var outcome = await RunOnceAsync(dryRun, actor, cancellationToken);
+        runs?.RecordCollection(started, time.GetUtcNow(), actor, dryRun, outcome);
+        return outcome;
+    }
+
+    private async Task<Result<GcReport>> RunOnceAsync(bool dryRun, string actor, CancellationToken cancellationToken)
     {
         await _running.WaitAsync(cancellationToken);
         try

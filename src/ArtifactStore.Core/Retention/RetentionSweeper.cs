@@ -12,7 +12,7 @@ namespace ArtifactStore.Core.Retention;
 /// A sweep that writes holds the <c>retention_sweep</c> lease in the database (<see cref="MaintenanceLeaseHolder"/>),
 /// so processes sharing a database never sweep at once; one that finds it held elsewhere answers <c>already_running</c>.
 /// </summary>
-public sealed class RetentionSweeper(IStoreDatabase database, TimeProvider time) : IDisposable
+public sealed class RetentionSweeper(IStoreDatabase database, TimeProvider time, MaintenanceRuns? runs = null) : IDisposable
 {
     private const int BatchSize = 1000;
     private readonly SemaphoreSlim _running = new(1, 1);
@@ -22,9 +22,18 @@ public sealed class RetentionSweeper(IStoreDatabase database, TimeProvider time)
 
     /// <summary>
     /// Runs a sweep as of <paramref name="asOf"/> (default: now). A dry run returns the same plan and writes
-    /// nothing; a sweep answers <c>already_running</c> when another process holds the sweep lease.
+    /// nothing; a sweep answers <c>already_running</c> when another process holds the sweep lease. Each outcome is
+    /// recorded in <see cref="MaintenanceRuns"/> when the store keeps one.
     /// </summary>
     public async Task<Result<SweepReport>> RunAsync(DateTimeOffset? asOf, bool dryRun, string actor, CancellationToken cancellationToken)
+    {
+        var started = time.GetUtcNow();
+        var outcome = await RunOnceAsync(asOf, dryRun, actor, cancellationToken);
+        runs?.RecordSweep(started, time.GetUtcNow(), actor, dryRun, outcome);
+        return outcome;
+    }
+
+    private async Task<Result<SweepReport>> RunOnceAsync(DateTimeOffset? asOf, bool dryRun, string actor, CancellationToken cancellationToken)
     {
         var at = Time.Rfc3339.Truncate(asOf ?? time.GetUtcNow());
         await _running.WaitAsync(cancellationToken);

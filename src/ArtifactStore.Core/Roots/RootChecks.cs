@@ -97,6 +97,10 @@ public static class RootChecks
         return HealthCheck.Ok(HealthCheckNames.Lock, $"held by process {Environment.ProcessId}");
     }
 
+    /// <summary>Free and total bytes of the root's filesystem (the dashboard's storage page), or null when they cannot be measured.</summary>
+    public static (long AvailableBytes, long TotalBytes)? SpaceOf(string rootPath) =>
+        Posix.FreeSpace(rootPath, out _) is { } space ? (space.AvailableBytes, space.TotalBytes) : null;
+
     /// <summary>At least <paramref name="minimumBytes"/> are free on the root's filesystem. <paramref name="settingName"/> names the threshold in messages.</summary>
     public static HealthCheck FreeSpace(string rootPath, long minimumBytes, string settingName)
     {

@@ -15,6 +15,9 @@ public interface IViewQueries
     /// <summary>A page of packages, newest first.</summary>
     Task<PackagePage> ListPackagesAsync(PackageQuery query, CancellationToken cancellationToken);
 
+    /// <summary>Live packages and their bytes per retention class, and the live blobs (the dashboard's storage page).</summary>
+    Task<StorageUsage> GetStorageUsageAsync(CancellationToken cancellationToken);
+
     /// <summary>The blob's row, or null.</summary>
     Task<BlobRow?> GetBlobAsync(BlobDigest digest, CancellationToken cancellationToken);
 

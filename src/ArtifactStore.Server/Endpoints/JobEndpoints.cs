@@ -250,14 +250,11 @@ public static class JobEndpoints
             job = await store.Database.Views.GetJobAsync(job.Id, aborted) ?? job;
         }
 
-        if ((job.OutputPackageId ?? job.LogPackageId) is not { } packageId ||
-            await store.Packages.GetAsync(packageId, aborted) is not { IsSuccess: true } package ||
-            package.Value.Files.FirstOrDefault(f => f.Path == "logs/run.log") is not { } file)
+        if (await FinishedJobLog.OpenAsync(store, job, aborted) is not { } opened)
         {
             return;
         }
 
-        var opened = await store.BlobReader.OpenAsync(file.Sha256, file.Size, needRandomAccess: true, aborted);
         if (!opened.IsSuccess)
         {
             if (!context.Response.HasStarted)

@@ -1,4 +1,5 @@
 using ArtifactStore.Core.Errors;
+using ArtifactStore.Server.Dashboard;
 using ArtifactStore.Server.Endpoints;
 using ArtifactStore.Server.Http;
 using Microsoft.AspNetCore.Builder;
@@ -64,6 +65,7 @@ public static class ServerApp
         builder.Services.AddHostedService<JobWorkers>();
 
         builder.Services.ConfigureHttpJsonOptions(o => JsonDefaults.Configure(o.SerializerOptions));
+        DashboardSetup.AddDashboard(builder.Services);
 
         var app = builder.Build();
         store.Recovery.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<StartupRecovery>();
@@ -79,6 +81,7 @@ public static class ServerApp
         app.Use(ReadinessGate.InvokeAsync);
         app.Use(Authentication.InvokeAsync);
         MapEndpoints(app);
+        DashboardSetup.MapDashboard(app);
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {

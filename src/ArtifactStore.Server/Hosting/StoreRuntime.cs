@@ -32,8 +32,8 @@ public sealed class StoreRuntime : IAsyncDisposable
         Packages = new PackageService(database, blobs, options, time, hooks);
         Idempotency = new IdempotencyGate(database, options.IdempotencyWindow);
         Retention = new RetentionService(database);
-        Sweeper = new RetentionSweeper(database, time);
-        Collector = new GarbageCollector(database, blobs, time, options.Gc, hooks);
+        Sweeper = new RetentionSweeper(database, time, Runs);
+        Collector = new GarbageCollector(database, blobs, time, options.Gc, hooks, Runs);
         Tokens = new TokenService(database);
         JobLogs = parts.JobLogs;
         JobRunner = new JobRunner(database, BlobReader, Packages, options, root.JobsDirectory, JobLogs, time);
@@ -68,6 +68,9 @@ public sealed class StoreRuntime : IAsyncDisposable
     public RetentionSweeper Sweeper { get; }
 
     public GarbageCollector Collector { get; }
+
+    /// <summary>The last sweeps and GC runs of this process, shown by the dashboard.</summary>
+    public MaintenanceRuns Runs { get; } = new();
 
     public TokenService Tokens { get; }
 

@@ -1,5 +1,6 @@
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Security;
+using ArtifactStore.Server.Dashboard;
 using ArtifactStore.Server.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,7 +20,8 @@ public static class Authentication
     public static async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         var endpoint = context.GetEndpoint();
-        if (endpoint?.Metadata.GetMetadata<PublicEndpoint>() is not null)
+        // The dashboard authenticates by its own session cookie (Dashboard/DashboardAccessFilter), never by this header.
+        if (endpoint?.Metadata.GetMetadata<PublicEndpoint>() is not null || endpoint?.Metadata.GetMetadata<DashboardPage>() is not null)
         {
             await next(context);
             return;

@@ -160,4 +160,50 @@ public abstract class PackageContract(StoreBackendFixture fixture)
             await store.DisposeAsync();
         }
     }
+
+    [Fact]
+    public async Task listing_filters_by_name_prefix_class_and_eligibility_and_usage_sums_each_class()
+    {
+        var store = await TestStore.OpenAsync(fixture);
+        try
+        {
+            // A second apart, so the ids (UUIDv7, time-ordered) put them in a known order.
+            var a = (await store.CreateAsync("reports/a", new Dictionary<string, string> { ["x"] = "shared" })).Value.Package;
+            store.Time.Advance(TimeSpan.FromSeconds(1));
+            var b = (await store.CreateAsync("reports/b", new Dictionary<string, string> { ["y"] = "shared" }, retentionClass: "permanent-record")).Value.Package;
+            store.Time.Advance(TimeSpan.FromSeconds(1));
+            var other = (await store.CreateAsync("other", new Dictionary<string, string> { ["z"] = "unique-bytes" }, retentionClass: "ephemeral")).Value.Package;
+
+            async Task<List<Guid>> ListAsync(PackageQuery query) =>
+                [.. (await store.Packages.ListAsync(query, CancellationToken.None)).Items.Select(p => p.Id)];
+            var all = new PackageQuery(null, [], PackageState.Live, null, 100);
+            Assert.Equal([b.Id, a.Id], await ListAsync(all with { NamePrefix = "reports/" }));
+            Assert.Empty(await ListAsync(all with { NamePrefix = "report%" }));
+            Assert.Empty(await ListAsync(all with { NamePrefix = "reports/ab" }));
+            Assert.Equal([b.Id], await ListAsync(all with { RetentionClass = "permanent-record" }));
+            Assert.Equal([b.Id], await ListAsync(all with { NamePrefix = "reports/", RetentionClass = "permanent-record" }));
+            Assert.Empty(await ListAsync(all with { EligibleOnly = true }));
+
+            // A day later the ephemeral package has expired; the sweep marks it, and only it, eligible.
+            store.Time.Advance(TimeSpan.FromDays(2));
+            Assert.True((await store.Sweeper.RunAsync(null, dryRun: false, "tester", CancellationToken.None)).IsSuccess);
+            Assert.Equal([other.Id], await ListAsync(all with { EligibleOnly = true }));
+            Assert.Equal([a.Id], await ListAsync(all with { EligibleOnly = false, RetentionClass = "standard" }));
+
+            var usage = await store.Database.Views.GetStorageUsageAsync(CancellationToken.None);
+            Assert.Equal(
+                [("ephemeral", 1L, 12L), ("permanent-record", 1L, 6L), ("standard", 1L, 6L)],
+                usage.Classes.Select(c => (c.RetentionClass, c.Packages, c.Bytes)));
+            Assert.Equal(3, usage.Packages);
+            Assert.Equal(24, usage.PackageBytes);
+
+            // Blobs as the blob store holds them: "shared" once, "unique-bytes", and the three manifests.
+            Assert.Equal(await store.CountBlobsAsync(), usage.BlobCount);
+            Assert.Equal(5, usage.BlobCount);
+        }
+        finally
+        {
+            await store.DisposeAsync();
+        }
+    }
 }

@@ -36,7 +36,7 @@ public sealed class BadInputServer : IAsyncLifetime
         var (created, package) = await Api.PostPackageAsync(_server.Http, Api.Form("bad-input/base", Api.Files(("a.txt", "hello"u8.ToArray()))));
         Assert.Equal(HttpStatusCode.Created, created);
         PackageId = Guid.Parse(package.GetProperty("id").GetString()!);
-        _token = (await RetentionLifecycleTests.CreateTokenAsync(Root, "admin", "admin", adminToken: null))!;
+        _token = (await TokenCli.CreateAsync(Root, "admin", "admin", adminToken: null))!;
         _server.Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _token);
         _head = await HeadAsync();
     }
