@@ -252,6 +252,35 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         return HealthCheck.Ok(HealthCheckNames.BlobStore, $"durable writes to {_tempDirectory} and to bucket '{_options.Bucket}' succeeded");
     }
 
+    /// <summary>
+    /// The text of the store's marker object (<c>&lt;prefix&gt;store.json</c>, which says which store and lane
+    /// the bucket's blobs belong to), or null when there is none. Fails as <c>storage_unavailable</c>.
+    /// </summary>
+    public async Task<string?> ReadMarkerAsync(CancellationToken cancellationToken)
+    {
+        var key = _keys.Marker;
+        return await S3Failures.RunAsync($"GET {key}", async () =>
+        {
+            using var response = await _client.GetObjectAsync(new GetObjectRequest { BucketName = _options.Bucket, Key = key }, cancellationToken);
+            using var reader = new StreamReader(response.ResponseStream, Encoding.UTF8);
+            return await reader.ReadToEndAsync(cancellationToken);
+        }, (string?)null, cancellationToken);
+    }
+
+    /// <summary>Writes the store's marker object (see <see cref="ReadMarkerAsync"/>).</summary>
+    public async Task WriteMarkerAsync(string text, CancellationToken cancellationToken)
+    {
+        var key = _keys.Marker;
+        await S3Failures.RunAsync($"PUT {key}", () => _client.PutObjectAsync(new PutObjectRequest
+        {
+            BucketName = _options.Bucket,
+            Key = key,
+            ContentBody = text,
+            ContentType = "application/json",
+            UseChunkEncoding = false,
+        }, cancellationToken), cancellationToken);
+    }
+
     public void Dispose()
     {
         if (_ownsClient)
