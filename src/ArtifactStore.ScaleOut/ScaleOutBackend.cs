@@ -152,7 +152,7 @@ public sealed class ScaleOutBackend(StoreBackendSettings settings) : IStoreBacke
         Task.FromResult<Result<long>>(NotBuilt(OperationErrorCodes.RestoreFailed, "restore"));
 
     private static StoreError NotBuilt(string code, string command) =>
-        new(code, $"'artifactstore {command}' does not work on the scale-out backend yet: its store is in PostgreSQL and S3, not in the data root (see OPERATOR.md, \"Scale-out\")");
+        new(code, $"'artifactstore {command}' does not work on the scale-out backend: its store is in PostgreSQL and S3, not in the data root. Back it up with 'artifactstore copy-store' into a new embedded root, and restore by copying that root back into an empty store (OPERATOR.md, \"Scale-out\")");
 
     private static async Task DisposeAsync(PostgresStoreDatabase? database, S3BlobStore blobs)
     {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -16,21 +17,38 @@ namespace ArtifactStore.EndToEnd.Tests;
 public sealed class CopyStoreTests(ITestOutputHelper output)
 {
     [Fact]
-    public async Task an_embedded_store_copied_into_an_empty_root_serves_the_same_packages_events_jobs_and_tokens()
+    public async Task an_embedded_store_copied_into_scale_out_serves_the_same_packages_events_jobs_and_tokens()
     {
         using var temp = new TempDirectory();
         var source = await CopySource.CreateAsync(temp, packages: 12);
-        var target = temp.Combine("target");
+        await using var target = await ScaleOutStore.CreateAsync(temp, source.Settings);
+        var local = temp.Combine("replica");
 
-        var copy = await Cli.RunAsync(["copy-store", "--from-data-root", source.Root, "--from-config", source.Config, "--to-data-root", target]);
+        var copy = await Cli.RunAsync(["copy-store", "--from-data-root", source.Root, "--from-config", source.Config, "--to-data-root", local, "--to-config", target.Config]);
         Assert.True(copy.ExitCode == 0, copy.Stdout + copy.Stderr);
         output.WriteLine(copy.Stdout);
         Assert.Contains("copy complete and verified", copy.Stdout, StringComparison.Ordinal);
         Assert.Contains("idempotency records: 1", copy.Stdout, StringComparison.Ordinal);
 
-        await source.AssertServedByAsync(target, source.Config);
-        var fsck = await Cli.RunAsync(["fsck", "--data-root", target]);
+        // Every blob of the source is an object in the bucket.
+        var keys = await target.BlobKeysAsync();
+        Assert.Equal(StoreFiles.BlobListing(source.Root).Split('\n').Length, keys.Count);
+
+        await source.AssertServedByAsync(local, target.Config);
+        var fsck = await Cli.RunAsync(["fsck", "--data-root", local, "--config", target.Config]);
         Assert.True(fsck.ExitCode == 0, fsck.Stdout + fsck.Stderr);
+
+        // Served since, the target has events of its own: it is no copy of the source any more.
+        await using (var server = await ServerProcess.StartAsync(local, target.Config))
+        {
+            var (status, _) = await Api.SendAsync(server.Http, HttpMethod.Post, "v1/admin/tokens", source.AdminToken, new { name = "later", role = "reader" });
+            Assert.Equal(HttpStatusCode.Created, status);
+            Assert.Equal(0, await server.StopAsync());
+        }
+
+        var again = await Cli.RunAsync(["copy-store", "--from-data-root", source.Root, "--from-config", source.Config, "--to-data-root", local, "--to-config", target.Config]);
+        Assert.Equal(6, again.ExitCode);
+        Assert.Contains("copy-store refused (target_not_empty)", again.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -38,8 +56,9 @@ public sealed class CopyStoreTests(ITestOutputHelper output)
     {
         using var temp = new TempDirectory();
         var source = await CopySource.CreateAsync(temp, packages: 150);
-        var target = temp.Combine("target");
-        string[] args = ["copy-store", "--from-data-root", source.Root, "--from-config", source.Config, "--to-data-root", target];
+        await using var target = await ScaleOutStore.CreateAsync(temp, source.Settings);
+        var local = temp.Combine("replica");
+        string[] args = ["copy-store", "--from-data-root", source.Root, "--from-config", source.Config, "--to-data-root", local, "--to-config", target.Config];
 
         // Killed once the events are in and the blobs are being copied.
         using (var process = Cli.Start(args))
@@ -61,16 +80,101 @@ public sealed class CopyStoreTests(ITestOutputHelper output)
         Assert.Contains(", 0 copied by this run, hash chain verified", rerun.Stdout, StringComparison.Ordinal);
         var blobs = Regex.Match(rerun.Stdout, @"blobs: +(\d+), (\d+) copied by this run");
         Assert.True(blobs.Success, rerun.Stdout);
-        Assert.InRange(long.Parse(blobs.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), 1, long.Parse(blobs.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) - 1);
+        var (total, copiedNow) = (long.Parse(blobs.Groups[1].Value, CultureInfo.InvariantCulture), long.Parse(blobs.Groups[2].Value, CultureInfo.InvariantCulture));
+        Assert.True(copiedNow >= 1 && copiedNow < total, $"the kill did not land while blobs were copied: {copiedNow} of {total} copied by the rerun");
 
-        await source.AssertServedByAsync(target, source.Config);
-        var fsck = await Cli.RunAsync(["fsck", "--data-root", target]);
+        await source.AssertServedByAsync(local, target.Config);
+        var fsck = await Cli.RunAsync(["fsck", "--data-root", local, "--config", target.Config]);
         Assert.True(fsck.ExitCode == 0, fsck.Stdout + fsck.Stderr);
 
         // Once more on the finished copy: nothing to do, the same store.
         var again = await Cli.RunAsync(args);
         Assert.True(again.ExitCode == 0, again.Stdout + again.Stderr);
         Assert.Contains(", 0 copied by this run (0 bytes)", again.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task a_scale_out_store_copied_while_it_serves_uploads_is_a_consistent_embedded_backup_that_copies_back()
+    {
+        using var temp = new TempDirectory();
+        var source = await CopySource.CreateAsync(temp, packages: 6);
+        await using var live = await ScaleOutStore.CreateAsync(temp, source.Settings);
+        var replica = temp.Combine("replica");
+        var load = await Cli.RunAsync(["copy-store", "--from-data-root", source.Root, "--from-config", source.Config, "--to-data-root", replica, "--to-config", live.Config]);
+        Assert.True(load.ExitCode == 0, load.Stdout + load.Stderr);
+
+        // The backup: scale-out → a new embedded root, while a replica keeps taking uploads.
+        var backup = temp.Combine("backup");
+        var acknowledged = new List<(string Id, byte[] Bytes, bool BeforeBackup)>();
+        (int ExitCode, string Stdout, string Stderr) copy;
+        string liveEvents;
+        await using (var server = await ServerProcess.StartAsync(replica, live.Config))
+        {
+            server.Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", source.AdminToken);
+            var started = 0;
+            using var stop = new CancellationTokenSource();
+            var uploader = Task.Run(async () =>
+            {
+                for (var i = 0; !stop.IsCancellationRequested; i++)
+                {
+                    var bytes = System.Text.Encoding.UTF8.GetBytes($"live upload {i}");
+                    var before = Volatile.Read(ref started) == 0;
+                    var (status, body) = await Api.PostPackageAsync(server.Http, Api.Form($"live/{i}", Api.Files(("f.txt", bytes))));
+                    Assert.Equal(HttpStatusCode.Created, status);
+                    lock (acknowledged)
+                    {
+                        acknowledged.Add((body.GetProperty("id").GetString()!, bytes, before));
+                    }
+                }
+            });
+            while (Count(acknowledged) < 10)
+            {
+                await Task.Delay(20);
+            }
+
+            Volatile.Write(ref started, 1);
+            copy = await Cli.RunAsync(["copy-store", "--from-data-root", temp.Combine("backup-staging"), "--from-config", live.Config, "--to-data-root", backup, "--to-config", source.Config]);
+            await Task.Delay(200);
+            await stop.CancelAsync();
+            await uploader;
+            liveEvents = (await CopySource.ReadEventsAsync(server.Http)).Events;
+            Assert.Equal(0, await server.StopAsync());
+        }
+
+        Assert.True(copy.ExitCode == 0, copy.Stdout + copy.Stderr);
+        output.WriteLine(copy.Stdout);
+        Assert.Contains(acknowledged, a => !a.BeforeBackup);
+        var fsck = await Cli.RunAsync(["fsck", "--data-root", backup, "--config", source.Config]);
+        Assert.True(fsck.ExitCode == 0, fsck.Stdout + fsck.Stderr);
+
+        // The backup is a prefix of the live store's log, and holds every upload acknowledged before it started.
+        string backupEvents;
+        await using (var server = await ServerProcess.StartAsync(backup, source.Config))
+        {
+            server.Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", source.AdminToken);
+            backupEvents = (await CopySource.ReadEventsAsync(server.Http)).Events;
+            foreach (var (id, bytes, _) in acknowledged.Where(a => a.BeforeBackup))
+            {
+                Assert.Equal(bytes, await Api.DownloadAsync(server.Http, id, "f.txt"));
+            }
+
+            Assert.Null((await Api.VerifyChainAsync(server.Http)).Problem);
+            Assert.Equal(0, await server.StopAsync());
+        }
+
+        Assert.StartsWith(backupEvents, liveEvents, StringComparison.Ordinal);
+        Assert.True(backupEvents.Length < liveEvents.Length, "uploads after the backup started are not in it");
+
+        // The restore: the backup copied into an empty scale-out store has the same log, seq for seq and hash for hash.
+        await using var restored = await ScaleOutStore.CreateAsync(temp, source.Settings);
+        var restore = await Cli.RunAsync(["copy-store", "--from-data-root", backup, "--from-config", source.Config, "--to-data-root", temp.Combine("restored"), "--to-config", restored.Config]);
+        Assert.True(restore.ExitCode == 0, restore.Stdout + restore.Stderr);
+        await using (var server = await ServerProcess.StartAsync(temp.Combine("restored"), restored.Config))
+        {
+            server.Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", source.AdminToken);
+            Assert.Equal(backupEvents, (await CopySource.ReadEventsAsync(server.Http)).Events);
+            Assert.Equal(0, await server.StopAsync());
+        }
     }
 
     [Fact]
@@ -97,6 +201,14 @@ public sealed class CopyStoreTests(ITestOutputHelper output)
         Assert.Contains("a store is copied only within its lane", lane.Stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(temp.Combine("eval")));
     }
+
+    private static int Count<T>(List<T> list)
+    {
+        lock (list)
+        {
+            return list.Count;
+        }
+    }
 }
 
 /// <summary>
@@ -118,6 +230,9 @@ internal sealed class CopySource
     public string Root { get; }
 
     public string Config { get; }
+
+    /// <summary>The configuration the source runs with (retention classes, job types), for the target's file.</summary>
+    public string Settings => File.ReadAllText(Config);
 
     public string AdminToken { get; }
 
@@ -201,7 +316,8 @@ internal sealed class CopySource
         Assert.Equal(Documents, documents);
         foreach (var (id, (path, bytes)) in Files)
         {
-            Assert.True(bytes.AsSpan().SequenceEqual(await Api.DownloadAsync(server.Http, id, path)), $"{id}/{path} differs");
+            var read = await Api.DownloadAsync(server.Http, id, path);
+            Assert.True(bytes.AsSpan().SequenceEqual(read), $"{id}/{path} differs");
         }
 
         var (count, problem) = await Api.VerifyChainAsync(server.Http);
@@ -224,6 +340,13 @@ internal sealed class CopySource
     private async Task<(string Events, string Documents)> ReadAsync(HttpClient http)
     {
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
+        var (events, _) = await ReadEventsAsync(http);
+        return (events, await ReadDocumentsAsync(http));
+    }
+
+    /// <summary>The whole event log as JSON text, one event a line, each line ending in a newline (so that a prefix of the log is a prefix of the text).</summary>
+    public static async Task<(string Events, long Head)> ReadEventsAsync(HttpClient http)
+    {
         var events = new List<string>();
         var after = 0L;
         while (true)
@@ -239,6 +362,11 @@ internal sealed class CopySource
             after = items[^1].GetProperty("seq").GetInt64();
         }
 
+        return (string.Join('\n', events) + '\n', after);
+    }
+
+    private static async Task<string> ReadDocumentsAsync(HttpClient http)
+    {
         var documents = new List<string>();
         foreach (var state in new[] { "live", "deleted" })
         {
@@ -253,7 +381,7 @@ internal sealed class CopySource
 
         documents.Add((await Api.GetJsonAsync(http, "v1/jobs?limit=1000")).Body.GetRawText());
         documents.Add((await Api.GetJsonAsync(http, "v1/admin/tokens")).Body.GetRawText());
-        return (string.Join('\n', events), string.Join('\n', documents));
+        return string.Join('\n', documents);
     }
 
     /// <summary>A document without its <c>request_id</c>, which differs with every request.</summary>

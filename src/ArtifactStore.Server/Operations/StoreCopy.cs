@@ -4,6 +4,7 @@ using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Events;
 using ArtifactStore.Core.Idempotency;
+using ArtifactStore.Core.Ids;
 using ArtifactStore.Core.Jobs;
 using ArtifactStore.Core.Packages;
 using ArtifactStore.Core.Storage;
@@ -191,7 +192,7 @@ public static class StoreCopy
         var kept = new List<IdempotencyRecord>();
         foreach (var record in await source.Views.ListCompletedIdempotencyAsync(cancellationToken))
         {
-            if (record.ExpiresAt > now && Guid.TryParse(record.ResourceId, out var id) && await HoldsAsync(target, record.Operation, id, cancellationToken))
+            if (record.ExpiresAt > now && CanonicalId.TryParse(record.ResourceId, out var id) && await HoldsAsync(target, record.Operation, id, cancellationToken))
             {
                 kept.Add(record);
             }
