@@ -60,11 +60,11 @@ public sealed class CopyStoreTests(ITestOutputHelper output)
         var local = temp.Combine("replica");
         string[] args = ["copy-store", "--from-data-root", source.Root, "--from-config", source.Config, "--to-data-root", local, "--to-config", target.Config];
 
-        // Killed once the events are in and the blobs are being copied.
+        // Killed while the blobs are being copied: at its first report of blobs copied so far (every 100).
         using (var process = Cli.Start(args))
         {
             string? line;
-            while ((line = await process.StandardOutput.ReadLineAsync()) is not null && !line.Contains("in the target (", StringComparison.Ordinal))
+            while ((line = await process.StandardOutput.ReadLineAsync()) is not null && !line.Contains(" so far (", StringComparison.Ordinal))
             {
             }
 

@@ -35,6 +35,7 @@ public static class StoreCopy
 {
     private const int EventBatch = 500;
     private const int BlobPage = 500;
+    private const int BlobProgressEvery = 100;
 
     public static async Task<Result<StoreCopySummary>> RunAsync(CopyEnd source, CopyEnd target, TimeProvider time, Action<string> progress, CancellationToken cancellationToken)
     {
@@ -225,6 +226,7 @@ public static class StoreCopy
     private static async Task<Result<BlobTally>> CopyBlobsAsync(IBlobStore source, CopyEnd target, Action<string> progress, CancellationToken cancellationToken)
     {
         var tally = new BlobTally();
+        var lastReported = 0L;
         BlobDigest? after = null;
         while (true)
         {
@@ -237,6 +239,12 @@ public static class StoreCopy
 
             foreach (var row in rows)
             {
+                if (tally.Blobs > 0 && tally.Blobs % BlobProgressEvery == 0 && tally.Blobs != lastReported)
+                {
+                    lastReported = tally.Blobs;
+                    progress($"blobs: {tally.Blobs} so far ({tally.Bytes} bytes copied)");
+                }
+
                 var outcome = await CopyBlobAsync(source, target.Blobs, row, cancellationToken);
                 if (outcome.Error is { } error)
                 {
@@ -252,7 +260,6 @@ public static class StoreCopy
             }
 
             after = rows[^1].Digest;
-            progress($"blobs: {tally.Blobs} so far ({tally.Bytes} bytes copied)");
         }
     }
 
