@@ -196,6 +196,11 @@ public sealed class CopyStoreTests(ITestOutputHelper output)
         Assert.Contains("copy-store refused (target_not_empty)", copy.Stderr, StringComparison.Ordinal);
         Assert.Equal(before, StoreFiles.ViewDump(other));
 
+        var missing = await Cli.RunAsync(["copy-store", "--from-data-root", temp.Combine("no-such-root"), "--to-data-root", temp.Combine("unused")]);
+        Assert.Equal(3, missing.ExitCode);
+        Assert.False(Directory.Exists(temp.Combine("no-such-root")));
+        Assert.False(Directory.Exists(temp.Combine("unused")));
+
         var lane = await Cli.RunAsync(["copy-store", "--from-data-root", source.Root, "--from-config", source.Config, "--to-data-root", temp.Combine("eval"), "--to-config", StoreFiles.Config(temp, """{ "Profile": "eval" }""")]);
         Assert.Equal(2, lane.ExitCode);
         Assert.Contains("a store is copied only within its lane", lane.Stderr, StringComparison.Ordinal);

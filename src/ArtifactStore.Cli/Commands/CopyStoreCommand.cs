@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Globalization;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Server.Configuration;
+using ArtifactStore.Server.Hosting;
 using ArtifactStore.Server.Operations;
 
 namespace ArtifactStore.Cli.Commands;
@@ -52,6 +53,12 @@ internal static class CopyStoreCommand
             {
                 await Console.Error.WriteLineAsync($"artifactstore: copy-store refused: the source and the target both use the data root {Path.GetFullPath(from.DataRoot)}; give each its own (--from-data-root, --to-data-root)");
                 return ExitCodes.InvalidConfiguration;
+            }
+
+            // A source whose store lives in its data root must be one: opening would otherwise create an empty store to copy.
+            if (StoreBackends.Find(from).Layout.Directories.Count > 0 && await StoreOptionsArguments.InspectAsync(from, requireCurrent: false) is null)
+            {
+                return ExitCodes.RootUnavailable;
             }
 
             Console.WriteLine($"copy-store: {Describe(from)} to {Describe(to)}, lane '{from.Profile}'");
