@@ -18,6 +18,7 @@ var root = new RootCommand("ArtifactStore: durable artifact storage with auditab
     BackupCommand.Create(),
     RestoreCommand.Create(),
     MigrateCommand.Create(),
+    CopyStoreCommand.Create(),
 };
 try
 {

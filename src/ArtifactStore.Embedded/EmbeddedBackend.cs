@@ -14,14 +14,29 @@ namespace ArtifactStore.Embedded;
 /// <summary>
 /// The embedded backend: the database is one SQLite file in the data root's <c>db/</c>, the blobs are
 /// files under <c>blobs/sha256/</c>, staged in <c>tmp/</c> (docs/data-layout.md). Zero set-up: it
-/// needs only the data root.
+/// needs only the data root, and reads no <c>Store:*</c> setting (a scale-out section left in the
+/// configuration is ignored, so that switching back needs no edit).
 /// </summary>
 public sealed class EmbeddedBackend : IStoreBackend
 {
     /// <summary>The name <c>Store:Backend</c> selects it by (the default).</summary>
     public const string BackendName = "embedded";
 
+    public EmbeddedBackend()
+    {
+    }
+
+    /// <summary>The constructor <c>StoreBackends</c> calls; the embedded backend has no settings.</summary>
+    public EmbeddedBackend(StoreBackendSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+    }
+
     public string Name => BackendName;
+
+    public IReadOnlyList<StoreBackendSetting> Settings => [];
+
+    public IReadOnlyList<string> CheckSettings() => [];
 
     public IReadOnlyList<string> BackupEntries { get; } = [EmbeddedLayout.Database, EmbeddedLayout.Blobs];
 

@@ -189,6 +189,9 @@ public sealed class FileSystemBlobStore : IBlobStore
     }
 
     /// <summary>Always null: a filesystem has no URL of its own; the server streams the bytes.</summary>
+    // A put is a hard link of a durable staged file: nothing of it exists outside tmp/ until it is whole.
+    public Task<int> AbortStaleUploadsAsync(DateTimeOffset startedBefore, CancellationToken cancellationToken) => Task.FromResult(0);
+
     public Task<Uri?> GetDownloadUrlAsync(BlobDigest digest, TimeSpan validFor, CancellationToken cancellationToken) =>
         Task.FromResult<Uri?>(null);
 

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Events;
 using ArtifactStore.Core.Health;
+using ArtifactStore.Core.Jobs;
 using ArtifactStore.Core.Storage;
 using Npgsql;
 
@@ -77,6 +78,12 @@ public sealed class PostgresStoreDatabase : IStoreDatabase
 
         _commits = new PostgresGroupCommit(_dataSource, _time, key);
     }
+
+    /// <summary>
+    /// The live job logs kept in this database (<c>job_log_chunks</c>), written through to the local
+    /// <c>logs/run.log</c> of each job's working directory under <paramref name="jobsDirectory"/>.
+    /// </summary>
+    public IJobLogStore CreateJobLogStore(string jobsDirectory) => new PostgresJobLogStore(_dataSource, jobsDirectory);
 
     /// <summary>How many group commits have completed since this database was opened.</summary>
     internal long CommittedBatches => _commits?.CommittedBatches ?? 0;
@@ -195,7 +202,7 @@ public sealed class PostgresStoreDatabase : IStoreDatabase
     /// each surfacing as an error rather than a hang); this adds TCP keepalives, unless the configured string
     /// sets them, so that a connection to a server that vanished is noticed while idle in the pool.
     /// </summary>
-    private static string WithServerDefaults(string connectionString)
+    internal static string WithServerDefaults(string connectionString)
     {
         var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
         var builder = new NpgsqlConnectionStringBuilder(connectionString);

@@ -40,6 +40,18 @@ internal sealed class PostgresStoreWriter(NpgsqlConnection connection, NpgsqlTra
         return record;
     }
 
+    public async Task AppendCopiedAsync(EventRecord record, CancellationToken cancellationToken)
+    {
+        if (EventChain.ContinuationProblem(record, HeadSeq, HeadHash) is { } problem)
+        {
+            throw new InvalidDataException(problem);
+        }
+
+        await PostgresEvents.InsertAsync(connection, transaction, record, cancellationToken);
+        await PostgresProjector.ApplyAsync(connection, transaction, record, cancellationToken);
+        (HeadSeq, HeadHash) = (record.Seq, record.Hash);
+    }
+
     public void BeforeCommit(Func<CancellationToken, Task> flush) => _flushes.Add(flush);
 
     public Task<BlobRow?> GetBlobAsync(BlobDigest digest, CancellationToken cancellationToken) =>

@@ -2,6 +2,7 @@ using System.Data;
 using System.Globalization;
 using System.Text;
 using ArtifactStore.Core.Blobs;
+using ArtifactStore.Core.Idempotency;
 using ArtifactStore.Core.Jobs;
 using ArtifactStore.Core.Packages;
 using ArtifactStore.Core.Retention;
@@ -90,6 +91,19 @@ internal sealed class PostgresViewQueries(NpgsqlDataSource dataSource) : IViewQu
 
     public Task<BlobRow?> GetBlobAsync(BlobDigest digest, CancellationToken cancellationToken) =>
         OnConnectionAsync(connection => PostgresBlobRows.GetAsync(connection, null, digest, cancellationToken), cancellationToken);
+
+    public Task<IReadOnlyList<BlobRow>> ListBlobsAsync(BlobDigest? after, int limit, CancellationToken cancellationToken) =>
+        ListAsync($"SELECT {PostgresBlobRows.Columns} FROM blobs WHERE sha256 > @after ORDER BY sha256 LIMIT @limit",
+            PostgresBlobRows.Read, cancellationToken, ("after", after?.Hex ?? string.Empty), ("limit", limit));
+
+    public Task<IReadOnlyList<IdempotencyRecord>> ListCompletedIdempotencyAsync(CancellationToken cancellationToken) =>
+        ListAsync("""
+            SELECT scope, key, operation, fingerprint, resource_id, created_at, expires_at FROM idempotency
+            WHERE state = 'completed' ORDER BY scope, key
+            """,
+            r => new IdempotencyRecord(r.GetString(0), r.GetString(1), r.GetString(2), IdempotencyState.Completed,
+                Sql.String(r, 3), Sql.String(r, 4), Rfc3339.Parse(r.GetString(5)), Rfc3339.Parse(r.GetString(6))),
+            cancellationToken);
 
     public Task<long> GetHeadSeqAsync(CancellationToken cancellationToken) =>
         OnConnectionAsync(async connection =>

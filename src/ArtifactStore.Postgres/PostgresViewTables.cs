@@ -17,6 +17,8 @@ internal static class PostgresViewTables
         "idempotency",        // operational: request claims and results, not events
         "job_leases",         // operational: who runs which attempt until when; heartbeats are not events
         "maintenance_leases", // operational: which process runs GC or the retention sweep until when
+        "store_identity",     // the store's id and lane, recorded once when the database is new (002)
+        "job_log_chunks",     // live job logs as they are written; the finished log is a package (002)
     };
 
     public static async Task<string> CurrentSchemaAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken) =>

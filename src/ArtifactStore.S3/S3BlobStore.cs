@@ -163,6 +163,61 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     /// Always null: a presigned URL would hand out bytes the store has not verified, outside its
     /// authentication and its download headers. The server streams (and verifies) every download.
     /// </summary>
+    /// <summary>
+    /// Aborts the incomplete multipart uploads under this store's blob keys that were started before
+    /// <paramref name="startedBefore"/>: a process that died between creating an upload and completing
+    /// it leaves its parts stored (and billed) but no object (docs/s3.md, "Leftovers"). An upload this
+    /// process still runs is younger than the grace period. A server that cannot list multipart uploads
+    /// (501 <c>NotImplemented</c>, as s3rver) has nothing this store can find: 0, and the bucket's
+    /// lifecycle rule remains the safety net. Any other failure is <c>storage_unavailable</c>, like every call.
+    /// </summary>
+    public async Task<int> AbortStaleUploadsAsync(DateTimeOffset startedBefore, CancellationToken cancellationToken)
+    {
+        var prefix = _keys.BlobPrefix;
+        var aborted = 0;
+        string? keyMarker = null, uploadIdMarker = null;
+        while (true)
+        {
+            ListMultipartUploadsResponse page;
+            try
+            {
+                page = await S3Failures.RunAsync($"LIST MULTIPART UPLOADS {prefix}", () => _client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest
+                {
+                    BucketName = _options.Bucket,
+                    Prefix = prefix,
+                    KeyMarker = keyMarker,
+                    UploadIdMarker = uploadIdMarker,
+                }, cancellationToken), cancellationToken);
+            }
+            catch (StorageUnavailableException e) when (e.InnerException is AmazonS3Exception { StatusCode: System.Net.HttpStatusCode.NotImplemented })
+            {
+                return aborted;
+            }
+
+            foreach (var upload in page.MultipartUploads ?? [])
+            {
+                if (upload.Initiated is { } initiated && new DateTimeOffset(initiated.ToUniversalTime(), TimeSpan.Zero) < startedBefore
+                    && upload.Key.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    var (key, uploadId) = (upload.Key, upload.UploadId);
+                    var gone = await S3Failures.RunAsync($"ABORT MULTIPART {key}", async () =>
+                    {
+                        await _client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _options.Bucket, Key = key, UploadId = uploadId }, cancellationToken);
+                        return true;
+                    }, whenMissing: false, cancellationToken);
+                    aborted += gone ? 1 : 0;
+                }
+            }
+
+            if (page.IsTruncated != true)
+            {
+                return aborted;
+            }
+
+            (keyMarker, uploadIdMarker) = (page.NextKeyMarker, page.NextUploadIdMarker);
+        }
+    }
+
     public Task<Uri?> GetDownloadUrlAsync(BlobDigest digest, TimeSpan validFor, CancellationToken cancellationToken) =>
         Task.FromResult<Uri?>(null);
 
@@ -195,6 +250,35 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         }
 
         return HealthCheck.Ok(HealthCheckNames.BlobStore, $"durable writes to {_tempDirectory} and to bucket '{_options.Bucket}' succeeded");
+    }
+
+    /// <summary>
+    /// The text of the store's marker object (<c>&lt;prefix&gt;store.json</c>, which says which store and lane
+    /// the bucket's blobs belong to), or null when there is none. Fails as <c>storage_unavailable</c>.
+    /// </summary>
+    public async Task<string?> ReadMarkerAsync(CancellationToken cancellationToken)
+    {
+        var key = _keys.Marker;
+        return await S3Failures.RunAsync($"GET {key}", async () =>
+        {
+            using var response = await _client.GetObjectAsync(new GetObjectRequest { BucketName = _options.Bucket, Key = key }, cancellationToken);
+            using var reader = new StreamReader(response.ResponseStream, Encoding.UTF8);
+            return await reader.ReadToEndAsync(cancellationToken);
+        }, (string?)null, cancellationToken);
+    }
+
+    /// <summary>Writes the store's marker object (see <see cref="ReadMarkerAsync"/>).</summary>
+    public async Task WriteMarkerAsync(string text, CancellationToken cancellationToken)
+    {
+        var key = _keys.Marker;
+        await S3Failures.RunAsync($"PUT {key}", () => _client.PutObjectAsync(new PutObjectRequest
+        {
+            BucketName = _options.Bucket,
+            Key = key,
+            ContentBody = text,
+            ContentType = "application/json",
+            UseChunkEncoding = false,
+        }, cancellationToken), cancellationToken);
     }
 
     public void Dispose()

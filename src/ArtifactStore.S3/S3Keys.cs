@@ -12,6 +12,9 @@ internal sealed class S3Keys(string prefix)
 
     public string Blob(BlobDigest digest) => BlobPrefix + digest.Hex;
 
+    /// <summary>The store's identity marker (docs/s3.md, "Keys"); not a blob, never listed or collected.</summary>
+    public string Marker { get; } = prefix + "store.json";
+
     public string Probe(Guid id) => prefix + "probes/" + id.ToString("N");
 
     /// <summary>The digest a listed key stands for; false for any other key under the blob prefix.</summary>

@@ -34,6 +34,19 @@ internal sealed class SqliteStoreWriter(SqliteConnection connection, SqliteTrans
         return Task.FromResult(record);
     }
 
+    public Task AppendCopiedAsync(EventRecord record, CancellationToken cancellationToken)
+    {
+        if (EventChain.ContinuationProblem(record, HeadSeq, HeadHash) is { } problem)
+        {
+            throw new InvalidDataException(problem);
+        }
+
+        SqliteEvents.Insert(connection, transaction, record);
+        SqliteProjector.Apply(connection, transaction, record);
+        (HeadSeq, HeadHash) = (record.Seq, record.Hash);
+        return Task.CompletedTask;
+    }
+
     /// <summary>What must be durable before this unit of work commits, in registration order.</summary>
     public IReadOnlyList<Func<CancellationToken, Task>> Flushes => _flushes;
 

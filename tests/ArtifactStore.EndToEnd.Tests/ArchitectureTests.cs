@@ -11,7 +11,7 @@ namespace ArtifactStore.EndToEnd.Tests;
 /// </summary>
 public sealed class ArchitectureTests
 {
-    private static readonly string[] Adapters = ["ArtifactStore.Sqlite", "ArtifactStore.FileSystem", "ArtifactStore.Embedded", "ArtifactStore.Postgres", "ArtifactStore.S3"];
+    private static readonly string[] Adapters = ["ArtifactStore.Sqlite", "ArtifactStore.FileSystem", "ArtifactStore.Embedded", "ArtifactStore.Postgres", "ArtifactStore.S3", "ArtifactStore.ScaleOut"];
 
     [Fact]
     public void the_server_names_no_type_of_an_adapter()
@@ -44,6 +44,15 @@ public sealed class ArchitectureTests
         Assert.Equal("ArtifactStore.Embedded", backend.GetType().Assembly.GetName().Name);
         Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(Cli.DllPath)!, "ArtifactStore.Embedded.dll")));
         Assert.NotNull(StoreBackends.Check("postgres"));
+    }
+
+    [Fact]
+    public void the_scale_out_backend_is_found_by_name_and_ships_with_the_server()
+    {
+        var backend = StoreBackends.Find("scale-out");
+        Assert.Equal("scale-out", backend.Name);
+        Assert.Equal("ArtifactStore.ScaleOut", backend.GetType().Assembly.GetName().Name);
+        Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(Cli.DllPath)!, "ArtifactStore.ScaleOut.dll")));
     }
 
     private static List<string> ReferencedAssemblies(string path)

@@ -35,7 +35,7 @@ internal static class BackupCommand
 
             var dest = Path.GetFullPath(parse.GetValue(destination)!);
             Console.WriteLine($"backup: {Path.GetFullPath(options.DataRoot)} (store {marker.StoreId}, profile '{marker.Profile}') to {dest}");
-            var result = await StoreBackup.RunAsync(StoreBackends.Find(options.Backend), options.DataRoot, marker, dest, options.Gc.BlobGracePeriod, TimeProvider.System, cancellationToken);
+            var result = await StoreBackup.RunAsync(StoreBackends.Find(options), options.DataRoot, marker, dest, options.Gc.BlobGracePeriod, TimeProvider.System, cancellationToken);
             if (!result.IsSuccess && result.Error.Code == RootErrorCodes.SchemaTooNew)
             {
                 await Console.Error.WriteLineAsync($"artifactstore: {result.Error.Message}");

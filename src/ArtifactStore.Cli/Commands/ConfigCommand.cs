@@ -2,8 +2,10 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using ArtifactStore.Core.Configuration;
 using ArtifactStore.Core.Jobs;
 using ArtifactStore.Server.Configuration;
+using ArtifactStore.Server.Hosting;
 
 namespace ArtifactStore.Cli.Commands;
 
@@ -25,6 +27,7 @@ internal static class ConfigCommand
                 Print(loaded, ConfigurationKeys.Profile, options.Profile);
                 Print(loaded, ConfigurationKeys.DataRoot, options.DataRoot);
                 Print(loaded, ConfigurationKeys.StoreBackend, options.Backend);
+                PrintBackendSettings(loaded, options);
                 Print(loaded, ConfigurationKeys.Urls, loaded.Urls);
                 Print(loaded, ConfigurationKeys.RetentionDefaultClass, options.Retention.DefaultClass);
                 foreach (var retentionClass in options.Retention.Classes.Values.OrderBy(c => c.Name, StringComparer.Ordinal))
@@ -66,6 +69,21 @@ internal static class ConfigCommand
         });
         var command = new Command("config", "Inspect configuration.") { show };
         return command;
+    }
+
+    /// <summary>The keys the chosen backend reads; secrets are never printed, only whether they are set.</summary>
+    private static void PrintBackendSettings(LoadedConfiguration loaded, StoreOptions options)
+    {
+        if (StoreBackends.Check(options.Backend) is not null)
+        {
+            return;
+        }
+
+        foreach (var setting in StoreBackends.Find(options).Settings)
+        {
+            var value = options.BackendSettings[setting.Key];
+            Print(loaded, setting.Key, value is null ? "(not set)" : setting.IsSecret ? "(set, redacted)" : value);
+        }
     }
 
     private static void PrintJobs(LoadedConfiguration loaded, JobOptions jobs)

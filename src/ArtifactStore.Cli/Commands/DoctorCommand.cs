@@ -54,7 +54,7 @@ internal static class DoctorCommand
         var marker = RootChecks.Marker(root, options.Profile, null);
         output.Add(marker);
         output.Add(RootChecks.Layout(root));
-        var layout = StoreBackends.Find(options.Backend).Layout;
+        var layout = StoreBackends.Find(options).Layout;
         output.Add(RootChecks.Lanes(root, layout));
         output.Add(RootChecks.Permissions(root, layout));
         output.Add(ReadinessChecks.FreeSpace(root, options.Readiness.MinFreeSpaceBytes));
@@ -92,7 +92,7 @@ internal static class DoctorCommand
         var lockCheck = RootChecks.Lock(rootLock);
         output.Add(lockCheck.IsOk ? lockCheck with { Detail = "free: no process holds the root (the doctor held it while checking)" } : lockCheck);
 
-        foreach (var check in await StoreBackends.Find(options.Backend).CheckWithoutOpeningAsync(root, cancellationToken))
+        foreach (var check in await StoreBackends.Find(options).CheckWithoutOpeningAsync(root, cancellationToken))
         {
             output.Add(check);
         }

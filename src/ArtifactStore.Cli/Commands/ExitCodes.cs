@@ -15,4 +15,7 @@ internal static class ExitCodes
 
     /// <summary>The data root's filesystem is full (or its quota used up): what the command had to write was not written.</summary>
     public const int InsufficientStorage = 5;
+
+    /// <summary>copy-store refused its target: it holds a store that is not an interrupted copy of the source.</summary>
+    public const int TargetNotEmpty = 6;
 }

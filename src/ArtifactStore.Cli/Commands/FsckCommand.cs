@@ -61,7 +61,7 @@ internal static class FsckCommand
             {
                 Console.WriteLine($"fsck: checking {Path.GetFullPath(options.DataRoot)} (store {marker.StoreId}, profile '{marker.Profile}')" +
                     (served ? " while a server holds it: reading a snapshot, changing nothing" : string.Empty));
-                var checkedRoot = await StoreFsck.CheckAsync(StoreBackends.Find(options.Backend), options.DataRoot, options.Gc.BlobGracePeriod, TimeProvider.System, cancellationToken);
+                var checkedRoot = await StoreFsck.CheckAsync(StoreBackends.Find(options), options.DataRoot, options.Gc.BlobGracePeriod, TimeProvider.System, cancellationToken);
                 if (!checkedRoot.IsSuccess)
                 {
                     await Console.Error.WriteLineAsync($"artifactstore: {checkedRoot.Error.Message}");

@@ -30,7 +30,7 @@ internal static class MigrateCommand
                 return ExitCodes.RootUnavailable;
             }
 
-            var backend = StoreBackends.Find(options.Backend);
+            var backend = StoreBackends.Find(options);
             var schemaBefore = await backend.ReadSchemaVersionsAsync(options.DataRoot, cancellationToken);
             var layoutBefore = marker.LayoutVersion;
             var lockPath = Path.Combine(options.DataRoot, "lock");

@@ -57,6 +57,14 @@ public interface IBlobStore
     IAsyncEnumerable<BlobDigest> ListAsync(CancellationToken cancellationToken);
 
     /// <summary>
+    /// Removes what puts interrupted by a crash left in the store itself, outside staging, once it was
+    /// started before <paramref name="startedBefore"/> (the GC's grace period, so no put in flight is
+    /// touched): incomplete multipart uploads in an object store; nothing for the filesystem, whose puts
+    /// leave nothing behind. Returns how many were removed. Called by GC (docs/gc.md, "Leftovers").
+    /// </summary>
+    Task<int> AbortStaleUploadsAsync(DateTimeOffset startedBefore, CancellationToken cancellationToken);
+
+    /// <summary>
     /// A URL a client may fetch the blob from directly for <paramref name="validFor"/>, or null when
     /// the store has none (the filesystem never does; the server then streams the bytes itself).
     /// </summary>

@@ -13,8 +13,14 @@ public sealed record StoreOptions
     /// <summary>The embedded backend's name, the default of <see cref="Backend"/>.</summary>
     public const string DefaultBackend = "embedded";
 
-    /// <summary>Which storage backend holds the store (<c>Store:Backend</c>): <c>embedded</c> (SQLite + files in the data root).</summary>
+    /// <summary>
+    /// Which storage backend holds the store (<c>Store:Backend</c>): <c>embedded</c> (SQLite + files in the
+    /// data root) or <c>scale-out</c> (PostgreSQL + S3, shared by several replicas).
+    /// </summary>
     public string Backend { get; init; } = DefaultBackend;
+
+    /// <summary>The backend's own settings: every other key under <c>Store:</c> (the backend checks them).</summary>
+    public Storage.StoreBackendSettings BackendSettings { get; init; } = Storage.StoreBackendSettings.Empty;
 
     public RetentionOptions Retention { get; init; } = new();
 

@@ -1,8 +1,8 @@
 namespace ArtifactStore.Core.Errors;
 
 /// <summary>
-/// The one definition of "the storage under the store did not answer": an object store that is down,
-/// refuses, or times out. Adapters raise <see cref="StorageUnavailableException"/> for it; hosts ask
+/// The one definition of "the storage under the store did not answer": an object store or a database
+/// server that is down, refuses, or times out. Adapters raise <see cref="StorageUnavailableException"/> for it; hosts ask
 /// <see cref="IsCause"/> about any failure and answer <see cref="Error"/> (HTTP 503
 /// <c>storage_unavailable</c>) instead of a 500. The operation that fails with it recorded nothing.
 /// </summary>
@@ -19,6 +19,13 @@ public static class StorageUnavailable
         for (var e = failure; e is not null; e = e.InnerException)
         {
             if (e is StorageUnavailableException)
+            {
+                return true;
+            }
+
+            // A database server that went away, refused the connection or timed out: the driver says the
+            // failure is transient, which is what "did not answer" means. No driver is named here.
+            if (e is System.Data.Common.DbException { IsTransient: true })
             {
                 return true;
             }

@@ -35,6 +35,17 @@ public static class EventChain
             .AsSpan().SequenceEqual(record.Hash);
 
     /// <summary>
+    /// Why <paramref name="record"/> cannot follow a log whose head is (<paramref name="headSeq"/>,
+    /// <paramref name="headHash"/>): not the next seq, not linked to the head, or its hash does not match
+    /// its content. Null when it can.
+    /// </summary>
+    public static string? ContinuationProblem(EventRecord record, long headSeq, byte[] headHash) =>
+        record.Seq != headSeq + 1 ? $"event {record.Seq} does not follow the head {headSeq}"
+        : !record.PrevHash.AsSpan().SequenceEqual(headHash) ? $"event {record.Seq} does not link to event {headSeq}"
+        : !IsIntact(record) ? $"event {record.Seq} has been altered: its hash does not match its content"
+        : null;
+
+    /// <summary>
     /// Checks a run of events in order: gapless positions, each linked to its predecessor, each hash
     /// correct. Returns null when the chain holds, else a description of the first break.
     /// </summary>

@@ -84,11 +84,15 @@ public sealed partial class GarbageCollector(IStoreDatabase database, IBlobStore
         }
 
         var orphans = await RemoveOrphansAsync(cutoff, cancellationToken);
+
+        // Uploads a crashed put left half-done (S3 multipart) hold no blob and no address; same grace period.
+        var aborted = await blobs.AbortStaleUploadsAsync(cutoff, cancellationToken);
         var purged = await PurgeTombstonesAsync(startedAt - options.TombstoneRetention, actor, cancellationToken);
         var purgedJobs = await PurgeJobTombstonesAsync(startedAt - options.TombstoneRetention, actor, cancellationToken);
         return new GcReport(startedAt, DryRun: false, packages, reaped.OrderBy(b => b.Digest.Hex, StringComparer.Ordinal).ToList(), orphans, purged)
         {
             JobTombstonesPurged = purgedJobs,
+            UploadsAborted = aborted,
         };
     }
 

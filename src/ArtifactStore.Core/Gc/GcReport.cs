@@ -15,5 +15,8 @@ public sealed record GcReport(
     /// <summary>Job tombstones removed after <c>Tombstones:Retention</c> (their ids answer <c>job_not_found</c> afterwards).</summary>
     public IReadOnlyList<Guid> JobTombstonesPurged { get; init; } = [];
 
+    /// <summary>Incomplete uploads a crash left in the blob store (S3 multipart uploads), aborted after the grace period.</summary>
+    public int UploadsAborted { get; init; }
+
     public long BytesFreed => BlobsReaped.Sum(b => b.Bytes) + OrphansRemoved.Sum(b => b.Bytes);
 }

@@ -8,6 +8,7 @@ public static class HealthCheckNames
     public const string Lock = "lock";
     public const string Database = "database";
     public const string BlobStore = "blob_store";
+    public const string StoreIdentity = "store_identity";
     public const string FreeSpace = "free_space";
     public const string Recovery = "recovery";
     public const string Revision = "revision";

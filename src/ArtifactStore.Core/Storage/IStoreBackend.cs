@@ -10,7 +10,9 @@ namespace ArtifactStore.Core.Storage;
 /// writer, and its blobs), and carries the backend's part of the operator commands: read-only
 /// checks, schema versions, snapshots for fsck, and the copies that backup and restore make. The
 /// server and the commands pick one backend by name from configuration (<c>Store:Backend</c>) and
-/// then use only the ports. Implementations: <c>embedded</c> (SQLite + files in the data root).
+/// then use only the ports. Implementations: <c>embedded</c> (SQLite + files in the data root) and
+/// <c>scale-out</c> (PostgreSQL + S3, shared by several replicas). A backend is constructed with its
+/// <see cref="StoreBackendSettings"/> (the <c>Store:*</c> keys) and reads nothing else of the configuration.
 /// Errors are results, never exceptions: a store whose schema is newer than this binary's answers
 /// <see cref="RootErrorCodes.SchemaTooNew"/>.
 /// </summary>
@@ -18,6 +20,15 @@ public interface IStoreBackend
 {
     /// <summary>The name configuration selects it by.</summary>
     string Name { get; }
+
+    /// <summary>The keys under <c>Store:</c> this backend reads (besides <c>Store:Backend</c>).</summary>
+    IReadOnlyList<StoreBackendSetting> Settings { get; }
+
+    /// <summary>
+    /// What is wrong with the settings the backend was constructed with, each naming its key; empty when
+    /// they can be used. Checked with the rest of the configuration, before anything is opened.
+    /// </summary>
+    IReadOnlyList<string> CheckSettings();
 
     /// <summary>The entries of the data root the backend keeps its store in (none when the store lives elsewhere).</summary>
     StoreLayout Layout { get; }

@@ -19,6 +19,15 @@ public interface IStoreWriter
     Task<EventRecord> AppendAsync(NewEvent newEvent, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Appends an event another store recorded, exactly as it is (its seq, time, actor, payload and
+    /// hashes), and applies it to the views like any other: what <c>copy-store</c> does, so that the
+    /// chain verifies on the target (docs/recovery.md, "copy-store"). The record must continue this
+    /// log (<see cref="EventChain.ContinuationProblem"/>); otherwise nothing is appended and
+    /// <see cref="InvalidDataException"/> is thrown, which fails the unit of work.
+    /// </summary>
+    Task AppendCopiedAsync(EventRecord record, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Runs <paramref name="flush"/> after this unit of work and before its commit, and only if the
     /// unit is kept. Units committed together run their flushes once all of them have run (the same
     /// flush registered by several units runs once), so they share its cost; if a flush throws,

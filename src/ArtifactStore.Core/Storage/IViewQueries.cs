@@ -1,4 +1,5 @@
 using ArtifactStore.Core.Blobs;
+using ArtifactStore.Core.Idempotency;
 using ArtifactStore.Core.Jobs;
 using ArtifactStore.Core.Packages;
 using ArtifactStore.Core.Retention;
@@ -20,6 +21,15 @@ public interface IViewQueries
 
     /// <summary>The blob's row, or null.</summary>
     Task<BlobRow?> GetBlobAsync(BlobDigest digest, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> blob rows whose digest sorts after <paramref name="after"/> (from the
+    /// first when null), in digest order: every row, whatever its state, a page at a time (copy-store).
+    /// </summary>
+    Task<IReadOnlyList<BlobRow>> ListBlobsAsync(BlobDigest? after, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Every completed idempotency record, expired or not (copy-store; in-progress claims belong to their process).</summary>
+    Task<IReadOnlyList<IdempotencyRecord>> ListCompletedIdempotencyAsync(CancellationToken cancellationToken);
 
     /// <summary>Position of the last event, 0 when the log is empty.</summary>
     Task<long> GetHeadSeqAsync(CancellationToken cancellationToken);

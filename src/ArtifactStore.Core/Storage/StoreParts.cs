@@ -1,7 +1,15 @@
 using ArtifactStore.Core.Blobs;
+using ArtifactStore.Core.Health;
 using ArtifactStore.Core.Jobs;
 
 namespace ArtifactStore.Core.Storage;
 
 /// <summary>An opened store: its database (initialized, owned by the caller), its blobs and the live job logs.</summary>
-public sealed record StoreParts(IStoreDatabase Database, IBlobStore Blobs, IJobLogStore JobLogs);
+public sealed record StoreParts(IStoreDatabase Database, IBlobStore Blobs, IJobLogStore JobLogs)
+{
+    /// <summary>
+    /// Readiness checks of the backend's own, run after <c>database</c> and <c>blob_store</c> (the scale-out
+    /// backend's <c>store_identity</c>: the lane of the database and of the bucket).
+    /// </summary>
+    public IReadOnlyList<Func<CancellationToken, Task<HealthCheck>>> Checks { get; init; } = [];
+}

@@ -5,6 +5,7 @@ using ArtifactStore.Core.Gc;
 using ArtifactStore.Core.Jobs;
 using ArtifactStore.Core.Retention;
 using ArtifactStore.Core.Roots;
+using ArtifactStore.Core.Storage;
 using Microsoft.Extensions.Configuration;
 
 namespace ArtifactStore.Server.Configuration;
@@ -89,6 +90,7 @@ public static class StoreConfiguration
             Profile = profile,
             DataRoot = Path.GetFullPath(dataRoot),
             Backend = root[ConfigurationKeys.StoreBackend] ?? StoreOptions.DefaultBackend,
+            BackendSettings = ReadBackendSettings(root),
             Retention = new RetentionOptions
             {
                 DefaultClass = root[ConfigurationKeys.RetentionDefaultClass] ?? "standard",
@@ -133,10 +135,21 @@ public static class StoreConfiguration
         {
             problems.Add(backendProblem);
         }
+        else
+        {
+            // The backend's own keys (Store:Postgres:*, Store:S3:*), checked by the backend that reads them.
+            problems.AddRange(Hosting.StoreBackends.Find(options).CheckSettings());
+        }
 
         var urls = root[ConfigurationKeys.Urls] ?? ConfigurationKeys.DefaultUrls;
         return new LoadedConfiguration(root, options, problems, configFile, urls);
     }
+
+    /// <summary>Every key under <c>Store:</c> with a value, but <c>Store:Backend</c>: the backend's own settings.</summary>
+    private static StoreBackendSettings ReadBackendSettings(IConfiguration root) =>
+        new(root.GetSection("Store").AsEnumerable()
+            .Where(p => p.Value is not null && !p.Key.Equals(ConfigurationKeys.StoreBackend, StringComparison.OrdinalIgnoreCase))
+            .Select(p => KeyValuePair.Create(p.Key, p.Value!)));
 
     public static string DefaultDataRoot(IReadOnlyDictionary<string, string?> env, string profile)
     {

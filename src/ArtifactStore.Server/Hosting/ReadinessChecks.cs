@@ -14,6 +14,12 @@ public static class ReadinessChecks
     public static async Task<IReadOnlyList<HealthCheck>> EvaluateAsync(StoreRuntime store, CancellationToken cancellationToken)
     {
         var root = store.Root;
+        var backendChecks = new List<HealthCheck>();
+        foreach (var check in store.BackendChecks)
+        {
+            backendChecks.Add(await GuardAsync(HealthCheckNames.StoreIdentity, () => check(cancellationToken)));
+        }
+
         return
         [
             Guard(HealthCheckNames.Marker, () => RootChecks.Marker(root.Path, root.Profile, root.StoreId)),
@@ -21,6 +27,7 @@ public static class ReadinessChecks
             Guard(HealthCheckNames.Lock, () => RootChecks.Lock(root.Lock)),
             await GuardAsync(HealthCheckNames.Database, () => store.Database.CheckHealthAsync(cancellationToken)),
             await GuardAsync(HealthCheckNames.BlobStore, () => store.Blobs.CheckWritableAsync(cancellationToken)),
+            .. backendChecks,
             Guard(HealthCheckNames.FreeSpace, () => FreeSpace(root.Path, store.Options.Readiness.MinFreeSpaceBytes)),
             Recovery(store.Recovery),
             Revision(store.Options.Readiness.ExpectedRevision),

@@ -1,4 +1,5 @@
 using System.Reflection;
+using ArtifactStore.Core.Configuration;
 using ArtifactStore.Core.Storage;
 
 namespace ArtifactStore.Server.Hosting;
@@ -15,6 +16,7 @@ public static class StoreBackends
     private static readonly Dictionary<string, string> Assemblies = new(StringComparer.Ordinal)
     {
         ["embedded"] = "ArtifactStore.Embedded",
+        ["scale-out"] = "ArtifactStore.ScaleOut",
     };
 
     /// <summary>The names <c>Store:Backend</c> accepts.</summary>
@@ -25,15 +27,21 @@ public static class StoreBackends
         ? null
         : $"{Configuration.ConfigurationKeys.StoreBackend}: '{name}' is not a storage backend (known: {string.Join(", ", Names.Order(StringComparer.Ordinal))})";
 
-    /// <summary>The backend called <paramref name="name"/>; the name was checked with <see cref="Check"/>.</summary>
-    public static IStoreBackend Find(string name)
+    /// <summary>The backend the options name, with its settings (<c>Store:*</c>).</summary>
+    public static IStoreBackend Find(StoreOptions options) => Find(options.Backend, options.BackendSettings);
+
+    /// <summary>
+    /// The backend called <paramref name="name"/>, constructed with <paramref name="settings"/> (none for a
+    /// backend found by a backup's manifest); the name was checked with <see cref="Check"/>.
+    /// </summary>
+    public static IStoreBackend Find(string name, StoreBackendSettings? settings = null)
     {
         var assemblyName = Assemblies.TryGetValue(name, out var found) ? found : throw new ArgumentException(Check(name), nameof(name));
 
         var assembly = Assembly.Load(new AssemblyName(assemblyName));
         var marked = assembly.GetCustomAttribute<StoreBackendAttribute>()
             ?? throw new InvalidOperationException($"{assemblyName} does not mark a storage backend");
-        var backend = (IStoreBackend)Activator.CreateInstance(marked.BackendType)!;
+        var backend = (IStoreBackend)Activator.CreateInstance(marked.BackendType, settings ?? StoreBackendSettings.Empty)!;
         return backend.Name == name ? backend : throw new InvalidOperationException($"{assemblyName} carries backend '{backend.Name}', not '{name}'");
     }
 }

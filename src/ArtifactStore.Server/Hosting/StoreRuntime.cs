@@ -2,6 +2,7 @@ using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Configuration;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Gc;
+using ArtifactStore.Core.Health;
 using ArtifactStore.Core.Idempotency;
 using ArtifactStore.Core.Jobs;
 using ArtifactStore.Core.Packages;
@@ -36,6 +37,7 @@ public sealed class StoreRuntime : IAsyncDisposable
         Collector = new GarbageCollector(database, blobs, time, options.Gc, hooks, Runs);
         Tokens = new TokenService(database);
         JobLogs = parts.JobLogs;
+        BackendChecks = parts.Checks;
         JobRunner = new JobRunner(database, BlobReader, Packages, options, root.JobsDirectory, JobLogs, time);
         Jobs = new JobService(database, Packages, JobRunner, options, time);
         Recovery.Register("requeue jobs left running by a stopped process", ct => JobRunner.RecoverAsync(ct));
@@ -58,6 +60,9 @@ public sealed class StoreRuntime : IAsyncDisposable
 
     /// <summary>Live job logs, read by the API while a job runs.</summary>
     public IJobLogStore JobLogs { get; }
+
+    /// <summary>The backend's own readiness checks (<see cref="StoreParts.Checks"/>).</summary>
+    public IReadOnlyList<Func<CancellationToken, Task<HealthCheck>>> BackendChecks { get; }
 
     public PackageService Packages { get; }
 
@@ -87,7 +92,7 @@ public sealed class StoreRuntime : IAsyncDisposable
     public static async Task<Result<StoreRuntime>> OpenAsync(StoreOptions options, TimeProvider? time = null, ProtocolHooks? hooks = null, CancellationToken cancellationToken = default)
     {
         time ??= TimeProvider.System;
-        var backend = StoreBackends.Find(options.Backend);
+        var backend = StoreBackends.Find(options);
         var opened = DataRoot.OpenOrCreate(options.DataRoot, options.Profile, BuildInfo.Revision, time, backend.Layout);
         if (!opened.IsSuccess)
         {
@@ -119,6 +124,7 @@ public sealed class StoreRuntime : IAsyncDisposable
         Sweeper.Dispose();
         Collector.Dispose();
         await Database.DisposeAsync();
+        (Blobs as IDisposable)?.Dispose(); // an object store's client
         Root.Dispose();
     }
 }

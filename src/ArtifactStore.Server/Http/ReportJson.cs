@@ -28,6 +28,7 @@ public static class ReportJson
         packages_deleted = report.PackagesDeleted.Select(p => new { package_id = p.PackageId.ToString(), name = p.Name, bytes_released = p.BytesReleased }).ToList(),
         blobs_reaped = report.BlobsReaped.Select(b => new { digest = b.Digest.ToString(), bytes = b.Bytes }).ToList(),
         orphans_removed = report.OrphansRemoved.Select(b => new { digest = b.Digest.ToString(), bytes = b.Bytes }).ToList(),
+        uploads_aborted = report.UploadsAborted,
         tombstones_purged = report.TombstonesPurged.Select(id => id.ToString()).ToList(),
         job_tombstones_purged = report.JobTombstonesPurged.Select(id => id.ToString()).ToList(),
         bytes_freed = report.BytesFreed,

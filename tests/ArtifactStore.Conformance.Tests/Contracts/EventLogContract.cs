@@ -282,6 +282,79 @@ public abstract class EventLogContract(StoreBackendFixture fixture)
     }
 
     [Fact]
+    public async Task events_copied_into_an_empty_store_keep_seq_and_hashes_give_the_same_views_and_one_that_does_not_continue_the_log_is_refused()
+    {
+        var source = await TestStore.OpenAsync(fixture);
+        var target = await TestStore.OpenAsync(fixture);
+        try
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                source.Time.Advance(TimeSpan.FromMinutes(7));
+                Assert.True((await source.CreateAsync($"copy/{i}", new Dictionary<string, string> { ["shared.txt"] = "shared", [$"own/{i}.txt"] = $"own {i}" }, labels: [$"n={i}"])).IsSuccess);
+            }
+
+            var events = await source.Database.ReadEventsAsync(0, 100, CancellationToken.None).ToListAsync();
+
+            // Two units, as copy-store appends batches: the second continues from the first's head.
+            foreach (var batch in new[] { events[..4], events[4..] })
+            {
+                Assert.True((await target.Database.WriteAsync<bool>(async (writer, ct) =>
+                {
+                    foreach (var record in batch)
+                    {
+                        await writer.AppendCopiedAsync(record, ct);
+                    }
+
+                    return true;
+                }, CancellationToken.None)).IsSuccess);
+            }
+
+            var copied = await target.Database.ReadEventsAsync(0, 100, CancellationToken.None).ToListAsync();
+            Assert.Equal(events.Select(e => (e.Seq, Convert.ToHexString(e.Hash), Convert.ToHexString(e.PrevHash), e.OccurredAt)),
+                copied.Select(e => (e.Seq, Convert.ToHexString(e.Hash), Convert.ToHexString(e.PrevHash), e.OccurredAt)));
+            Assert.Equal(await source.ReadViewsAsync(), await target.ReadViewsAsync());
+            await target.AssertViewsMatchReplayAsync();
+
+            // Every blob row, a page at a time, in digest order, whatever the page size.
+            var rows = new List<Core.Storage.BlobRow>();
+            BlobDigest? after = null;
+            while (await target.Database.Views.ListBlobsAsync(after, 2, CancellationToken.None) is { Count: > 0 } page)
+            {
+                Assert.True(page.Count <= 2);
+                rows.AddRange(page);
+                after = page[^1].Digest;
+            }
+
+            Assert.Equal(11, rows.Count); // shared.txt, five own files, five manifests
+            Assert.Equal(rows.Select(r => r.Digest.Hex).Order(StringComparer.Ordinal), rows.Select(r => r.Digest.Hex));
+            foreach (var row in rows)
+            {
+                Assert.Equal(await source.Database.Views.GetBlobAsync(row.Digest, CancellationToken.None), row);
+            }
+
+            // An event that does not continue the target's log (a repeat, a gap, a forged hash) appends nothing.
+            var last = events[^1];
+            var forged = last with { Seq = last.Seq + 1, PrevHash = last.Hash, Payload = [.. last.Payload, 0] };
+            foreach (var wrong in new[] { last, last with { Seq = last.Seq + 2 }, forged })
+            {
+                await Assert.ThrowsAsync<InvalidDataException>(() => target.Database.WriteAsync<bool>(async (writer, ct) =>
+                {
+                    await writer.AppendCopiedAsync(wrong, ct);
+                    return true;
+                }, CancellationToken.None));
+            }
+
+            Assert.Equal(last.Seq, await target.Database.Views.GetHeadSeqAsync(CancellationToken.None));
+        }
+        finally
+        {
+            await source.DisposeAsync();
+            await target.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task a_stream_reads_back_its_own_events_in_log_order()
     {
         var store = await TestStore.OpenAsync(fixture);
