@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net.Http.Json;
 using System.Text.Json;
+using ArtifactStore.Contract;
 using ArtifactStore.Core.Security;
 using ArtifactStore.Server.Http;
 
@@ -75,7 +76,7 @@ internal static class TokenCommand
             },
             async (store, ct) =>
             {
-                StoreAccess.Print(new { tokens = (await store.Tokens.ListAsync(ct)).Select(ReportJson.Token).ToList() });
+                StoreAccess.Print(new TokenListDocument([.. (await store.Tokens.ListAsync(ct)).Select(ReportJson.Token)]));
                 return ExitCodes.Ok;
             },
             cancellationToken));
