@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
 namespace ArtifactStore.Contract;
 
@@ -24,7 +25,8 @@ public sealed record JobDocument(
     string RetentionClass,
     string? ExpiresAt)
 {
-    /// <summary>Whether the job has ended and will not change state again.</summary>
+    /// <summary>Whether the job has ended and will not change state again (not part of the JSON).</summary>
+    [JsonIgnore]
     public bool IsFinished => State is "succeeded" or "failed" or "canceled" or "expired";
 }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ArtifactStore.Contract;
+using ArtifactStore.Core.Diagnostics;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Ids;
 using ArtifactStore.Core.Jobs;
@@ -124,6 +125,7 @@ public static class JobEndpoints
             return problem;
         }
 
+        StoreMetrics.UploadedBytes.Add(upload.Files.Sum(f => f.Blob.Size));
         return upload.Files.Count == 0
             ? StoreError.Validation("the file part 'input' is missing (or send JSON with input_package_id)", "input")
             : new JobSubmission(type, options, upload, null);

@@ -1,4 +1,5 @@
 using ArtifactStore.Contract;
+using ArtifactStore.Core.Diagnostics;
 using ArtifactStore.Core.Encoding;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Packages;
@@ -60,6 +61,8 @@ public static class PackageEndpoints
             {
                 return Problems.From(received, context);
             }
+
+            StoreMetrics.UploadedBytes.Add(upload.Files.Sum(f => f.Blob.Size));
 
             var created = await store.Packages.CreateAsync(upload, actor, claim, context.RequestAborted);
             if (!created.IsSuccess)
