@@ -22,7 +22,7 @@ public static class AdminEndpoints
         app.MapPost("/v1/admin/gc", GcAsync).WithMetadata(operatorRole).Produces<GcReportDocument>();
         app.MapGet("/v1/admin/tokens", ListTokensAsync).WithMetadata(admin).Produces<TokenListDocument>();
         app.MapPost("/v1/admin/tokens", CreateTokenAsync).WithMetadata(admin)
-            .Accepts<TokenCreateRequest>("application/json").Produces<TokenCreatedDocument>(StatusCodes.Status201Created);
+            .Produces<TokenCreatedDocument>(StatusCodes.Status201Created);
         app.MapPost("/v1/admin/tokens/{name}/revoke", RevokeTokenAsync).WithMetadata(admin).Produces<TokenDocument>();
     }
 

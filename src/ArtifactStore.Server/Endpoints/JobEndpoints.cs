@@ -23,16 +23,15 @@ public static class JobEndpoints
         var writer = new RequiredRole(Role.Writer);
         var operatorRole = new RequiredRole(Role.Operator);
         app.MapPost("/v1/jobs", SubmitAsync).WithMetadata(writer)
-            .Produces<JobDocument>(StatusCodes.Status202Accepted).Produces<JobDocument>()
-            .Accepts<IFormFile>("multipart/form-data").Accepts<JobSubmitRequest>("application/json");
+            .Produces<JobDocument>(StatusCodes.Status202Accepted).Produces<JobDocument>();
         app.MapGet("/v1/jobs", ListAsync).WithMetadata(reader).Produces<JobListDocument>();
         app.MapGet("/v1/jobs/{id}", GetAsync).WithMetadata(reader).Produces<JobDocument>();
         app.MapGet("/v1/jobs/{id}/logs", LogsAsync).WithMetadata(reader).Produces<string>(contentType: "text/plain");
         app.MapPost("/v1/jobs/{id}/cancel", CancelAsync).WithMetadata(writer).Produces<JobDocument>();
         app.MapPost("/v1/jobs/{id}/pin", (HttpContext c, StoreRuntime s, string id) => PinAsync(c, s, id, pinned: true)).WithMetadata(operatorRole)
-            .Accepts<ReasonRequest>("application/json").Produces<JobDocument>();
+            .Produces<JobDocument>();
         app.MapPost("/v1/jobs/{id}/unpin", (HttpContext c, StoreRuntime s, string id) => PinAsync(c, s, id, pinned: false)).WithMetadata(operatorRole)
-            .Accepts<ReasonRequest>("application/json").Produces<JobDocument>();
+            .Produces<JobDocument>();
     }
 
     private static async Task<IResult> SubmitAsync(HttpContext context, StoreRuntime store)

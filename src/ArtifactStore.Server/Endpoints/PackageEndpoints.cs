@@ -20,7 +20,7 @@ public static class PackageEndpoints
     {
         var reader = new RequiredRole(Role.Reader);
         app.MapPost("/v1/packages", CreateAsync).WithMetadata(new RequiredRole(Role.Writer))
-            .Produces<PackageDocument>(StatusCodes.Status201Created).Produces<PackageDocument>().Accepts<IFormFile>("multipart/form-data");
+            .Produces<PackageDocument>(StatusCodes.Status201Created).Produces<PackageDocument>();
         app.MapGet("/v1/packages", ListAsync).WithMetadata(reader).Produces<PackageListDocument>();
         app.MapGet("/v1/packages/{id}", GetAsync).WithMetadata(reader).Produces<PackageDocument>();
         app.MapGet("/v1/packages/{id}/manifest", ManifestAsync).WithMetadata(reader);

@@ -25,15 +25,15 @@ public static class RetentionEndpoints
         app.MapGet("/v1/packages/{id}/retention", GetAsync).WithMetadata(reader).Produces<RetentionDocument>();
         app.MapGet("/v1/packages/{id}/retention/history", HistoryAsync).WithMetadata(reader);
         app.MapPost("/v1/packages/{id}/retention/extensions", ExtendAsync).WithMetadata(operatorRole)
-            .Accepts<ExtendRequest>("application/json").Produces<RetentionDocument>();
+            .Produces<RetentionDocument>();
         app.MapPost("/v1/packages/{id}/retention/holds", HoldAsync).WithMetadata(operatorRole)
-            .Accepts<ReasonRequest>("application/json").Produces<HoldCreatedDocument>(StatusCodes.Status201Created);
+            .Produces<HoldCreatedDocument>(StatusCodes.Status201Created);
         app.MapPost("/v1/packages/{id}/retention/holds/{holdId}/release", ReleaseAsync).WithMetadata(operatorRole)
-            .Accepts<ReasonRequest>("application/json").Produces<RetentionDocument>();
+            .Produces<RetentionDocument>();
         app.MapPost("/v1/packages/{id}/retention/pin", (HttpContext c, StoreRuntime s, string id) => PinAsync(c, s, id, pinned: true)).WithMetadata(operatorRole)
-            .Accepts<ReasonRequest>("application/json").Produces<RetentionDocument>();
+            .Produces<RetentionDocument>();
         app.MapPost("/v1/packages/{id}/retention/unpin", (HttpContext c, StoreRuntime s, string id) => PinAsync(c, s, id, pinned: false)).WithMetadata(operatorRole)
-            .Accepts<ReasonRequest>("application/json").Produces<RetentionDocument>();
+            .Produces<RetentionDocument>();
     }
 
     private static async Task<IResult> GetAsync(HttpContext context, StoreRuntime store, string id)
