@@ -1,19 +1,17 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using ArtifactStore.Contract;
 
 namespace ArtifactStore.Client;
 
 /// <summary>A typed client for the ArtifactStore HTTP API (v1). Uploads and downloads are streamed.</summary>
 public sealed class ArtifactStoreClient(HttpClient http)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-    };
+    private static JsonSerializerOptions Json => ApiJson.Options;
 
     /// <summary>Creates a package from files given as (path in the package, content).</summary>
-    public async Task<PackageInfo> CreatePackageAsync(
+    public async Task<PackageDocument> CreatePackageAsync(
         string name,
         IEnumerable<(string Path, Stream Content)> files,
         string? retentionClass = null,
@@ -38,19 +36,19 @@ public sealed class ArtifactStoreClient(HttpClient http)
             form.Add(FilePart(content), "file", path);
         }
 
-        return await PostFormAsync<PackageInfo>("v1/packages", form, idempotencyKey, cancellationToken);
+        return await PostFormAsync<PackageDocument>("v1/packages", form, idempotencyKey, cancellationToken);
     }
 
-    public async Task<PackageInfo> GetPackageAsync(string id, CancellationToken cancellationToken = default)
+    public async Task<PackageDocument> GetPackageAsync(string id, CancellationToken cancellationToken = default)
     {
         using var response = await http.GetAsync($"v1/packages/{Uri.EscapeDataString(id)}", cancellationToken);
-        return await ReadAsync<PackageInfo>(response, cancellationToken);
+        return await ReadAsync<PackageDocument>(response, cancellationToken);
     }
 
-    public async Task<PackageList> ListPackagesAsync(string? query = null, CancellationToken cancellationToken = default)
+    public async Task<PackageListDocument> ListPackagesAsync(string? query = null, CancellationToken cancellationToken = default)
     {
         using var response = await http.GetAsync("v1/packages" + (string.IsNullOrEmpty(query) ? string.Empty : "?" + query), cancellationToken);
-        return await ReadAsync<PackageList>(response, cancellationToken);
+        return await ReadAsync<PackageListDocument>(response, cancellationToken);
     }
 
     /// <summary>Streams one file of a package into <paramref name="destination"/>.</summary>
@@ -68,7 +66,7 @@ public sealed class ArtifactStoreClient(HttpClient http)
     }
 
     /// <summary>Submits a job with an uploaded input file; <paramref name="optionsJson"/> is a JSON object or null.</summary>
-    public async Task<JobInfo> SubmitJobAsync(
+    public async Task<JobDocument> SubmitJobAsync(
         string type,
         string inputFileName,
         Stream input,
@@ -84,30 +82,30 @@ public sealed class ArtifactStoreClient(HttpClient http)
         }
 
         form.Add(FilePart(input), "input", inputFileName);
-        return await PostFormAsync<JobInfo>("v1/jobs", form, idempotencyKey, cancellationToken);
+        return await PostFormAsync<JobDocument>("v1/jobs", form, idempotencyKey, cancellationToken);
     }
 
-    public async Task<JobInfo> GetJobAsync(string id, CancellationToken cancellationToken = default)
+    public async Task<JobDocument> GetJobAsync(string id, CancellationToken cancellationToken = default)
     {
         using var response = await http.GetAsync($"v1/jobs/{Uri.EscapeDataString(id)}", cancellationToken);
-        return await ReadAsync<JobInfo>(response, cancellationToken);
+        return await ReadAsync<JobDocument>(response, cancellationToken);
     }
 
     /// <summary>One page of jobs, newest first; <paramref name="query"/> is a query string without '?' (state, limit, cursor).</summary>
-    public async Task<JobList> ListJobsAsync(string? query = null, CancellationToken cancellationToken = default)
+    public async Task<JobListDocument> ListJobsAsync(string? query = null, CancellationToken cancellationToken = default)
     {
         using var response = await http.GetAsync("v1/jobs" + (string.IsNullOrEmpty(query) ? string.Empty : "?" + query), cancellationToken);
-        return await ReadAsync<JobList>(response, cancellationToken);
+        return await ReadAsync<JobListDocument>(response, cancellationToken);
     }
 
-    public async Task<JobInfo> CancelJobAsync(string id, CancellationToken cancellationToken = default)
+    public async Task<JobDocument> CancelJobAsync(string id, CancellationToken cancellationToken = default)
     {
         using var response = await http.PostAsync($"v1/jobs/{Uri.EscapeDataString(id)}/cancel", null, cancellationToken);
-        return await ReadAsync<JobInfo>(response, cancellationToken);
+        return await ReadAsync<JobDocument>(response, cancellationToken);
     }
 
     /// <summary>Polls the job until it has finished (or <paramref name="cancellationToken"/> fires), reporting each change.</summary>
-    public async Task<JobInfo> WaitForJobAsync(string id, TimeSpan pollInterval, Action<JobInfo>? onChange = null, CancellationToken cancellationToken = default)
+    public async Task<JobDocument> WaitForJobAsync(string id, TimeSpan pollInterval, Action<JobDocument>? onChange = null, CancellationToken cancellationToken = default)
     {
         string? last = null;
         while (true)
@@ -149,6 +147,44 @@ public sealed class ArtifactStoreClient(HttpClient http)
         }
     }
 
+    /// <summary>A package's retention with every hold (released ones included).</summary>
+    public async Task<RetentionDocument> GetRetentionAsync(string id, CancellationToken cancellationToken = default)
+    {
+        using var response = await http.GetAsync($"v1/packages/{Uri.EscapeDataString(id)}/retention", cancellationToken);
+        return await ReadAsync<RetentionDocument>(response, cancellationToken);
+    }
+
+    /// <summary>Moves the package's expiry later (operator role).</summary>
+    public Task<RetentionDocument> ExtendRetentionAsync(string id, ExtendRequest request, CancellationToken cancellationToken = default) =>
+        PostJsonAsync<ExtendRequest, RetentionDocument>($"v1/packages/{Uri.EscapeDataString(id)}/retention/extensions", request, cancellationToken);
+
+    /// <summary>Places a legal hold (operator role); the answer carries the hold's id.</summary>
+    public Task<HoldCreatedDocument> HoldAsync(string id, ReasonRequest request, CancellationToken cancellationToken = default) =>
+        PostJsonAsync<ReasonRequest, HoldCreatedDocument>($"v1/packages/{Uri.EscapeDataString(id)}/retention/holds", request, cancellationToken);
+
+    /// <summary>Releases a hold (operator role).</summary>
+    public Task<RetentionDocument> ReleaseHoldAsync(string id, string holdId, ReasonRequest request, CancellationToken cancellationToken = default) =>
+        PostJsonAsync<ReasonRequest, RetentionDocument>(
+            $"v1/packages/{Uri.EscapeDataString(id)}/retention/holds/{Uri.EscapeDataString(holdId)}/release", request, cancellationToken);
+
+    /// <summary>Pins or unpins a package (operator role).</summary>
+    public Task<RetentionDocument> SetPinnedAsync(string id, bool pinned, ReasonRequest request, CancellationToken cancellationToken = default) =>
+        PostJsonAsync<ReasonRequest, RetentionDocument>($"v1/packages/{Uri.EscapeDataString(id)}/retention/{(pinned ? "pin" : "unpin")}", request, cancellationToken);
+
+    /// <summary>Runs a retention sweep (operator role).</summary>
+    public async Task<SweepReportDocument> SweepAsync(bool dryRun = false, CancellationToken cancellationToken = default)
+    {
+        using var response = await http.PostAsync($"v1/admin/retention/sweep?dry_run={(dryRun ? "true" : "false")}", null, cancellationToken);
+        return await ReadAsync<SweepReportDocument>(response, cancellationToken);
+    }
+
+    /// <summary>Runs a garbage collection (operator role).</summary>
+    public async Task<GcReportDocument> CollectGarbageAsync(bool dryRun = false, CancellationToken cancellationToken = default)
+    {
+        using var response = await http.PostAsync($"v1/admin/gc?dry_run={(dryRun ? "true" : "false")}", null, cancellationToken);
+        return await ReadAsync<GcReportDocument>(response, cancellationToken);
+    }
+
     /// <summary>A file part streamed from <paramref name="content"/> (never buffered whole).</summary>
     private static StreamContent FilePart(Stream content)
     {
@@ -169,6 +205,12 @@ public sealed class ArtifactStoreClient(HttpClient http)
         return await ReadAsync<T>(response, cancellationToken);
     }
 
+    private async Task<TResponse> PostJsonAsync<TRequest, TResponse>(string path, TRequest body, CancellationToken cancellationToken)
+    {
+        using var response = await http.PostAsJsonAsync(path, body, Json, cancellationToken);
+        return await ReadAsync<TResponse>(response, cancellationToken);
+    }
+
     private static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         if (!response.IsSuccessStatusCode)
@@ -184,10 +226,8 @@ public sealed class ArtifactStoreClient(HttpClient http)
     {
         try
         {
-            var problem = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
-            var code = problem.TryGetProperty("code", out var c) ? c.GetString() : null;
-            var detail = problem.TryGetProperty("detail", out var d) ? d.GetString() : null;
-            return new ArtifactStoreException((int)response.StatusCode, code ?? "unknown", detail ?? response.ReasonPhrase ?? "request failed");
+            var problem = await response.Content.ReadFromJsonAsync<ProblemDocument>(Json, cancellationToken);
+            return new ArtifactStoreException((int)response.StatusCode, problem?.Code ?? "unknown", problem?.Detail ?? response.ReasonPhrase ?? "request failed");
         }
         catch (JsonException)
         {

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Threading.Channels;
 using ArtifactStore.Core.Blobs;
+using ArtifactStore.Core.Diagnostics;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Hashing;
 
@@ -84,7 +85,7 @@ internal static partial class StagingPipeline
         {
             file.Write(bytes);
             // Durability point for the staged copy: a failed fsync throws and the upload fails.
-            file.Flush(flushToDisk: true);
+            StoreMetrics.TimeFsync("file", () => file.Flush(flushToDisk: true));
         }
 
         return new StagedBlob(BlobDigest.FromBytes(sha256), Convert.ToHexStringLower(blake3), bytes.Length, tempPath);
@@ -266,7 +267,7 @@ internal static partial class StagingPipeline
 
             stop.Token.ThrowIfCancellationRequested();
             // Durability point for the staged copy: a failed fsync throws and the upload fails.
-            file.Flush(flushToDisk: true);
+            StoreMetrics.TimeFsync("file", () => file.Flush(flushToDisk: true));
         }
         catch
         {

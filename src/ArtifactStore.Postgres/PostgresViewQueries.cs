@@ -156,6 +156,10 @@ internal sealed class PostgresViewQueries(NpgsqlDataSource dataSource) : IViewQu
     public Task<IReadOnlyList<JobLease>> ListJobLeasesAsync(CancellationToken cancellationToken) =>
         OnConnectionAsync(connection => PostgresJobRows.LeasesAsync(connection, null, null, cancellationToken), cancellationToken);
 
+    public async Task<IReadOnlyDictionary<string, long>> CountJobsByStateAsync(CancellationToken cancellationToken) =>
+        (await ListAsync("SELECT state, COUNT(*) FROM jobs GROUP BY state", r => (State: r.GetString(0), Count: r.GetInt64(1)), cancellationToken))
+            .ToDictionary(c => c.State, c => c.Count, StringComparer.Ordinal);
+
     public Task<IReadOnlyList<Guid>> FindRunningJobsAsync(CancellationToken cancellationToken) =>
         ListAsync("SELECT id FROM jobs WHERE state = 'running' ORDER BY id", ReadId, cancellationToken);
 

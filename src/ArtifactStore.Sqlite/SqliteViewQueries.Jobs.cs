@@ -24,6 +24,10 @@ internal sealed partial class SqliteViewQueries
         return Task.FromResult(SqliteJobRows.Leases(connection, null));
     }
 
+    public async Task<IReadOnlyDictionary<string, long>> CountJobsByStateAsync(CancellationToken cancellationToken) =>
+        (await Query("SELECT state, COUNT(*) FROM jobs GROUP BY state", r => (State: r.GetString(0), Count: r.GetInt64(1))))
+            .ToDictionary(c => c.State, c => c.Count, StringComparer.Ordinal);
+
     public Task<IReadOnlyList<Guid>> FindRunningJobsAsync(CancellationToken cancellationToken) =>
         Query("SELECT id FROM jobs WHERE state = 'running' ORDER BY id", r => Guid.Parse(r.GetString(0)));
 

@@ -25,7 +25,7 @@ public sealed class HealthDetailsTests
         var (status, anonymous) = await Api.GetJsonAsync(remote, "health/ready");
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("ready", anonymous.GetProperty("status").GetString());
-        Assert.Equal(["marker", "layout", "lock", "database", "blob_store", "free_space", "recovery", "revision"],
+        Assert.Equal(["marker", "layout", "lock", "database", "blob_store", "free_space", "recovery", "revision", "job_commands"],
             anonymous.GetProperty("checks").EnumerateObject().Select(c => c.Name).ToList());
         Assert.All(anonymous.GetProperty("checks").EnumerateObject(), c => Assert.Equal("ok", c.Value.GetString()));
         foreach (var hidden in new[] { "details", "remedies", "profile", "store_id", "revision" })

@@ -17,7 +17,7 @@ public sealed class ReadinessTests
         await using var server = await ServerProcess.StartAsync(temp.Combine("root"));
         var body = await Readiness.AssertReadyAsync(server);
 
-        Assert.Equal(["marker", "layout", "lock", "database", "blob_store", "free_space", "recovery", "revision"],
+        Assert.Equal(["marker", "layout", "lock", "database", "blob_store", "free_space", "recovery", "revision", "job_commands"],
             body.GetProperty("checks").EnumerateObject().Select(c => c.Name).ToList());
         var (_, version, _) = await Cli.RunAsync(["--version"]);
         Assert.Equal(version.Trim().Split('+')[1], body.GetProperty("revision").GetString());

@@ -71,7 +71,13 @@ internal sealed partial class ServerProcess : IAsyncDisposable
             args.AddRange(["--config", config]);
         }
 
-        var process = Cli.Start(args, environment);
+        return await StartCommandAsync(args, environment);
+    }
+
+    /// <summary>Starts <c>artifactstore</c> with exactly <paramref name="args"/> (no data root or URL added), in <paramref name="workingDirectory"/>.</summary>
+    public static async Task<ServerProcess> StartCommandAsync(IEnumerable<string> args, IDictionary<string, string>? environment = null, string? workingDirectory = null)
+    {
+        var process = Cli.Start(args, environment, workingDirectory);
         var server = new ServerProcess(process);
         process.OutputDataReceived += (_, e) => server.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => server.OnLine(e.Data);

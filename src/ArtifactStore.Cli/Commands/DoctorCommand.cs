@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.Net.Http.Json;
 using System.Text.Json;
+using ArtifactStore.Contract;
 using ArtifactStore.Core.Configuration;
 using ArtifactStore.Core.Health;
 using ArtifactStore.Core.Roots;
@@ -117,15 +119,18 @@ internal static class DoctorCommand
         try
         {
             using var response = await http.GetAsync(new Uri(new Uri(holder.Url.TrimEnd('/') + "/"), "health/ready"), cancellationToken);
-            using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
-            var answer = body.RootElement;
-            output.Heading($"the server at {holder.Url} (revision {Text(answer, "revision")}) reports:");
-            foreach (var check in answer.GetProperty("checks").EnumerateObject())
+            var answer = await response.Content.ReadFromJsonAsync<ReadinessDocument>(ApiJson.Options, cancellationToken);
+            if (answer?.Checks is not { } checks)
             {
-                var problem = check.Value.GetString();
+                throw new JsonException("the answer has no checks");
+            }
+
+            output.Heading($"the server at {holder.Url} (revision {answer.Revision ?? "?"}) reports:");
+            foreach (var (name, problem) in checks)
+            {
                 output.Add(problem == "ok"
-                    ? HealthCheck.Ok(check.Name, Lookup(answer, "details", check.Name))
-                    : HealthCheck.Failed(check.Name, problem ?? "failed", Lookup(answer, "remedies", check.Name) ?? "see the server log"));
+                    ? HealthCheck.Ok(name, answer.Details?.GetValueOrDefault(name))
+                    : HealthCheck.Failed(name, problem, answer.Remedies?.GetValueOrDefault(name) ?? "see the server log"));
             }
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException or InvalidOperationException)
@@ -135,12 +140,4 @@ internal static class DoctorCommand
                 "read the server's log; if it hangs, stop it (SIGTERM) and start it again"));
         }
     }
-
-    private static string? Lookup(JsonElement answer, string section, string name) =>
-        answer.TryGetProperty(section, out var values) && values.ValueKind == JsonValueKind.Object && values.TryGetProperty(name, out var value)
-            ? value.GetString()
-            : null;
-
-    private static string Text(JsonElement answer, string name) =>
-        answer.TryGetProperty(name, out var value) ? value.GetString() ?? "?" : "?";
 }

@@ -1,4 +1,5 @@
 using ArtifactStore.Client;
+using ArtifactStore.Contract;
 using ArtifactStore.Core.Blobs;
 
 namespace ArtifactStore.Cli.Commands;
@@ -17,7 +18,7 @@ internal static class PackageDownload
     {
         var package = await client.GetPackageAsync(packageId, cancellationToken);
         var root = Path.GetFullPath(outDirectory);
-        var targets = new List<(PackageFileInfo File, string Target)>();
+        var targets = new List<(PackageFileDocument File, string Target)>();
         foreach (var file in package.Files)
         {
             var target = Path.GetFullPath(Path.Combine(root, file.Path));
@@ -50,7 +51,7 @@ internal static class PackageDownload
     }
 
     /// <summary>Null when the file is in place and verified, else why not (nothing is left under <paramref name="target"/>).</summary>
-    private static async Task<string?> DownloadAsync(ArtifactStoreClient client, string packageId, PackageFileInfo file, string target, CancellationToken cancellationToken)
+    private static async Task<string?> DownloadAsync(ArtifactStoreClient client, string packageId, PackageFileDocument file, string target, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         var partial = target + PartialSuffix;

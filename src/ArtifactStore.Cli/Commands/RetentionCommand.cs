@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net.Http.Json;
+using ArtifactStore.Contract;
 using ArtifactStore.Core.Time;
 using ArtifactStore.Server.Http;
 
@@ -76,7 +77,7 @@ internal static class RetentionCommand
         access.AddTo(command);
         command.SetAction((parse, ct) => access.RunRemoteAsync(parse, (_, http, token) =>
             PostAsync(http, $"v1/packages/{Uri.EscapeDataString(parse.GetValue(id)!)}/retention/extensions",
-                new Dictionary<string, string> { ["new_expires_at"] = parse.GetValue(until)!, ["reason"] = parse.GetValue(reason)! }, token), ct));
+                new ExtendRequest(parse.GetValue(until)!, parse.GetValue(reason)!), token), ct));
         return command;
     }
 
@@ -90,7 +91,7 @@ internal static class RetentionCommand
         access.AddTo(command);
         command.SetAction((parse, ct) => access.RunRemoteAsync(parse, (_, http, token) =>
             PostAsync(http, $"v1/packages/{Uri.EscapeDataString(parse.GetValue(id)!)}/retention/holds/{Uri.EscapeDataString(parse.GetValue(hold)!)}/release",
-                new Dictionary<string, string> { ["reason"] = parse.GetValue(reason)! }, token), ct));
+                new ReasonRequest(parse.GetValue(reason)!), token), ct));
         return command;
     }
 
@@ -104,16 +105,16 @@ internal static class RetentionCommand
         access.AddTo(command);
         command.SetAction((parse, ct) => access.RunRemoteAsync(parse, (_, http, token) =>
             PostAsync(http, $"v1/packages/{Uri.EscapeDataString(parse.GetValue(id)!)}/retention/{path}",
-                new Dictionary<string, string> { ["reason"] = parse.GetValue(reason)! }, token), ct));
+                new ReasonRequest(parse.GetValue(reason)!), token), ct));
         return command;
     }
 
     private static Option<string> ReasonOption() =>
         new("--reason") { Description = "Why; recorded in the package's retention history with your token's name.", Required = true };
 
-    private static async Task<int> PostAsync(HttpClient http, string path, Dictionary<string, string> body, CancellationToken cancellationToken)
+    private static async Task<int> PostAsync<TBody>(HttpClient http, string path, TBody body, CancellationToken cancellationToken)
     {
-        using var response = await http.PostAsJsonAsync(path, body, cancellationToken);
+        using var response = await http.PostAsJsonAsync(path, body, ApiJson.Options, cancellationToken);
         return await StoreAccess.PrintAsync(response, cancellationToken);
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net.Http.Json;
 using System.Text.Json;
+using ArtifactStore.Contract;
 using ArtifactStore.Core.Security;
 using ArtifactStore.Server.Http;
 
@@ -35,14 +36,15 @@ internal static class TokenCommand
             return await access.RunAsync(parse,
                 async (http, ct) =>
                 {
-                    using var response = await http.PostAsJsonAsync("v1/admin/tokens", new { name = tokenName, role = Roles.Name(tokenRole) }, ct);
+                    using var response = await http.PostAsJsonAsync("v1/admin/tokens", new TokenCreateRequest(tokenName, Roles.Name(tokenRole)), ApiJson.Options, ct);
                     if (!response.IsSuccessStatusCode)
                     {
                         return await StoreAccess.PrintAsync(response, ct);
                     }
 
-                    using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
-                    Announce(tokenName, Roles.Name(tokenRole), body.RootElement.GetProperty("token").GetString()!);
+                    var created = await response.Content.ReadFromJsonAsync<TokenCreatedDocument>(ApiJson.Options, ct)
+                        ?? throw new JsonException("the server answered an empty body");
+                    Announce(tokenName, Roles.Name(tokenRole), created.Token);
                     return ExitCodes.Ok;
                 },
                 async (store, ct) =>
@@ -75,7 +77,7 @@ internal static class TokenCommand
             },
             async (store, ct) =>
             {
-                StoreAccess.Print(new { tokens = (await store.Tokens.ListAsync(ct)).Select(ReportJson.Token).ToList() });
+                StoreAccess.Print(new TokenListDocument([.. (await store.Tokens.ListAsync(ct)).Select(ReportJson.Token)]));
                 return ExitCodes.Ok;
             },
             cancellationToken));

@@ -39,6 +39,9 @@ public sealed record StoreOptions
     /// <summary>How stored files are presented to browsers (active types as attachments by default).</summary>
     public DownloadOptions Downloads { get; init; } = new();
 
+    /// <summary>Who may read <c>/metrics</c>.</summary>
+    public MetricsOptions Metrics { get; init; } = new();
+
     /// <summary>
     /// After SIGTERM, how long in-flight requests (and running jobs) may take to finish before they
     /// are cut off (<c>Shutdown:GracePeriod</c>, docs/recovery.md). The host's shutdown timeout. Default 30 s.

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using ArtifactStore.Core.Blobs;
+using ArtifactStore.Core.Diagnostics;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Events;
 using ArtifactStore.Core.Packages;
@@ -48,6 +50,7 @@ public sealed partial class GarbageCollector(IStoreDatabase database, IBlobStore
     private async Task<Result<GcReport>> RunOnceAsync(bool dryRun, string actor, CancellationToken cancellationToken)
     {
         await _running.WaitAsync(cancellationToken);
+        var started = Stopwatch.GetTimestamp();
         try
         {
             var startedAt = Time.Rfc3339.Truncate(time.GetUtcNow());
@@ -56,10 +59,18 @@ public sealed partial class GarbageCollector(IStoreDatabase database, IBlobStore
                 return await PlanAsync(startedAt, cancellationToken);
             }
 
-            return await _lease.RunAsync(ct => CollectAsync(startedAt, actor, ct), cancellationToken);
+            var report = await _lease.RunAsync(ct => CollectAsync(startedAt, actor, ct), cancellationToken);
+            if (report.IsSuccess)
+            {
+                StoreMetrics.GcPackagesDeleted.Add(report.Value.PackagesDeleted.Count);
+                StoreMetrics.GcFreedBytes.Add(report.Value.BytesFreed);
+            }
+
+            return report;
         }
         finally
         {
+            StoreMetrics.GcSeconds.Record(StoreMetrics.SecondsSince(started), new KeyValuePair<string, object?>("dry_run", dryRun ? "true" : "false"));
             _running.Release();
         }
     }

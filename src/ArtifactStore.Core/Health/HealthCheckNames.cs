@@ -15,4 +15,5 @@ public static class HealthCheckNames
     public const string Shutdown = "shutdown";
     public const string Lanes = "lanes";
     public const string Permissions = "permissions";
+    public const string JobCommands = "job_commands";
 }

@@ -1,3 +1,4 @@
+using ArtifactStore.Core.Diagnostics;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Events;
 using ArtifactStore.Core.Packages;
@@ -67,6 +68,7 @@ public sealed partial class JobRunner
     /// </summary>
     private async Task RecordAsync(JobView job, int attempt, AttemptOutcome outcome, PreparedPackage? prepared)
     {
+        var recorded = outcome;
         var result = await packages.WriteWithPackageAsync<bool>(prepared, async (writer, ct) =>
         {
             if (await HeldLeaseAsync(writer, job.Id, attempt, ct) is not { } lease)
@@ -80,7 +82,7 @@ public sealed partial class JobRunner
             }
 
             // A cancel recorded on the lease before the heartbeat saw it still wins over another try.
-            var recorded = lease.CancelRequestedAt is not null && outcome.Kind is OutcomeKind.Retry or OutcomeKind.Shutdown
+            recorded = lease.CancelRequestedAt is not null && outcome.Kind is OutcomeKind.Retry or OutcomeKind.Shutdown
                 ? AttemptOutcome.Canceled()
                 : outcome;
             await AppendOutcomeAsync(writer, job, attempt, recorded, prepared?.Id, ct);
@@ -100,6 +102,16 @@ public sealed partial class JobRunner
         else if (outcome.Kind is OutcomeKind.Retry or OutcomeKind.Shutdown)
         {
             Wake();
+        }
+
+        if (result.IsSuccess && result.Value && recorded.Kind is OutcomeKind.Succeeded or OutcomeKind.Failed or OutcomeKind.Canceled)
+        {
+            StoreMetrics.JobsFinished.Add(1, new KeyValuePair<string, object?>("state", recorded.Kind switch
+            {
+                OutcomeKind.Succeeded => "succeeded",
+                OutcomeKind.Failed => "failed",
+                _ => "canceled",
+            }));
         }
     }
 

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
+using ArtifactStore.Core.Diagnostics;
 
 namespace ArtifactStore.Core.Platform;
 
@@ -207,7 +209,10 @@ internal static partial class Posix
 
         try
         {
-            if (Fsync(fd) != 0)
+            var started = Stopwatch.GetTimestamp();
+            var failed = Fsync(fd) != 0;
+            StoreMetrics.FsyncSeconds.Record(StoreMetrics.SecondsSince(started), new KeyValuePair<string, object?>("kind", "directory"));
+            if (failed)
             {
                 // A failed fsync means we cannot claim durability: fatal for the operation.
                 throw new IOException($"fsync of directory {path} failed (errno {Marshal.GetLastPInvokeError()})");

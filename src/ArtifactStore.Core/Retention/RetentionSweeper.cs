@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using ArtifactStore.Core.Diagnostics;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Events;
 using ArtifactStore.Core.Storage;
@@ -37,6 +39,7 @@ public sealed class RetentionSweeper(IStoreDatabase database, TimeProvider time,
     {
         var at = Time.Rfc3339.Truncate(asOf ?? time.GetUtcNow());
         await _running.WaitAsync(cancellationToken);
+        var started = Stopwatch.GetTimestamp();
         try
         {
             if (dryRun)
@@ -49,6 +52,7 @@ public sealed class RetentionSweeper(IStoreDatabase database, TimeProvider time,
         }
         finally
         {
+            StoreMetrics.SweepSeconds.Record(StoreMetrics.SecondsSince(started), new KeyValuePair<string, object?>("dry_run", dryRun ? "true" : "false"));
             _running.Release();
         }
     }

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Threading.Channels;
+using ArtifactStore.Core.Diagnostics;
 using ArtifactStore.Core.Errors;
 
 namespace ArtifactStore.Core.Storage;
@@ -67,9 +69,12 @@ internal sealed class GroupCommitQueue : IAsyncDisposable
 
             if (batch.Count > 0)
             {
+                var started = Stopwatch.GetTimestamp();
                 try
                 {
                     await _commitBatch(batch);
+                    StoreMetrics.CommitBatchSize.Record(batch.Count);
+                    StoreMetrics.CommitSeconds.Record(StoreMetrics.SecondsSince(started));
                 }
                 catch (Exception e)
                 {

@@ -62,6 +62,9 @@ public interface IViewQueries
     /// <summary>A page of jobs, newest first.</summary>
     Task<JobPage> ListJobsAsync(JobQuery query, CancellationToken cancellationToken);
 
+    /// <summary>How many jobs are in each state (states with none are left out); read for the metrics.</summary>
+    Task<IReadOnlyDictionary<string, long>> CountJobsByStateAsync(CancellationToken cancellationToken);
+
     /// <summary>Every job lease, whoever holds it.</summary>
     Task<IReadOnlyList<JobLease>> ListJobLeasesAsync(CancellationToken cancellationToken);
 

@@ -129,6 +129,10 @@ public static class StoreConfiguration
             {
                 InlineActiveContent = ReadBool(root, ConfigurationKeys.DownloadsInlineActiveContent, new DownloadOptions().InlineActiveContent, problems),
             },
+            Metrics = new MetricsOptions
+            {
+                AllowAnonymous = ReadBool(root, ConfigurationKeys.MetricsAllowAnonymous, new MetricsOptions().AllowAnonymous, problems),
+            },
         };
         problems.AddRange(options.Validate());
         if (Hosting.StoreBackends.Check(options.Backend) is { } backendProblem)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ArtifactStore.Contract;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Security;
 using ArtifactStore.Core.Time;
@@ -17,11 +18,12 @@ public static class AdminEndpoints
     {
         var operatorRole = new RequiredRole(Role.Operator);
         var admin = new RequiredRole(Role.Admin);
-        app.MapPost("/v1/admin/retention/sweep", SweepAsync).WithMetadata(operatorRole);
-        app.MapPost("/v1/admin/gc", GcAsync).WithMetadata(operatorRole);
-        app.MapGet("/v1/admin/tokens", ListTokensAsync).WithMetadata(admin);
-        app.MapPost("/v1/admin/tokens", CreateTokenAsync).WithMetadata(admin);
-        app.MapPost("/v1/admin/tokens/{name}/revoke", RevokeTokenAsync).WithMetadata(admin);
+        app.MapPost("/v1/admin/retention/sweep", SweepAsync).WithMetadata(operatorRole).Produces<SweepReportDocument>();
+        app.MapPost("/v1/admin/gc", GcAsync).WithMetadata(operatorRole).Produces<GcReportDocument>();
+        app.MapGet("/v1/admin/tokens", ListTokensAsync).WithMetadata(admin).Produces<TokenListDocument>();
+        app.MapPost("/v1/admin/tokens", CreateTokenAsync).WithMetadata(admin)
+            .Produces<TokenCreatedDocument>(StatusCodes.Status201Created);
+        app.MapPost("/v1/admin/tokens/{name}/revoke", RevokeTokenAsync).WithMetadata(admin).Produces<TokenDocument>();
     }
 
     private static async Task<IResult> SweepAsync(HttpContext context, StoreRuntime store)
@@ -69,7 +71,7 @@ public static class AdminEndpoints
     }
 
     private static async Task<IResult> ListTokensAsync(StoreRuntime store, CancellationToken cancellationToken) =>
-        Results.Json(new { tokens = (await store.Tokens.ListAsync(cancellationToken)).Select(ReportJson.Token).ToList() }, JsonDefaults.Options);
+        Results.Json(new TokenListDocument([.. (await store.Tokens.ListAsync(cancellationToken)).Select(ReportJson.Token)]), JsonDefaults.Options);
 
     private static async Task<IResult> CreateTokenAsync(HttpContext context, StoreRuntime store)
     {
@@ -92,7 +94,7 @@ public static class AdminEndpoints
             return Problems.From(created.Error, context);
         }
 
-        return Results.Json(new { token = created.Value.Secret, details = ReportJson.Token(created.Value.Token) },
+        return Results.Json(new TokenCreatedDocument(created.Value.Secret, ReportJson.Token(created.Value.Token)),
             JsonDefaults.Options, statusCode: StatusCodes.Status201Created);
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ArtifactStore.Contract;
 using ArtifactStore.Core.Encoding;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Security;
@@ -16,7 +17,7 @@ public static class EventEndpoints
 {
     public const int MaxLimit = 1000;
 
-    public static void Map(IEndpointRouteBuilder app) => app.MapGet("/v1/events", ListAsync).WithMetadata(new RequiredRole(Role.Reader));
+    public static void Map(IEndpointRouteBuilder app) => app.MapGet("/v1/events", ListAsync).WithMetadata(new RequiredRole(Role.Reader)).Produces<EventListDocument>();
 
     private static async Task<IResult> ListAsync(HttpContext context, StoreRuntime store)
     {
@@ -35,23 +36,21 @@ public static class EventEndpoints
             return Problems.From(StoreError.Validation($"limit must be a whole number from 1 to {MaxLimit}", "limit"), context);
         }
 
-        var events = new List<object>();
+        var events = new List<EventDocument>();
         await foreach (var record in store.Database.ReadEventsAsync(after, limit, context.RequestAborted))
         {
-            events.Add(new
-            {
-                seq = record.Seq,
-                stream = record.Stream,
-                type = record.Type,
-                occurred_at = Rfc3339.ToText(record.OccurredAt),
-                actor = record.Actor,
-                payload = CborJson.ToJson(Cbor.Decode(record.Payload)),
-                payload_cbor = Convert.ToBase64String(record.Payload),
-                prev_hash = Convert.ToHexStringLower(record.PrevHash),
-                hash = Convert.ToHexStringLower(record.Hash),
-            });
+            events.Add(new EventDocument(
+                record.Seq,
+                record.Stream,
+                record.Type,
+                Rfc3339.ToText(record.OccurredAt),
+                record.Actor,
+                CborJson.ToJson(Cbor.Decode(record.Payload)),
+                Convert.ToBase64String(record.Payload),
+                Convert.ToHexStringLower(record.PrevHash),
+                Convert.ToHexStringLower(record.Hash)));
         }
 
-        return Results.Json(new { events }, JsonDefaults.Options);
+        return Results.Json(new EventListDocument(events), JsonDefaults.Options);
     }
 }

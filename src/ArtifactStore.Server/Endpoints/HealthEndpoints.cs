@@ -1,3 +1,4 @@
+using ArtifactStore.Contract;
 using ArtifactStore.Core.Time;
 using ArtifactStore.Server.Hosting;
 using ArtifactStore.Server.Http;
@@ -19,8 +20,10 @@ public static class HealthEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var publicEndpoint = new PublicEndpoint();
-        app.MapGet("/health/live", () => Results.Json(new { status = "live" }, JsonDefaults.Options)).WithMetadata(publicEndpoint);
-        app.MapGet("/health/ready", ReadyAsync).WithMetadata(publicEndpoint);
+        app.MapGet("/health/live", () => Results.Json(new LivenessDocument("live"), JsonDefaults.Options)).WithMetadata(publicEndpoint)
+            .Produces<LivenessDocument>();
+        app.MapGet("/health/ready", ReadyAsync).WithMetadata(publicEndpoint)
+            .Produces<ReadinessDocument>().Produces<ReadinessDocument>(StatusCodes.Status503ServiceUnavailable);
     }
 
     private static async Task<IResult> ReadyAsync(HttpContext context, StoreRuntime store, ReadinessMonitor monitor, CancellationToken cancellationToken)
@@ -28,27 +31,22 @@ public static class HealthEndpoints
         // Asking is a reason to look again: the answer is never older than this request.
         var report = await monitor.RefreshAsync(cancellationToken);
         var status = report.IsReady ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+        var readiness = report.IsReady ? "ready" : "not_ready";
+        var checkedAt = Rfc3339.ToText(report.CheckedAt);
         if (!AnonymousAccess.MaySeeDetails(context, authenticated: await IsAuthenticatedAsync(context)))
         {
-            return Results.Json(new Dictionary<string, object?>
-            {
-                ["status"] = report.IsReady ? "ready" : "not_ready",
-                ["checked_at"] = Rfc3339.ToText(report.CheckedAt),
-                ["checks"] = report.Checks.ToDictionary(c => c.Name, c => c.IsOk ? "ok" : "failing", StringComparer.Ordinal),
-            }, JsonDefaults.Options, statusCode: status);
+            return Results.Json(new ReadinessDocument(readiness, checkedAt,
+                report.Checks.ToDictionary(c => c.Name, c => c.IsOk ? "ok" : "failing", StringComparer.Ordinal)), JsonDefaults.Options, statusCode: status);
         }
 
-        var body = new Dictionary<string, object?>
+        var body = new ReadinessDocument(readiness, checkedAt, report.Checks.ToDictionary(c => c.Name, c => c.Problem ?? "ok", StringComparer.Ordinal))
         {
-            ["status"] = report.IsReady ? "ready" : "not_ready",
-            ["profile"] = store.Root.Profile,
-            ["store_id"] = store.Root.StoreId,
-            ["version"] = BuildInfo.Version,
-            ["revision"] = BuildInfo.Revision,
-            ["checked_at"] = Rfc3339.ToText(report.CheckedAt),
-            ["checks"] = report.Checks.ToDictionary(c => c.Name, c => c.Problem ?? "ok", StringComparer.Ordinal),
-            ["remedies"] = report.Failing.ToDictionary(c => c.Name, c => c.Remedy, StringComparer.Ordinal),
-            ["details"] = report.Checks.Where(c => c.Detail is not null).ToDictionary(c => c.Name, c => c.Detail, StringComparer.Ordinal),
+            Profile = store.Root.Profile,
+            StoreId = store.Root.StoreId,
+            Version = BuildInfo.Version,
+            Revision = BuildInfo.Revision,
+            Remedies = report.Failing.ToDictionary(c => c.Name, c => c.Remedy, StringComparer.Ordinal),
+            Details = report.Checks.Where(c => c.Detail is not null).ToDictionary(c => c.Name, c => c.Detail, StringComparer.Ordinal),
         };
         return Results.Json(body, JsonDefaults.Options, statusCode: status);
     }

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using ArtifactStore.Contract;
+using ArtifactStore.Core.Diagnostics;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Ids;
 using ArtifactStore.Core.Jobs;
@@ -20,13 +22,16 @@ public static class JobEndpoints
         var reader = new RequiredRole(Role.Reader);
         var writer = new RequiredRole(Role.Writer);
         var operatorRole = new RequiredRole(Role.Operator);
-        app.MapPost("/v1/jobs", SubmitAsync).WithMetadata(writer);
-        app.MapGet("/v1/jobs", ListAsync).WithMetadata(reader);
-        app.MapGet("/v1/jobs/{id}", GetAsync).WithMetadata(reader);
-        app.MapGet("/v1/jobs/{id}/logs", LogsAsync).WithMetadata(reader);
-        app.MapPost("/v1/jobs/{id}/cancel", CancelAsync).WithMetadata(writer);
-        app.MapPost("/v1/jobs/{id}/pin", (HttpContext c, StoreRuntime s, string id) => PinAsync(c, s, id, pinned: true)).WithMetadata(operatorRole);
-        app.MapPost("/v1/jobs/{id}/unpin", (HttpContext c, StoreRuntime s, string id) => PinAsync(c, s, id, pinned: false)).WithMetadata(operatorRole);
+        app.MapPost("/v1/jobs", SubmitAsync).WithMetadata(writer)
+            .Produces<JobDocument>(StatusCodes.Status202Accepted).Produces<JobDocument>();
+        app.MapGet("/v1/jobs", ListAsync).WithMetadata(reader).Produces<JobListDocument>();
+        app.MapGet("/v1/jobs/{id}", GetAsync).WithMetadata(reader).Produces<JobDocument>();
+        app.MapGet("/v1/jobs/{id}/logs", LogsAsync).WithMetadata(reader).Produces<string>(contentType: "text/plain");
+        app.MapPost("/v1/jobs/{id}/cancel", CancelAsync).WithMetadata(writer).Produces<JobDocument>();
+        app.MapPost("/v1/jobs/{id}/pin", (HttpContext c, StoreRuntime s, string id) => PinAsync(c, s, id, pinned: true)).WithMetadata(operatorRole)
+            .Produces<JobDocument>();
+        app.MapPost("/v1/jobs/{id}/unpin", (HttpContext c, StoreRuntime s, string id) => PinAsync(c, s, id, pinned: false)).WithMetadata(operatorRole)
+            .Produces<JobDocument>();
     }
 
     private static async Task<IResult> SubmitAsync(HttpContext context, StoreRuntime store)
@@ -119,6 +124,7 @@ public static class JobEndpoints
             return problem;
         }
 
+        StoreMetrics.UploadedBytes.Add(upload.Files.Sum(f => f.Blob.Size));
         return upload.Files.Count == 0
             ? StoreError.Validation("the file part 'input' is missing (or send JSON with input_package_id)", "input")
             : new JobSubmission(type, options, upload, null);
@@ -171,11 +177,9 @@ public static class JobEndpoints
 
         var type = query["type"].ToString();
         var page = await store.Jobs.ListAsync(new JobQuery(state, type.Length > 0 ? type : null, paging.Value.Before, paging.Value.Limit), context.RequestAborted);
-        return Results.Json(new
-        {
-            items = page.Items.Select(JobJson.From).ToList(),
-            next_cursor = page.Next is { } next ? PackageListQuery.Cursor(next) : null,
-        }, JsonDefaults.Options);
+        return Results.Json(new JobListDocument(
+            [.. page.Items.Select(JobJson.From)],
+            page.Next is { } next ? PackageListQuery.Cursor(next) : null), JsonDefaults.Options);
     }
 
     private static async Task<IResult> GetAsync(HttpContext context, StoreRuntime store, string id)

@@ -1,3 +1,5 @@
+using ArtifactStore.Contract;
+using ArtifactStore.Core.Diagnostics;
 using ArtifactStore.Core.Encoding;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Packages;
@@ -17,9 +19,10 @@ public static class PackageEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var reader = new RequiredRole(Role.Reader);
-        app.MapPost("/v1/packages", CreateAsync).WithMetadata(new RequiredRole(Role.Writer));
-        app.MapGet("/v1/packages", ListAsync).WithMetadata(reader);
-        app.MapGet("/v1/packages/{id}", GetAsync).WithMetadata(reader);
+        app.MapPost("/v1/packages", CreateAsync).WithMetadata(new RequiredRole(Role.Writer))
+            .Produces<PackageDocument>(StatusCodes.Status201Created).Produces<PackageDocument>();
+        app.MapGet("/v1/packages", ListAsync).WithMetadata(reader).Produces<PackageListDocument>();
+        app.MapGet("/v1/packages/{id}", GetAsync).WithMetadata(reader).Produces<PackageDocument>();
         app.MapGet("/v1/packages/{id}/manifest", ManifestAsync).WithMetadata(reader);
         app.MapMethods("/v1/packages/{id}/files/{**path}", [HttpMethods.Get, HttpMethods.Head], FileAsync).WithMetadata(reader);
     }
@@ -59,6 +62,8 @@ public static class PackageEndpoints
                 return Problems.From(received, context);
             }
 
+            StoreMetrics.UploadedBytes.Add(upload.Files.Sum(f => f.Blob.Size));
+
             var created = await store.Packages.CreateAsync(upload, actor, claim, context.RequestAborted);
             if (!created.IsSuccess)
             {
@@ -93,11 +98,9 @@ public static class PackageEndpoints
         }
 
         var page = await store.Packages.ListAsync(query.Value, context.RequestAborted);
-        return Results.Json(new
-        {
-            items = page.Items.Select(PackageJson.From).ToList(),
-            next_cursor = page.Next is { } next ? PackageListQuery.Cursor(next) : null,
-        }, JsonDefaults.Options);
+        return Results.Json(new PackageListDocument(
+            [.. page.Items.Select(PackageJson.From)],
+            page.Next is { } next ? PackageListQuery.Cursor(next) : null), JsonDefaults.Options);
     }
 
     private static async Task<IResult> GetAsync(HttpContext context, StoreRuntime store, string id)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ArtifactStore.Contract;
 using ArtifactStore.Core.Encoding;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Events;
@@ -21,13 +22,18 @@ public static class RetentionEndpoints
     {
         var reader = new RequiredRole(Role.Reader);
         var operatorRole = new RequiredRole(Role.Operator);
-        app.MapGet("/v1/packages/{id}/retention", GetAsync).WithMetadata(reader);
+        app.MapGet("/v1/packages/{id}/retention", GetAsync).WithMetadata(reader).Produces<RetentionDocument>();
         app.MapGet("/v1/packages/{id}/retention/history", HistoryAsync).WithMetadata(reader);
-        app.MapPost("/v1/packages/{id}/retention/extensions", ExtendAsync).WithMetadata(operatorRole);
-        app.MapPost("/v1/packages/{id}/retention/holds", HoldAsync).WithMetadata(operatorRole);
-        app.MapPost("/v1/packages/{id}/retention/holds/{holdId}/release", ReleaseAsync).WithMetadata(operatorRole);
-        app.MapPost("/v1/packages/{id}/retention/pin", (HttpContext c, StoreRuntime s, string id) => PinAsync(c, s, id, pinned: true)).WithMetadata(operatorRole);
-        app.MapPost("/v1/packages/{id}/retention/unpin", (HttpContext c, StoreRuntime s, string id) => PinAsync(c, s, id, pinned: false)).WithMetadata(operatorRole);
+        app.MapPost("/v1/packages/{id}/retention/extensions", ExtendAsync).WithMetadata(operatorRole)
+            .Produces<RetentionDocument>();
+        app.MapPost("/v1/packages/{id}/retention/holds", HoldAsync).WithMetadata(operatorRole)
+            .Produces<HoldCreatedDocument>(StatusCodes.Status201Created);
+        app.MapPost("/v1/packages/{id}/retention/holds/{holdId}/release", ReleaseAsync).WithMetadata(operatorRole)
+            .Produces<RetentionDocument>();
+        app.MapPost("/v1/packages/{id}/retention/pin", (HttpContext c, StoreRuntime s, string id) => PinAsync(c, s, id, pinned: true)).WithMetadata(operatorRole)
+            .Produces<RetentionDocument>();
+        app.MapPost("/v1/packages/{id}/retention/unpin", (HttpContext c, StoreRuntime s, string id) => PinAsync(c, s, id, pinned: false)).WithMetadata(operatorRole)
+            .Produces<RetentionDocument>();
     }
 
     private static async Task<IResult> GetAsync(HttpContext context, StoreRuntime store, string id)
@@ -84,15 +90,13 @@ public static class RetentionEndpoints
         }
 
         var hold = held.Value.Hold;
-        return Results.Json(new
-        {
-            hold_id = hold.HoldId,
-            package_id = held.Value.Package.Id,
-            reason = hold.Reason,
-            actor = hold.Actor,
-            applied_at = Rfc3339.ToText(hold.AppliedAt),
-            retention = PackageJson.Retention(held.Value.Package),
-        }, JsonDefaults.Options, statusCode: StatusCodes.Status201Created);
+        return Results.Json(new HoldCreatedDocument(
+            hold.HoldId,
+            held.Value.Package.Id.ToString(),
+            hold.Reason,
+            hold.Actor,
+            Rfc3339.ToText(hold.AppliedAt),
+            PackageJson.Retention(held.Value.Package)), JsonDefaults.Options, statusCode: StatusCodes.Status201Created);
     }
 
     private static async Task<IResult> ReleaseAsync(HttpContext context, StoreRuntime store, string id, string holdId)

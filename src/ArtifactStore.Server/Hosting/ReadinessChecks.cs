@@ -1,4 +1,5 @@
 using ArtifactStore.Core.Health;
+using ArtifactStore.Core.Jobs;
 using ArtifactStore.Core.Roots;
 using ArtifactStore.Server.Configuration;
 
@@ -31,6 +32,7 @@ public static class ReadinessChecks
             Guard(HealthCheckNames.FreeSpace, () => FreeSpace(root.Path, store.Options.Readiness.MinFreeSpaceBytes)),
             Recovery(store.Recovery),
             Revision(store.Options.Readiness.ExpectedRevision),
+            Guard(HealthCheckNames.JobCommands, () => JobCommandCheck.Evaluate(store.Options.Jobs, Environment.GetEnvironmentVariable)),
         ];
     }
 

@@ -2,6 +2,7 @@ using ArtifactStore.Core.Errors;
 using ArtifactStore.Server.Dashboard;
 using ArtifactStore.Server.Endpoints;
 using ArtifactStore.Server.Http;
+using ArtifactStore.Server.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -66,12 +67,15 @@ public static class ServerApp
 
         builder.Services.ConfigureHttpJsonOptions(o => JsonDefaults.Configure(o.SerializerOptions));
         DashboardSetup.AddDashboard(builder.Services);
+        ApiReference.AddTo(builder.Services);
+        MetricsEndpoint.AddTo(builder.Services);
 
         var app = builder.Build();
         store.Recovery.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<StartupRecovery>();
         var readiness = app.Services.GetRequiredService<ReadinessMonitor>();
         app.Lifetime.ApplicationStopping.Register(readiness.MarkStopping);
         app.Use(SecurityHeaders.InvokeAsync);
+        app.Use(MetricsEndpoint.CountAsync);
         app.Use(RequestScopeAsync);
         // Inside the request scope (so problems carry the request id), outside routing (so 404 and 405 get documents too).
         app.Use(ProblemResponses.InvokeAsync);
@@ -82,6 +86,8 @@ public static class ServerApp
         app.Use(Authentication.InvokeAsync);
         MapEndpoints(app);
         DashboardSetup.MapDashboard(app);
+        ApiReference.Map(app);
+        MetricsEndpoint.Map(app, store.Options.Metrics.AllowAnonymous);
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {

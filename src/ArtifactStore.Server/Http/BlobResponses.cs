@@ -1,5 +1,6 @@
 using System.Buffers;
 using ArtifactStore.Core.Blobs;
+using ArtifactStore.Core.Diagnostics;
 using ArtifactStore.Server.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -119,6 +120,7 @@ public static class BlobResponses
                 }
 
                 await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                StoreMetrics.DownloadedBytes.Add(read);
                 remaining -= read;
             }
         }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ArtifactStore.Contract;
 using ArtifactStore.Core.Jobs;
 using ArtifactStore.Core.Time;
 
@@ -7,28 +8,26 @@ namespace ArtifactStore.Server.Http;
 /// <summary>The job document of the API (docs/api.md, "Jobs"), built from the view.</summary>
 public static class JobJson
 {
-    public static object From(JobView view) => new
-    {
-        id = view.Id.ToString(),
-        type = view.Type,
-        state = JobStates.ToText(view.State),
-        attempts = view.Attempts,
-        max_attempts = view.MaxAttempts,
-        options = JsonNode.Parse(view.OptionsJson),
-        created_at = Rfc3339.ToText(view.CreatedAt),
-        created_by = view.CreatedBy,
-        started_at = Text(view.StartedAt),
-        finished_at = Text(view.FinishedAt),
-        not_before = view.State == JobState.Queued ? Rfc3339.ToText(view.NotBefore) : null,
-        input_package_id = view.InputPackageId.ToString(),
-        output_package_id = view.OutputPackageId?.ToString(),
-        log_package_id = view.LogPackageId?.ToString(),
-        error = view.Error is { } error ? new { code = error.Code, message = error.Message } : null,
-        exit_code = view.ExitCode,
-        pinned = view.Pinned,
-        retention_class = view.OutputClass,
-        expires_at = Text(view.ExpiresAt),
-    };
+    public static JobDocument From(JobView view) => new(
+        view.Id.ToString(),
+        view.Type,
+        JobStates.ToText(view.State),
+        view.Attempts,
+        view.MaxAttempts,
+        JsonNode.Parse(view.OptionsJson),
+        Rfc3339.ToText(view.CreatedAt),
+        view.CreatedBy,
+        Text(view.StartedAt),
+        Text(view.FinishedAt),
+        view.State == JobState.Queued ? Rfc3339.ToText(view.NotBefore) : null,
+        view.InputPackageId.ToString(),
+        view.OutputPackageId?.ToString(),
+        view.LogPackageId?.ToString(),
+        view.Error is { } error ? new JobErrorDocument(error.Code, error.Message) : null,
+        view.ExitCode,
+        view.Pinned,
+        view.OutputClass,
+        Text(view.ExpiresAt));
 
     private static string? Text(DateTimeOffset? at) => at is { } value ? Rfc3339.ToText(value) : null;
 }

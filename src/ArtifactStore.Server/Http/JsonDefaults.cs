@@ -1,19 +1,12 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using ArtifactStore.Contract;
 
 namespace ArtifactStore.Server.Http;
 
-/// <summary>JSON as the API writes it: snake_case members, nulls included (an explicit null expiry means "never").</summary>
+/// <summary>JSON as the API writes it: the contract's settings (<see cref="ApiJson"/>), shared with the client.</summary>
 public static class JsonDefaults
 {
-    public static JsonSerializerOptions Options { get; } = Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));
+    public static JsonSerializerOptions Options => ApiJson.Options;
 
-    public static JsonSerializerOptions Configure(JsonSerializerOptions options)
-    {
-        options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
-        options.DictionaryKeyPolicy = null;
-        options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
-        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
-        return options;
-    }
+    public static JsonSerializerOptions Configure(JsonSerializerOptions options) => ApiJson.Configure(options);
 }
