@@ -73,7 +73,7 @@ public sealed partial class MetricsTests
         var root = temp.Combine("root");
         await using (var server = await ServerProcess.StartAsync(root))
         {
-            var admin = (await RetentionLifecycleTests.CreateTokenAsync(root, "admin", "admin", null))!;
+            var admin = (await TokenCli.CreateAsync(root, "admin", "admin", null))!;
             using var anonymous = await server.Http.GetAsync("metrics");
             Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
             using var request = new HttpRequestMessage(HttpMethod.Get, "metrics");
