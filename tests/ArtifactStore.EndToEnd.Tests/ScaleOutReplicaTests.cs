@@ -30,10 +30,27 @@ public sealed class ScaleOutReplicaTests
         await using var store = await ScaleOutStore.CreateAsync();
         var config = Config(temp);
         var replicas = new ServerProcess[3];
-        for (var i = 0; i < replicas.Length; i++)
+        try
         {
-            replicas[i] = await ServerProcess.StartReplicaAsync(store, temp.Combine($"replica{i}"), config);
+            for (var i = 0; i < replicas.Length; i++)
+            {
+                replicas[i] = await ServerProcess.StartReplicaAsync(store, temp.Combine($"replica{i}"), config);
+            }
+
+            await RunUnderLoadAsync(store, temp, config, replicas);
         }
+        finally
+        {
+            // Never leave a replica running: a failed assertion must not leak processes.
+            foreach (var replica in replicas.Where(r => r is not null))
+            {
+                await replica.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task RunUnderLoadAsync(ScaleOutStore store, TempDirectory temp, string config, ServerProcess[] replicas)
+    {
 
         // Contents shared between packages, so that GC condemns blobs that later uploads bring back.
         var contents = Enumerable.Range(0, 8).Select(i => GcUnderLoadTests.Bytes(i, 512 * (1 + (i * 30)))).ToArray();
@@ -238,7 +255,6 @@ public sealed class ScaleOutReplicaTests
         foreach (var replica in replicas)
         {
             Assert.Equal(0, await replica.StopAsync());
-            await replica.DisposeAsync();
         }
 
         var (exit, stdout, stderr) = await Cli.RunAsync(["fsck", "--data-root", temp.Combine("replica0")], store.Environment());
@@ -251,7 +267,7 @@ public sealed class ScaleOutReplicaTests
         using var temp = new TempDirectory();
         await using var store = await ScaleOutStore.CreateAsync();
         var config = Config(temp);
-        var doomed = await ServerProcess.StartReplicaAsync(store, temp.Combine("doomed"), config);
+        await using var doomed = await ServerProcess.StartReplicaAsync(store, temp.Combine("doomed"), config);
         var input = Encoding.UTF8.GetBytes("moved across replicas");
         var id = await JobApi.SubmitOkAsync(doomed.Http, "slow", input);
         await JobApi.WaitAsync(doomed.Http, id, TimeSpan.FromSeconds(30), "running");
@@ -269,7 +285,6 @@ public sealed class ScaleOutReplicaTests
         Assert.DoesNotContain("done", log, StringComparison.Ordinal);
 
         await doomed.KillAsync();
-        await doomed.DisposeAsync();
         var job = await JobApi.WaitAsync(survivor.Http, id, TimeSpan.FromSeconds(60));
         Assert.Equal("succeeded", JobApi.State(job));
         Assert.Equal(2, job.GetProperty("attempts").GetInt32());
