@@ -17,8 +17,8 @@ internal static class PostgresViewTables
         "idempotency",        // operational: request claims and results, not events
         "job_leases",         // operational: who runs which attempt until when; heartbeats are not events
         "maintenance_leases", // operational: which process runs GC or the retention sweep until when
-        "store_identity",     // the store's id and lane, recorded once when the database is new (002)
-        "job_log_chunks",     // live job logs as they are written; the finished log is a package (002)
+        "store_identity",     // the store's id and lane, checked by every replica before it opens the store
+        "job_log_chunks",     // operational: live job logs; a job's final log is in its package
     };
 
     public static async Task<string> CurrentSchemaAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken) =>

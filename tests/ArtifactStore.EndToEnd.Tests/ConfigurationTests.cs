@@ -62,8 +62,47 @@ public sealed class ConfigurationTests
         var env = new Dictionary<string, string> { ["ARTIFACTSTORE_STORE__BACKEND"] = "cassandra" };
         (exit, _, stderr) = await Cli.RunAsync(["serve", "--data-root", temp.Combine("root"), "--urls", "http://127.0.0.1:0"], env);
         Assert.Equal(2, exit);
-        Assert.Contains("Store:Backend: 'cassandra' is not a storage backend (known: embedded)", stderr, StringComparison.Ordinal);
+        Assert.Contains("Store:Backend: 'cassandra' is not a storage backend (known: embedded, scale-out)", stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(temp.Combine("root")));
+    }
+
+    [Fact]
+    public async Task scale_out_settings_are_checked_by_key_and_shown_with_secrets_redacted()
+    {
+        using var temp = new TempDirectory();
+        var env = new Dictionary<string, string>
+        {
+            ["ARTIFACTSTORE_STORE__BACKEND"] = "scale-out",
+            ["ARTIFACTSTORE_STORE__S3__BUKET"] = "typo",
+            ["ARTIFACTSTORE_STORE__S3__FORCEPATHSTYLE"] = "sometimes",
+        };
+        var (exit, _, stderr) = await Cli.RunAsync(["serve", "--data-root", temp.Combine("root"), "--urls", "http://127.0.0.1:0"], env);
+        Assert.Equal(2, exit);
+        Assert.Contains("Store:Postgres:ConnectionString: required by Store:Backend=scale-out", stderr, StringComparison.Ordinal);
+        Assert.Contains("Store:S3:Bucket: required", stderr, StringComparison.Ordinal);
+        Assert.Contains("unknown setting of the scale-out backend", stderr, StringComparison.Ordinal);
+        Assert.Contains("Store:S3:ForcePathStyle: 'sometimes' is not true or false", stderr, StringComparison.Ordinal);
+        Assert.Contains("S3 credentials are required", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(temp.Combine("root")));
+
+        env = new Dictionary<string, string>
+        {
+            ["ARTIFACTSTORE_STORE__BACKEND"] = "scale-out",
+            ["ARTIFACTSTORE_STORE__POSTGRES__CONNECTIONSTRING"] = "Host=db;Database=store;Username=as;Password=hunter2-secret",
+            ["ARTIFACTSTORE_STORE__S3__BUCKET"] = "artifacts",
+            ["ARTIFACTSTORE_STORE__S3__PREFIX"] = "prod/",
+            ["ARTIFACTSTORE_STORE__S3__ACCESSKEY"] = "AKIDEXAMPLE",
+            ["ARTIFACTSTORE_STORE__S3__SECRETKEY"] = "wJalrXUtnFEMI-secret",
+        };
+        (exit, var stdout, stderr) = await Cli.RunAsync(["config", "show", "--data-root", temp.Combine("root")], env);
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("Store:Backend = scale-out    (environment)", stdout, StringComparison.Ordinal);
+        Assert.Contains("Store:S3:Bucket = artifacts    (environment)", stdout, StringComparison.Ordinal);
+        Assert.Contains("Store:S3:Prefix = prod/    (environment)", stdout, StringComparison.Ordinal);
+        Assert.Contains("Store:Postgres:ConnectionString = (set, redacted)    (environment)", stdout, StringComparison.Ordinal);
+        Assert.Contains("Store:S3:SecretKey = (set, redacted)    (environment)", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2-secret", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("wJalrXUtnFEMI-secret", stdout, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -149,7 +149,7 @@ public sealed class GcUnderLoadTests
         await StoreFiles.AssertViewsEqualReplayAsync(root);
     }
 
-    private static byte[] Bytes(int seed, int size)
+    internal static byte[] Bytes(int seed, int size)
     {
         var bytes = new byte[size];
         new Random(seed).NextBytes(bytes);

@@ -24,7 +24,7 @@ public sealed partial class ScaleOutComposeTests
             ["AS_PG_PASSWORD"] = "unused-with-trust-authentication",
             ["AS_S3_SERVICE_URL"] = settings["S3"]!["ServiceUrl"]!.GetValue<string>(),
             ["AS_S3_BUCKET"] = settings["S3"]!["Bucket"]!.GetValue<string>(),
-            ["AS_S3_PREFIX"] = store.KeyPrefix,
+            ["AS_S3_PREFIX"] = store.Prefix,
             ["AS_S3_PATH_STYLE"] = "true",
             ["AWS_ACCESS_KEY_ID"] = "S3RVER",
             ["AWS_SECRET_ACCESS_KEY"] = "S3RVER",

@@ -1,4 +1,5 @@
--- Version 2: what the scale-out backend keeps besides the store itself (docs/postgres.md).
+-- Version 2: what the scale-out backend keeps besides the store itself (docs/postgres.md). Neither table is
+-- a view: both are listed in PostgresViewTables.NotViews, so replay, rebuild-views and fsck leave them alone.
 
 -- store_identity: one row, written by the first process that opens the database. Every replica compares
 -- it with its own profile before it migrates or writes anything, so a replica of another lane is refused

@@ -1,7 +1,6 @@
 using ArtifactStore.Conformance.Tests.Backends;
 using ArtifactStore.Conformance.Tests.Postgres;
 using ArtifactStore.Conformance.Tests.S3;
-using ArtifactStore.Embedded;
 using ArtifactStore.Postgres;
 using ArtifactStore.S3;
 
@@ -37,7 +36,8 @@ public sealed class PostgresS3BackendFixture : StoreBackendFixture
 
         var temp = Path.Combine(directory, "tmp");
         var blobs = new S3BlobStore(_s3.Options(directory), temp);
-        return new PostgresS3Backend(database, blobs, new FileJobLogStore(Path.Combine(directory, "jobs")), temp, client);
+        // The scale-out backend's live job logs: chunks in the database, written through to the local log file.
+        return new PostgresS3Backend(database, blobs, database.CreateJobLogStore(Path.Combine(directory, "jobs")), temp, client);
     }
 
     public override async Task DeleteAsync(string directory, CancellationToken cancellationToken)
