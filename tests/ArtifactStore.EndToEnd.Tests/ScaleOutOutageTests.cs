@@ -18,7 +18,7 @@ public sealed class ScaleOutOutageTests
     {
         using var temp = new TempDirectory();
         await using var store = await ScaleOutStore.CreateAsync(proxied: true);
-        await using var replica = await ServerProcess.StartReplicaAsync(store, temp.Combine("replica"), StoreFiles.Config(temp, Config));
+        await using var replica = await store.StartReplicaAsync(temp.Combine("replica"), StoreFiles.Config(temp, Config));
         await OutageAsync(store, replica, store.S3Proxy!, "blob_store");
     }
 
@@ -27,7 +27,7 @@ public sealed class ScaleOutOutageTests
     {
         using var temp = new TempDirectory();
         await using var store = await ScaleOutStore.CreateAsync(proxied: true);
-        await using var replica = await ServerProcess.StartReplicaAsync(store, temp.Combine("replica"), StoreFiles.Config(temp, Config));
+        await using var replica = await store.StartReplicaAsync(temp.Combine("replica"), StoreFiles.Config(temp, Config));
         await OutageAsync(store, replica, store.PostgresProxy!, "database");
     }
 
@@ -73,7 +73,7 @@ public sealed class ScaleOutOutageTests
     {
         using var temp = new TempDirectory();
         await using var prod = await ScaleOutStore.CreateAsync();
-        await using (var replica = await ServerProcess.StartReplicaAsync(prod, temp.Combine("prod"), profile: "prod"))
+        await using (var replica = await prod.StartReplicaAsync(temp.Combine("prod"), profile: "prod"))
         {
             Assert.Equal(HttpStatusCode.Created, (await Api.PostPackageAsync(replica.Http, Api.Form("p", Api.Files(("a", "a"u8.ToArray()))))).Status);
         }
@@ -112,8 +112,8 @@ public sealed class ScaleOutOutageTests
             { "Retention": { "Classes": { "short": { "Duration": "00:00:01" } }, "SweepInterval": "1.00:00:00" },
               "Gc": { "BlobGracePeriod": "00:00:00", "Interval": "1.00:00:00" } }
             """);
-        await using var uploads = await ServerProcess.StartReplicaAsync(store, temp.Combine("uploads"), config);
-        await using var collects = await ServerProcess.StartReplicaAsync(store, temp.Combine("collects"), config);
+        await using var uploads = await store.StartReplicaAsync(temp.Combine("uploads"), config);
+        await using var collects = await store.StartReplicaAsync(temp.Combine("collects"), config);
         var contents = Enumerable.Range(0, 6).Select(i => GcUnderLoadTests.Bytes(i, 1024 * (1 + (i * 40)))).ToArray();
         var acknowledged = new ConcurrentBag<(string Id, bool Short, int[] Contents)>();
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));

@@ -34,7 +34,7 @@ public sealed class ScaleOutReplicaTests
         {
             for (var i = 0; i < replicas.Length; i++)
             {
-                replicas[i] = await ServerProcess.StartReplicaAsync(store, temp.Combine($"replica{i}"), config);
+                replicas[i] = await store.StartReplicaAsync(temp.Combine($"replica{i}"), config);
             }
 
             await RunUnderLoadAsync(store, temp, config, replicas);
@@ -174,7 +174,7 @@ public sealed class ScaleOutReplicaTests
             await Task.Delay(random.Next(1500, 4000));
             var victim = random.Next(replicas.Length);
             await replicas[victim].KillAsync();
-            var replacement = await ServerProcess.StartReplicaAsync(store, temp.Combine($"replica{victim}"), config);
+            var replacement = await store.StartReplicaAsync(temp.Combine($"replica{victim}"), config);
             ServerProcess dead;
             lock (replicas)
             {
@@ -267,13 +267,13 @@ public sealed class ScaleOutReplicaTests
         using var temp = new TempDirectory();
         await using var store = await ScaleOutStore.CreateAsync();
         var config = Config(temp);
-        await using var doomed = await ServerProcess.StartReplicaAsync(store, temp.Combine("doomed"), config);
+        await using var doomed = await store.StartReplicaAsync(temp.Combine("doomed"), config);
         var input = Encoding.UTF8.GetBytes("moved across replicas");
         var id = await JobApi.SubmitOkAsync(doomed.Http, "slow", input);
         await JobApi.WaitAsync(doomed.Http, id, TimeSpan.FromSeconds(30), "running");
 
         // The other replica starts while the job runs: it leaves the live lease alone, and serves the live log.
-        await using var survivor = await ServerProcess.StartReplicaAsync(store, temp.Combine("survivor"), config);
+        await using var survivor = await store.StartReplicaAsync(temp.Combine("survivor"), config);
         Assert.Equal("running", JobApi.State(await JobApi.GetAsync(survivor.Http, id)));
         var log = "";
         for (var deadline = DateTime.UtcNow.AddSeconds(10); !log.Contains("working", StringComparison.Ordinal); await Task.Delay(100))
@@ -302,8 +302,8 @@ public sealed class ScaleOutReplicaTests
     {
         using var temp = new TempDirectory();
         await using var store = await ScaleOutStore.CreateAsync();
-        await using var first = await ServerProcess.StartReplicaAsync(store, temp.Combine("first"));
-        await using var second = await ServerProcess.StartReplicaAsync(store, temp.Combine("second"));
+        await using var first = await store.StartReplicaAsync(temp.Combine("first"));
+        await using var second = await store.StartReplicaAsync(temp.Combine("second"));
         for (var round = 0; round < 8; round++)
         {
             var key = $"key-{round}";
@@ -329,8 +329,8 @@ public sealed class ScaleOutReplicaTests
     {
         using var temp = new TempDirectory();
         await using var store = await ScaleOutStore.CreateAsync();
-        await using var first = await ServerProcess.StartReplicaAsync(store, temp.Combine("first"));
-        await using var second = await ServerProcess.StartReplicaAsync(store, temp.Combine("second"));
+        await using var first = await store.StartReplicaAsync(temp.Combine("first"));
+        await using var second = await store.StartReplicaAsync(temp.Combine("second"));
         var (_, admin) = await Api.SendAsync(first.Http, HttpMethod.Post, "v1/admin/tokens", json: new { name = "admin", role = "admin" });
         var adminToken = admin.GetProperty("token").GetString()!;
         var (_, writer) = await Api.SendAsync(first.Http, HttpMethod.Post, "v1/admin/tokens", adminToken, json: new { name = "ci", role = "writer" });

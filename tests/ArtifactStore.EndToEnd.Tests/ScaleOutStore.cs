@@ -90,6 +90,14 @@ internal sealed class ScaleOutStore : IAsyncDisposable
         return new ScaleOutStore(database, "e2e-" + Guid.NewGuid().ToString("N")[..12] + "/", postgresProxy, s3Proxy);
     }
 
+    /// <summary>
+    /// A replica of this store: a server process started with its configuration (<c>Store:Backend=scale-out</c>
+    /// and where its database and bucket are) in its environment; <paramref name="dataRoot"/> is the
+    /// replica's own local directory.
+    /// </summary>
+    public Task<ServerProcess> StartReplicaAsync(string dataRoot, string? config = null, string profile = "dev") =>
+        ServerProcess.StartAsync(dataRoot, config, Environment(), profile);
+
     /// <summary>A store whose <c>Store:*</c> keys, with <paramref name="settings"/> (JSON, or null), are in a file in <paramref name="temp"/>.</summary>
     public static async Task<ScaleOutStore> CreateAsync(TempDirectory temp, string? settings = null)
     {
@@ -98,12 +106,12 @@ internal sealed class ScaleOutStore : IAsyncDisposable
         json["Store"] = new JsonObject
         {
             ["Backend"] = "scale-out",
-            ["Postgres"] = new JsonObject { ["ConnectionString"] = store.ConnectionString },
+            ["Postgres"] = new JsonObject { [nameof(ConnectionString)] = store.ConnectionString },
             ["S3"] = new JsonObject
             {
                 ["ServiceUrl"] = S3Server(),
                 ["Bucket"] = Bucket,
-                ["Prefix"] = store.Prefix,
+                [nameof(Prefix)] = store.Prefix,
                 ["ForcePathStyle"] = "true",
                 ["AccessKey"] = "S3RVER",
                 ["SecretKey"] = "S3RVER",

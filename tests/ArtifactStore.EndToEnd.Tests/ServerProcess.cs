@@ -59,14 +59,6 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         return server;
     }
 
-    /// <summary>
-    /// A replica of a scale-out store: the same process, started with <paramref name="store"/>'s
-    /// configuration (<c>Store:Backend=scale-out</c> and where its database and bucket are) in its
-    /// environment; <paramref name="dataRoot"/> is this replica's own local directory.
-    /// </summary>
-    public static Task<ServerProcess> StartReplicaAsync(ScaleOutStore store, string dataRoot, string? config = null, string profile = "dev") =>
-        StartAsync(dataRoot, config, store.Environment(), profile);
-
     /// <summary>What <c>--urls</c> the server gets unless a test gives another.</summary>
     public const string LoopbackAnyPort = "http://127.0.0.1:0";
 
