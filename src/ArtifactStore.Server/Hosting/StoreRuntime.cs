@@ -9,6 +9,7 @@ using ArtifactStore.Core.Retention;
 using ArtifactStore.Core.Roots;
 using ArtifactStore.Core.Security;
 using ArtifactStore.Core.Storage;
+using ArtifactStore.Core.Uploads;
 
 namespace ArtifactStore.Server.Hosting;
 
@@ -35,6 +36,7 @@ public sealed class StoreRuntime : IAsyncDisposable
         Sweeper = new RetentionSweeper(database, time);
         Collector = new GarbageCollector(database, blobs, time, options.Gc, hooks);
         Tokens = new TokenService(database);
+        Uploads = parts.Uploads is { } sessions ? new UploadService(sessions, blobs, options.Uploads, time) : null;
         JobLogs = parts.JobLogs;
         JobRunner = new JobRunner(database, BlobReader, Packages, options, root.JobsDirectory, JobLogs, time);
         Jobs = new JobService(database, Packages, JobRunner, options, time);
@@ -70,6 +72,9 @@ public sealed class StoreRuntime : IAsyncDisposable
     public GarbageCollector Collector { get; }
 
     public TokenService Tokens { get; }
+
+    /// <summary>Resumable upload sessions, or null when the backend keeps none (docs/upload.md, "Upload sessions").</summary>
+    public UploadService? Uploads { get; }
 
     /// <summary>The worker pool; started by the server after recovery, idle in operator commands.</summary>
     public JobRunner JobRunner { get; }
