@@ -34,9 +34,9 @@ public sealed class StoreRuntime : IAsyncDisposable
         Idempotency = new IdempotencyGate(database, options.IdempotencyWindow);
         Retention = new RetentionService(database);
         Sweeper = new RetentionSweeper(database, time);
-        Collector = new GarbageCollector(database, blobs, time, options.Gc, hooks);
-        Tokens = new TokenService(database);
         Uploads = parts.Uploads is { } sessions ? new UploadService(sessions, blobs, options.Uploads, time) : null;
+        Collector = new GarbageCollector(database, blobs, time, options.Gc, hooks, Uploads);
+        Tokens = new TokenService(database);
         JobLogs = parts.JobLogs;
         JobRunner = new JobRunner(database, BlobReader, Packages, options, root.JobsDirectory, JobLogs, time);
         Jobs = new JobService(database, Packages, JobRunner, options, time);
