@@ -149,6 +149,84 @@ public sealed class ArtifactStoreClient(HttpClient http)
         }
     }
 
+    /// <summary>Opens a resumable upload session (<c>POST /v1/uploads</c>).</summary>
+    public async Task<UploadSessionInfo> CreateUploadAsync(CancellationToken cancellationToken = default)
+    {
+        using var response = await http.PostAsync("v1/uploads", null, cancellationToken);
+        return await ReadAsync<UploadSessionInfo>(response, cancellationToken);
+    }
+
+    /// <summary>How many bytes the session at <paramref name="location"/> holds, or null when it is gone (finished, abandoned, expired).</summary>
+    public async Task<long?> GetUploadOffsetAsync(string location, CancellationToken cancellationToken = default)
+    {
+        using var response = await http.GetAsync(location, cancellationToken);
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        return (await ReadAsync<UploadSessionInfo>(response, cancellationToken)).Offset;
+    }
+
+    /// <summary>Appends <paramref name="chunk"/> at <paramref name="offset"/>; returns the session's new offset.</summary>
+    public async Task<long> AppendUploadAsync(string location, long offset, ReadOnlyMemory<byte> chunk, CancellationToken cancellationToken = default)
+    {
+        using var content = new ReadOnlyMemoryContent(chunk);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        if (chunk.Length > 0)
+        {
+            content.Headers.ContentRange = new ContentRangeHeaderValue(offset, offset + chunk.Length - 1);
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Patch, location) { Content = content };
+        using var response = await http.SendAsync(request, cancellationToken);
+        return (await ReadAsync<UploadSessionInfo>(response, cancellationToken)).Offset;
+    }
+
+    /// <summary>Finishes the session: the server stores the blob only if its SHA-256 is <paramref name="digest"/> (<c>digest_mismatch</c> otherwise).</summary>
+    public async Task<UploadedBlob> FinishUploadAsync(string location, string digest, CancellationToken cancellationToken = default)
+    {
+        using var response = await http.PutAsync($"{location}?digest={Uri.EscapeDataString(digest)}", null, cancellationToken);
+        return await ReadAsync<UploadedBlob>(response, cancellationToken);
+    }
+
+    /// <summary>Abandons a session; true when it existed.</summary>
+    public async Task<bool> AbandonUploadAsync(string location, CancellationToken cancellationToken = default)
+    {
+        using var response = await http.DeleteAsync(location, cancellationToken);
+        return response.IsSuccessStatusCode;
+    }
+
+    /// <summary>Creates a package whose files are blobs the store already holds (<c>POST /v1/packages</c> with JSON).</summary>
+    public async Task<PackageInfo> CreatePackageFromBlobsAsync(
+        string name,
+        IEnumerable<StoredFile> files,
+        string? retentionClass = null,
+        IEnumerable<KeyValuePair<string, string>>? labels = null,
+        string? idempotencyKey = null,
+        CancellationToken cancellationToken = default)
+    {
+        var body = new Dictionary<string, object>
+        {
+            ["name"] = name,
+            ["labels"] = (labels ?? []).ToDictionary(l => l.Key, l => l.Value),
+            ["files"] = files.Select(f => new Dictionary<string, string> { ["path"] = f.Path, ["digest"] = f.Digest }).ToList(),
+        };
+        if (retentionClass is not null)
+        {
+            body["class"] = retentionClass;
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/packages") { Content = JsonContent.Create(body) };
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        using var response = await http.SendAsync(request, cancellationToken);
+        return await ReadAsync<PackageInfo>(response, cancellationToken);
+    }
+
     /// <summary>A file part streamed from <paramref name="content"/> (never buffered whole).</summary>
     private static StreamContent FilePart(Stream content)
     {
