@@ -25,6 +25,9 @@ public sealed record StoreOptions
     /// <summary>Resumable upload sessions (<c>Uploads:*</c>).</summary>
     public UploadOptions Uploads { get; init; } = new();
 
+    /// <summary>The live event stream (<c>Events:*</c>).</summary>
+    public EventStreamOptions Events { get; init; } = new();
+
     public Jobs.JobOptions Jobs { get; init; } = new();
 
     /// <summary>How long a completed idempotency record answers replays (docs/upload.md, "Idempotency").</summary>
@@ -62,6 +65,7 @@ public sealed record StoreOptions
         problems.AddRange(Limits.Validate());
         problems.AddRange(Gc.Validate());
         problems.AddRange(Uploads.Validate());
+        problems.AddRange(Events.Validate());
         problems.AddRange(Jobs.Validate(Retention));
         if (IdempotencyWindow <= TimeSpan.Zero)
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using ArtifactStore.Core.Encoding;
 using ArtifactStore.Core.Errors;
+using ArtifactStore.Core.Events;
 using ArtifactStore.Core.Security;
 using ArtifactStore.Core.Time;
 using ArtifactStore.Server.Hosting;
@@ -38,20 +39,23 @@ public static class EventEndpoints
         var events = new List<object>();
         await foreach (var record in store.Database.ReadEventsAsync(after, limit, context.RequestAborted))
         {
-            events.Add(new
-            {
-                seq = record.Seq,
-                stream = record.Stream,
-                type = record.Type,
-                occurred_at = Rfc3339.ToText(record.OccurredAt),
-                actor = record.Actor,
-                payload = CborJson.ToJson(Cbor.Decode(record.Payload)),
-                payload_cbor = Convert.ToBase64String(record.Payload),
-                prev_hash = Convert.ToHexStringLower(record.PrevHash),
-                hash = Convert.ToHexStringLower(record.Hash),
-            });
+            events.Add(Document(record));
         }
 
         return Results.Json(new { events }, JsonDefaults.Options);
     }
+
+    /// <summary>One event as the API shows it (here and in each message of <c>/v1/events/stream</c>).</summary>
+    public static object Document(EventRecord record) => new
+    {
+        seq = record.Seq,
+        stream = record.Stream,
+        type = record.Type,
+        occurred_at = Rfc3339.ToText(record.OccurredAt),
+        actor = record.Actor,
+        payload = CborJson.ToJson(Cbor.Decode(record.Payload)),
+        payload_cbor = Convert.ToBase64String(record.Payload),
+        prev_hash = Convert.ToHexStringLower(record.PrevHash),
+        hash = Convert.ToHexStringLower(record.Hash),
+    };
 }

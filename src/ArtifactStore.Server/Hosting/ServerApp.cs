@@ -62,6 +62,8 @@ public static class ServerApp
         }
 
         builder.Services.AddHostedService<JobWorkers>();
+        builder.Services.AddSingleton(services => new EventFeed(store.Database, store.Options.Events,
+            services.GetRequiredService<ILoggerFactory>().CreateLogger<EventFeed>()));
 
         builder.Services.ConfigureHttpJsonOptions(o => JsonDefaults.Configure(o.SerializerOptions));
 
@@ -106,6 +108,7 @@ public static class ServerApp
         BlobEndpoints.Map(app);
         UploadEndpoints.Map(app);
         EventEndpoints.Map(app);
+        EventStreamEndpoints.Map(app);
         JobEndpoints.Map(app);
     }
 
