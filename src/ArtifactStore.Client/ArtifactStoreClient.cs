@@ -227,6 +227,74 @@ public sealed class ArtifactStoreClient(HttpClient http)
         return await ReadAsync<PackageInfo>(response, cancellationToken);
     }
 
+    /// <summary>
+    /// The live event stream (<c>GET /v1/events/stream</c>) after <paramref name="after"/> (null: from now), until the
+    /// server ends it (a <c>dropped</c> message, a restart) or <paramref name="cancellationToken"/> fires. Heartbeats are skipped.
+    /// </summary>
+    public async IAsyncEnumerable<ServerSentEvent> StreamEventsAsync(
+        long? after,
+        IEnumerable<string>? streamPrefixes = null,
+        IEnumerable<string>? types = null,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var query = (streamPrefixes ?? []).Select(p => "stream=" + Uri.EscapeDataString(p))
+            .Concat((types ?? []).Select(t => "type=" + Uri.EscapeDataString(t)));
+        using var request = new HttpRequestMessage(HttpMethod.Get, "v1/events/stream" + (query.Any() ? "?" + string.Join('&', query) : string.Empty));
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        if (after is { } seq)
+        {
+            request.Headers.Add("Last-Event-ID", seq.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ErrorAsync(response, cancellationToken);
+        }
+
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
+        string? id = null;
+        var type = "message";
+        var data = new List<string>();
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        {
+            if (line.Length == 0)
+            {
+                if (data.Count > 0)
+                {
+                    yield return new ServerSentEvent(id, type, string.Join('\n', data));
+                }
+
+                (id, type) = (null, "message");
+                data.Clear();
+                continue;
+            }
+
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            var (field, value) = colon < 0 ? (line, string.Empty) : (line[..colon], line[(colon + 1)..].TrimStart(' '));
+            switch (field)
+            {
+                case "id":
+                    id = value;
+                    break;
+                case "event":
+                    type = value;
+                    break;
+                case "data":
+                    data.Add(value);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>One page of the event log after <paramref name="after"/> (<c>GET /v1/events</c>), as raw JSON events.</summary>
+    public async Task<List<JsonElement>> ListEventsAsync(long after, int limit, CancellationToken cancellationToken = default)
+    {
+        using var response = await http.GetAsync($"v1/events?after={after}&limit={limit}", cancellationToken);
+        var page = await ReadAsync<JsonElement>(response, cancellationToken);
+        return [.. page.GetProperty("events").EnumerateArray().Select(e => e.Clone())];
+    }
+
     /// <summary>A file part streamed from <paramref name="content"/> (never buffered whole).</summary>
     private static StreamContent FilePart(Stream content)
     {
