@@ -164,7 +164,8 @@ public sealed class FileSystemUploadSessionStore : IUploadSessionStore
                 {
                     data.SetLength(start);
                     data.Flush(flushToDisk: true);
-                    WriteState(session);
+                    // A checkpoint of this chunk may have recorded more: the whole chunk goes.
+                    WriteState(session with { Offset = start });
                     ForgetDigests(entry);
                     completed = true;
                     return new StoreError(ErrorCodes.PayloadTooLarge,

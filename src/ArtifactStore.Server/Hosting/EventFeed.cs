@@ -70,6 +70,12 @@ public sealed class EventFeed(IStoreDatabase database, EventStreamOptions option
 
     private async Task Unsubscribe(Subscription subscription)
     {
+        if (_stop.IsCancellationRequested)
+        {
+            // The feed is shutting down and lets go of every subscriber itself.
+            return;
+        }
+
         await _mutex.WaitAsync(CancellationToken.None);
         try
         {
