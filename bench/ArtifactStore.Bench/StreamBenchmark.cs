@@ -35,7 +35,7 @@ internal static class StreamBenchmark
             var port = new Uri(server.Url).Port;
             using var stalled = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 2048 };
             await stalled.ConnectAsync(IPAddress.Loopback, port);
-            await stalled.SendAsync(Encoding.ASCII.GetBytes($"GET /v1/events/stream?after=0 HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"));
+            await stalled.SendAsync(new ReadOnlyMemory<byte>(Encoding.ASCII.GetBytes($"GET /v1/events/stream?after=0 HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n")));
             using var follower = new HttpClient { BaseAddress = http.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
             using var following = new CancellationTokenSource();
             var followed = FollowAsync(follower, following.Token);

@@ -86,7 +86,7 @@ public sealed class EventStreamTests
         // A subscriber that stops reading after the headers: a tiny receive window, so the server's writes back up.
         using var stalled = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 2048 };
         await stalled.ConnectAsync(IPAddress.Loopback, server.Port);
-        await stalled.SendAsync(Encoding.ASCII.GetBytes($"GET /v1/events/stream?after=0 HTTP/1.1\r\nHost: 127.0.0.1:{server.Port}\r\nAccept: text/event-stream\r\n\r\n"));
+        await stalled.SendAsync(new ReadOnlyMemory<byte>(Encoding.ASCII.GetBytes($"GET /v1/events/stream?after=0 HTTP/1.1\r\nHost: 127.0.0.1:{server.Port}\r\nAccept: text/event-stream\r\n\r\n")));
         // And one that keeps up.
         var healthy = new List<(long Seq, string Type)>();
         using var keepingUp = await SseReader.OpenAsync(server.Http, lastEventId: 0, query: "");

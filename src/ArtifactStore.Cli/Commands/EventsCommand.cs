@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Net.Http;
 using System.Text.Json;
 using ArtifactStore.Client;
 
@@ -48,7 +47,7 @@ internal static class EventsCommand
             {
                 after = record.GetProperty("seq").GetInt64();
                 if ((prefixes.Length == 0 || prefixes.Any(p => record.GetProperty("stream").GetString()!.StartsWith(p, StringComparison.Ordinal))) &&
-                    (types.Length == 0 || types.Contains(record.GetProperty("type").GetString())))
+                    (types.Length == 0 || types.Contains(record.GetProperty("type").GetString()!)))
                 {
                     Console.WriteLine(JsonSerializer.Serialize(record));
                 }
