@@ -170,6 +170,42 @@ public sealed class UploadSessionTests
     }
 
     [Fact]
+    public async Task a_session_belongs_to_the_token_that_created_it()
+    {
+        using var dir = new TempDirectory();
+        var root = dir.Combine("root");
+        await using var server = await ServerProcess.StartAsync(root);
+        var admin = (await RetentionLifecycleTests.CreateTokenAsync(root, "admin", "admin", null))!;
+        var owner = (await RetentionLifecycleTests.CreateTokenAsync(root, "owner", "writer", admin))!;
+        var other = (await RetentionLifecycleTests.CreateTokenAsync(root, "other", "writer", admin))!;
+        var reader = (await RetentionLifecycleTests.CreateTokenAsync(root, "reader", "reader", admin))!;
+
+        var (created, session) = await Api.SendAsync(server.Http, HttpMethod.Post, "v1/uploads", owner);
+        Assert.Equal(HttpStatusCode.Created, created);
+        var location = session.GetProperty("location").GetString()!;
+        Assert.Equal(HttpStatusCode.Forbidden, (await Api.SendAsync(server.Http, HttpMethod.Post, "v1/uploads", reader)).Status);
+
+        // For another caller the session does not exist, whatever it tries.
+        var chunk = new ByteArrayContent(new byte[10]);
+        foreach (var (method, path, content) in new (HttpMethod, string, HttpContent?)[]
+                 {
+                     (HttpMethod.Get, location, null), (HttpMethod.Patch, location, chunk),
+                     (HttpMethod.Put, location + "?digest=" + Api.Sha256([]), null), (HttpMethod.Delete, location, null),
+                 })
+        {
+            var (status, problem) = await Api.SendAsync(server.Http, method, path, other, content: content);
+            Assert.Equal(HttpStatusCode.NotFound, status);
+            Assert.Equal("upload_not_found", problem.GetProperty("code").GetString());
+        }
+
+        var (own, mine) = await Api.SendAsync(server.Http, HttpMethod.Get, location, owner);
+        Assert.Equal(HttpStatusCode.OK, own);
+        Assert.Equal(0, mine.GetProperty("offset").GetInt64());
+        Assert.Equal(HttpStatusCode.NoContent, (await Api.SendAsync(server.Http, HttpMethod.Delete, location, owner)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await Api.SendAsync(server.Http, HttpMethod.Get, location, owner)).Status);
+    }
+
+    [Fact]
     public async Task an_expired_session_is_gone_after_gc_and_its_bytes_are_freed()
     {
         using var dir = new TempDirectory();
