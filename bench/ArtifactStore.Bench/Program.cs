@@ -7,5 +7,6 @@ return args.FirstOrDefault() switch
     "small" => await SmallUploadBenchmark.RunAsync(args),
     "large-parts" => await LargeUploadBreakdown.RunAsync(args),
     "blake3" => Blake3Benchmark.Run(args),
+    "stream" => await StreamBenchmark.RunAsync(args),
     _ => await LargeTransferBenchmark.RunAsync(args),
 };

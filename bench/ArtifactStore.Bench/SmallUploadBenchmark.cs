@@ -58,7 +58,7 @@ internal static class SmallUploadBenchmark
     }
 
     /// <summary>Every client uploads back to back until the time is up; counts 201s and anything else.</summary>
-    private static async Task<(long Created, long Failed, TimeSpan Elapsed)> LoadAsync(HttpClient http, int clients, TimeSpan duration, int round)
+    internal static async Task<(long Created, long Failed, TimeSpan Elapsed)> LoadAsync(HttpClient http, int clients, TimeSpan duration, int round)
     {
         long created = 0;
         long failed = 0;

@@ -8,6 +8,7 @@ var root = new RootCommand("ArtifactStore: durable artifact storage with auditab
     ConfigCommand.Create(),
     RebuildViewsCommand.Create(),
     PackagesCommand.Create(),
+    EventsCommand.Create(),
     RetentionCommand.Create(),
     GcCommand.Create(),
     TokenCommand.Create(),

@@ -185,6 +185,152 @@ public sealed class ArtifactStoreClient(HttpClient http)
         return await ReadAsync<GcReportDocument>(response, cancellationToken);
     }
 
+    /// <summary>Opens a resumable upload session (<c>POST /v1/uploads</c>).</summary>
+    public async Task<UploadSessionInfo> CreateUploadAsync(CancellationToken cancellationToken = default)
+    {
+        using var response = await http.PostAsync("v1/uploads", null, cancellationToken);
+        return await ReadAsync<UploadSessionInfo>(response, cancellationToken);
+    }
+
+    /// <summary>How many bytes the session at <paramref name="location"/> holds, or null when it is gone (finished, abandoned, expired).</summary>
+    public async Task<long?> GetUploadOffsetAsync(string location, CancellationToken cancellationToken = default)
+    {
+        using var response = await http.GetAsync(location, cancellationToken);
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        return (await ReadAsync<UploadSessionInfo>(response, cancellationToken)).Offset;
+    }
+
+    /// <summary>Appends <paramref name="chunk"/> at <paramref name="offset"/>; returns the session's new offset.</summary>
+    public async Task<long> AppendUploadAsync(string location, long offset, ReadOnlyMemory<byte> chunk, CancellationToken cancellationToken = default)
+    {
+        using var content = new ReadOnlyMemoryContent(chunk);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        if (chunk.Length > 0)
+        {
+            content.Headers.ContentRange = new ContentRangeHeaderValue(offset, offset + chunk.Length - 1);
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Patch, location) { Content = content };
+        using var response = await http.SendAsync(request, cancellationToken);
+        return (await ReadAsync<UploadSessionInfo>(response, cancellationToken)).Offset;
+    }
+
+    /// <summary>Finishes the session: the server stores the blob only if its SHA-256 is <paramref name="digest"/> (<c>digest_mismatch</c> otherwise).</summary>
+    public async Task<UploadedBlob> FinishUploadAsync(string location, string digest, CancellationToken cancellationToken = default)
+    {
+        using var response = await http.PutAsync($"{location}?digest={Uri.EscapeDataString(digest)}", null, cancellationToken);
+        return await ReadAsync<UploadedBlob>(response, cancellationToken);
+    }
+
+    /// <summary>Abandons a session; true when it existed.</summary>
+    public async Task<bool> AbandonUploadAsync(string location, CancellationToken cancellationToken = default)
+    {
+        using var response = await http.DeleteAsync(location, cancellationToken);
+        return response.IsSuccessStatusCode;
+    }
+
+    /// <summary>Creates a package whose files are blobs the store already holds (<c>POST /v1/packages</c> with JSON).</summary>
+    public async Task<PackageDocument> CreatePackageFromBlobsAsync(
+        string name,
+        IEnumerable<StoredFile> files,
+        string? retentionClass = null,
+        IEnumerable<KeyValuePair<string, string>>? labels = null,
+        string? idempotencyKey = null,
+        CancellationToken cancellationToken = default)
+    {
+        var body = new Dictionary<string, object>
+        {
+            ["name"] = name,
+            ["labels"] = (labels ?? []).ToDictionary(l => l.Key, l => l.Value),
+            ["files"] = files.Select(f => new Dictionary<string, string> { ["path"] = f.Path, ["digest"] = f.Digest }).ToList(),
+        };
+        if (retentionClass is not null)
+        {
+            body["class"] = retentionClass;
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/packages") { Content = JsonContent.Create(body) };
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        using var response = await http.SendAsync(request, cancellationToken);
+        return await ReadAsync<PackageDocument>(response, cancellationToken);
+    }
+
+    /// <summary>
+    /// The live event stream (<c>GET /v1/events/stream</c>) after <paramref name="after"/> (null: from now), until the
+    /// server ends it (a <c>dropped</c> message, a restart) or <paramref name="cancellationToken"/> fires. Heartbeats are skipped.
+    /// </summary>
+    public async IAsyncEnumerable<ServerSentEvent> StreamEventsAsync(
+        long? after,
+        IEnumerable<string>? streamPrefixes = null,
+        IEnumerable<string>? types = null,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var query = (streamPrefixes ?? []).Select(p => "stream=" + Uri.EscapeDataString(p))
+            .Concat((types ?? []).Select(t => "type=" + Uri.EscapeDataString(t)));
+        using var request = new HttpRequestMessage(HttpMethod.Get, "v1/events/stream" + (query.Any() ? "?" + string.Join('&', query) : string.Empty));
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        if (after is { } seq)
+        {
+            request.Headers.Add("Last-Event-ID", seq.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ErrorAsync(response, cancellationToken);
+        }
+
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
+        string? id = null;
+        var type = "message";
+        var data = new List<string>();
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        {
+            if (line.Length == 0)
+            {
+                if (data.Count > 0)
+                {
+                    yield return new ServerSentEvent(id, type, string.Join('\n', data));
+                }
+
+                (id, type) = (null, "message");
+                data.Clear();
+                continue;
+            }
+
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            var (field, value) = colon < 0 ? (line, string.Empty) : (line[..colon], line[(colon + 1)..].TrimStart(' '));
+            switch (field)
+            {
+                case "id":
+                    id = value;
+                    break;
+                case "event":
+                    type = value;
+                    break;
+                case "data":
+                    data.Add(value);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>One page of the event log after <paramref name="after"/> (<c>GET /v1/events</c>), as raw JSON events.</summary>
+    public async Task<List<JsonElement>> ListEventsAsync(long after, int limit, CancellationToken cancellationToken = default)
+    {
+        using var response = await http.GetAsync($"v1/events?after={after}&limit={limit}", cancellationToken);
+        var page = await ReadAsync<JsonElement>(response, cancellationToken);
+        return [.. page.GetProperty("events").EnumerateArray().Select(e => e.Clone())];
+    }
+
     /// <summary>A file part streamed from <paramref name="content"/> (never buffered whole).</summary>
     private static StreamContent FilePart(Stream content)
     {

@@ -15,11 +15,15 @@ public sealed record GcReportDocument(
     long UploadsAborted,
     List<string> TombstonesPurged,
     List<string> JobTombstonesPurged,
+    List<ExpiredUploadDocument> UploadsExpired,
     long BytesFreed);
 
 public sealed record DeletedPackageDocument(string PackageId, string Name, long BytesReleased);
 
 public sealed record BlobRemovedDocument(string Digest, long Bytes);
+
+/// <summary>An upload session GC removed because it expired, with the bytes it held.</summary>
+public sealed record ExpiredUploadDocument(string UploadId, long Bytes);
 
 /// <summary>An API token's record; the secret is never part of it.</summary>
 public sealed record TokenDocument(

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using ArtifactStore.Client;
 
 namespace ArtifactStore.Cli.Commands;
 
@@ -25,7 +26,13 @@ internal static class PackagesCommand
         var name = new Option<string>("--name") { Description = "The package name.", Required = true };
         var labels = new Option<string[]>("--label") { Description = "A label key=value (repeatable).", AllowMultipleArgumentsPerToken = false };
         var retentionClass = new Option<string?>("--class") { Description = "The retention class (default: the server's default class)." };
-        var command = new Command("put", "Upload files and directories as one package; prints only the package id on stdout.") { paths, name, labels, retentionClass };
+        var resumableFrom = new Option<long>("--resumable-from")
+        {
+            Description = "Upload through resumable sessions when a file is at least this many bytes (default 64 MiB); an interrupted upload then goes on where it stopped when the same command runs again.",
+            DefaultValueFactory = _ => 64L * 1024 * 1024,
+        };
+        var chunkSize = new Option<int>("--chunk-size") { Description = "Bytes per request in a resumable upload (default 16 MiB).", DefaultValueFactory = _ => 16 * 1024 * 1024 };
+        var command = new Command("put", "Upload files and directories as one package; prints only the package id on stdout.") { paths, name, labels, retentionClass, resumableFrom, chunkSize };
         access.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
@@ -43,32 +50,84 @@ internal static class PackagesCommand
                 return ExitCodes.Failed;
             }
 
-            return await access.RunRemoteAsync(parse, async (client, _, token) =>
+            var chunkBytes = parse.GetValue(chunkSize);
+            if (chunkBytes is < 1 or > MaxChunkBytes)
             {
-                var streams = new List<Stream>();
-                try
-                {
-                    foreach (var file in files.Files)
-                    {
-                        var info = new FileInfo(file.Source);
-                        streams.Add(Progress.Wrap(info.OpenRead(), info.Length, $"uploading {file.PackagePath}"));
-                    }
+                await Console.Error.WriteLineAsync($"artifactstore: --chunk-size must be from 1 to {MaxChunkBytes} bytes");
+                return ExitCodes.Failed;
+            }
 
-                    var package = await client.CreatePackageAsync(parse.GetValue(name)!, files.Files.Select((f, i) => (f.PackagePath, streams[i])),
-                        parse.GetValue(retentionClass), parsedLabels.Labels, cancellationToken: token);
-                    Console.WriteLine(package.Id);
-                    return ExitCodes.Ok;
-                }
-                finally
-                {
-                    foreach (var stream in streams)
-                    {
-                        await stream.DisposeAsync();
-                    }
-                }
+            var resumable = files.Files.Any(f => new FileInfo(f.Source).Length >= parse.GetValue(resumableFrom));
+            return await access.RunRemoteAsync(parse, async (client, http, token) =>
+            {
+                var (packageName, classValue) = (parse.GetValue(name)!, parse.GetValue(retentionClass));
+                var package = resumable
+                    ? await PutThroughSessionsAsync(client, http.BaseAddress!, files.Files, packageName, classValue, parsedLabels.Labels, chunkBytes, token)
+                    : await PutInOneRequestAsync(client, files.Files, packageName, classValue, parsedLabels.Labels, token);
+                Console.WriteLine(package.Id);
+                return ExitCodes.Ok;
             }, ct);
         });
         return command;
+    }
+
+    /// <summary>The largest chunk <c>--chunk-size</c> accepts (one buffer of this size is held).</summary>
+    private const int MaxChunkBytes = 256 * 1024 * 1024;
+
+    /// <summary>Small uploads: every file in one multipart request.</summary>
+    private static async Task<PackageInfo> PutInOneRequestAsync(
+        ArtifactStoreClient client, List<UploadFiles.Entry> files, string name, string? retentionClass, IReadOnlyList<KeyValuePair<string, string>> labels, CancellationToken token)
+    {
+        var streams = new List<Stream>();
+        try
+        {
+            foreach (var file in files)
+            {
+                var info = new FileInfo(file.Source);
+                streams.Add(Progress.Wrap(info.OpenRead(), info.Length, $"uploading {file.PackagePath}"));
+            }
+
+            return await client.CreatePackageAsync(name, files.Select((f, i) => (f.PackagePath, streams[i])), retentionClass, labels, cancellationToken: token);
+        }
+        finally
+        {
+            foreach (var stream in streams)
+            {
+                await stream.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Large uploads: each file through its own resumable session, then the package from the stored blobs. When a
+    /// blob finished by an earlier run is gone (collected before this run referenced it), the files are sent again, once.
+    /// </summary>
+    private static async Task<PackageInfo> PutThroughSessionsAsync(
+        ArtifactStoreClient client, Uri server, List<UploadFiles.Entry> files, string name, string? retentionClass,
+        IReadOnlyList<KeyValuePair<string, string>> labels, int chunkBytes, CancellationToken token)
+    {
+        var idempotencyKey = Guid.NewGuid().ToString("N");
+        for (var attempt = 1; ; attempt++)
+        {
+            var uploads = files.Select(f => new ResumableUpload(client, server, f, chunkBytes)).ToList();
+            var stored = new List<StoredFile>();
+            for (var i = 0; i < files.Count; i++)
+            {
+                stored.Add(new StoredFile(files[i].PackagePath, await uploads[i].RunAsync(token)));
+            }
+
+            try
+            {
+                var package = await client.CreatePackageFromBlobsAsync(name, stored, retentionClass, labels, idempotencyKey, token);
+                uploads.ForEach(u => u.Forget());
+                return package;
+            }
+            catch (ArtifactStoreException e) when (e.Code == "blob_unknown" && attempt == 1)
+            {
+                await Console.Error.WriteLineAsync($"artifactstore: {e.Detail}; sending the files again");
+                uploads.ForEach(u => u.Forget());
+            }
+        }
     }
 
     private static Command Get()

@@ -28,6 +28,12 @@ public sealed record StoreOptions
 
     public Gc.GcOptions Gc { get; init; } = new();
 
+    /// <summary>Resumable upload sessions (<c>Uploads:*</c>).</summary>
+    public UploadOptions Uploads { get; init; } = new();
+
+    /// <summary>The live event stream (<c>Events:*</c>).</summary>
+    public EventStreamOptions Events { get; init; } = new();
+
     public Jobs.JobOptions Jobs { get; init; } = new();
 
     /// <summary>How long a completed idempotency record answers replays (docs/upload.md, "Idempotency").</summary>
@@ -67,6 +73,8 @@ public sealed record StoreOptions
         problems.AddRange(Retention.Validate());
         problems.AddRange(Limits.Validate());
         problems.AddRange(Gc.Validate());
+        problems.AddRange(Uploads.Validate());
+        problems.AddRange(Events.Validate());
         problems.AddRange(Jobs.Validate(Retention));
         if (IdempotencyWindow <= TimeSpan.Zero)
         {

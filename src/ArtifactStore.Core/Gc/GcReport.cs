@@ -18,5 +18,8 @@ public sealed record GcReport(
     /// <summary>Incomplete uploads a crash left in the blob store (S3 multipart uploads), aborted after the grace period.</summary>
     public int UploadsAborted { get; init; }
 
-    public long BytesFreed => BlobsReaped.Sum(b => b.Bytes) + OrphansRemoved.Sum(b => b.Bytes);
+    /// <summary>Upload sessions removed because <c>Uploads:SessionTimeout</c> passed since their last chunk, with the bytes they held.</summary>
+    public IReadOnlyList<GcUpload> UploadsExpired { get; init; } = [];
+
+    public long BytesFreed => BlobsReaped.Sum(b => b.Bytes) + OrphansRemoved.Sum(b => b.Bytes) + UploadsExpired.Sum(u => u.Bytes);
 }

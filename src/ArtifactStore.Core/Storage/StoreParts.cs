@@ -1,6 +1,7 @@
 using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Health;
 using ArtifactStore.Core.Jobs;
+using ArtifactStore.Core.Uploads;
 
 namespace ArtifactStore.Core.Storage;
 
@@ -12,4 +13,7 @@ public sealed record StoreParts(IStoreDatabase Database, IBlobStore Blobs, IJobL
     /// backend's <c>store_identity</c>: the lane of the database and of the bucket).
     /// </summary>
     public IReadOnlyList<Func<CancellationToken, Task<HealthCheck>>> Checks { get; init; } = [];
+
+    /// <summary>Where resumable upload sessions live (docs/upload.md, "Upload sessions"); null when the backend keeps none.</summary>
+    public IUploadSessionStore? Uploads { get; init; }
 }

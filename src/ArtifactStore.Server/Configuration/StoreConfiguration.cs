@@ -110,6 +110,18 @@ public static class StoreConfiguration
                 BlobGracePeriod = ReadDuration(root, ConfigurationKeys.GcBlobGracePeriod, problems) ?? new GcOptions().BlobGracePeriod,
                 TombstoneRetention = ReadDuration(root, ConfigurationKeys.TombstoneRetention, problems) ?? new GcOptions().TombstoneRetention,
             },
+            Uploads = new UploadOptions
+            {
+                SessionTimeout = ReadDuration(root, ConfigurationKeys.UploadSessionTimeout, problems) ?? new UploadOptions().SessionTimeout,
+                MaxSessionBytes = ReadLong(root, ConfigurationKeys.UploadMaxSessionBytes, new UploadOptions().MaxSessionBytes, long.MaxValue, problems),
+                MaxSessionsPerCaller = (int)ReadLong(root, ConfigurationKeys.UploadMaxSessionsPerCaller, new UploadOptions().MaxSessionsPerCaller, int.MaxValue, problems),
+            },
+            Events = new EventStreamOptions
+            {
+                StreamBuffer = (int)ReadLong(root, ConfigurationKeys.EventsStreamBuffer, new EventStreamOptions().StreamBuffer, int.MaxValue, problems),
+                HeartbeatInterval = ReadDuration(root, ConfigurationKeys.EventsHeartbeatInterval, problems) ?? new EventStreamOptions().HeartbeatInterval,
+                PollInterval = ReadDuration(root, ConfigurationKeys.EventsPollInterval, problems) ?? new EventStreamOptions().PollInterval,
+            },
             Jobs = new JobOptions
             {
                 Slots = (int)ReadLong(root, ConfigurationKeys.JobSlots, new JobOptions().Slots, 1024, problems),

@@ -2,6 +2,7 @@ using System.Globalization;
 using ArtifactStore.Contract;
 using ArtifactStore.Core.Encoding;
 using ArtifactStore.Core.Errors;
+using ArtifactStore.Core.Events;
 using ArtifactStore.Core.Security;
 using ArtifactStore.Core.Time;
 using ArtifactStore.Server.Hosting;
@@ -39,18 +40,22 @@ public static class EventEndpoints
         var events = new List<EventDocument>();
         await foreach (var record in store.Database.ReadEventsAsync(after, limit, context.RequestAborted))
         {
-            events.Add(new EventDocument(
-                record.Seq,
-                record.Stream,
-                record.Type,
-                Rfc3339.ToText(record.OccurredAt),
-                record.Actor,
-                CborJson.ToJson(Cbor.Decode(record.Payload)),
-                Convert.ToBase64String(record.Payload),
-                Convert.ToHexStringLower(record.PrevHash),
-                Convert.ToHexStringLower(record.Hash)));
+            events.Add(Document(record));
         }
 
         return Results.Json(new EventListDocument(events), JsonDefaults.Options);
     }
+
+    /// <summary>One event as the API shows it (here and in each message of <c>/v1/events/stream</c>).</summary>
+    /// <summary>An event as the API shows it (the list and the stream alike).</summary>
+    public static EventDocument Document(EventRecord record) => new(
+        record.Seq,
+        record.Stream,
+        record.Type,
+        Rfc3339.ToText(record.OccurredAt),
+        record.Actor,
+        CborJson.ToJson(Cbor.Decode(record.Payload)),
+        Convert.ToBase64String(record.Payload),
+        Convert.ToHexStringLower(record.PrevHash),
+        Convert.ToHexStringLower(record.Hash));
 }

@@ -64,6 +64,8 @@ public static class ServerApp
         }
 
         builder.Services.AddHostedService<JobWorkers>();
+        builder.Services.AddSingleton(services => new EventFeed(store.Database, store.Options.Events,
+            services.GetRequiredService<ILoggerFactory>().CreateLogger<EventFeed>()));
 
         builder.Services.ConfigureHttpJsonOptions(o => JsonDefaults.Configure(o.SerializerOptions));
         DashboardSetup.AddDashboard(builder.Services);
@@ -113,7 +115,9 @@ public static class ServerApp
         RetentionEndpoints.Map(app);
         AdminEndpoints.Map(app);
         BlobEndpoints.Map(app);
+        UploadEndpoints.Map(app);
         EventEndpoints.Map(app);
+        EventStreamEndpoints.Map(app);
         JobEndpoints.Map(app);
     }
 

@@ -24,6 +24,7 @@ public static class ReportJson
         report.UploadsAborted,
         [.. report.TombstonesPurged.Select(id => id.ToString())],
         [.. report.JobTombstonesPurged.Select(id => id.ToString())],
+        [.. report.UploadsExpired.Select(u => new ExpiredUploadDocument(u.UploadId.ToString(), u.Bytes))],
         report.BytesFreed);
 
     public static TokenDocument Token(TokenRecord token) => new(
