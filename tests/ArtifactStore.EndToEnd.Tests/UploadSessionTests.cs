@@ -175,10 +175,10 @@ public sealed class UploadSessionTests
         using var dir = new TempDirectory();
         var root = dir.Combine("root");
         await using var server = await ServerProcess.StartAsync(root);
-        var admin = (await RetentionLifecycleTests.CreateTokenAsync(root, "admin", "admin", null))!;
-        var owner = (await RetentionLifecycleTests.CreateTokenAsync(root, "owner", "writer", admin))!;
-        var other = (await RetentionLifecycleTests.CreateTokenAsync(root, "other", "writer", admin))!;
-        var reader = (await RetentionLifecycleTests.CreateTokenAsync(root, "reader", "reader", admin))!;
+        var admin = (await TokenCli.CreateAsync(root, "admin", "admin", null))!;
+        var owner = (await TokenCli.CreateAsync(root, "owner", "writer", admin))!;
+        var other = (await TokenCli.CreateAsync(root, "other", "writer", admin))!;
+        var reader = (await TokenCli.CreateAsync(root, "reader", "reader", admin))!;
 
         var (created, session) = await Api.SendAsync(server.Http, HttpMethod.Post, "v1/uploads", owner);
         Assert.Equal(HttpStatusCode.Created, created);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using ArtifactStore.Client;
+using ArtifactStore.Contract;
 
 namespace ArtifactStore.Cli.Commands;
 
@@ -75,7 +76,7 @@ internal static class PackagesCommand
     private const int MaxChunkBytes = 256 * 1024 * 1024;
 
     /// <summary>Small uploads: every file in one multipart request.</summary>
-    private static async Task<PackageInfo> PutInOneRequestAsync(
+    private static async Task<PackageDocument> PutInOneRequestAsync(
         ArtifactStoreClient client, List<UploadFiles.Entry> files, string name, string? retentionClass, IReadOnlyList<KeyValuePair<string, string>> labels, CancellationToken token)
     {
         var streams = new List<Stream>();
@@ -102,7 +103,7 @@ internal static class PackagesCommand
     /// Large uploads: each file through its own resumable session, then the package from the stored blobs. When a
     /// blob finished by an earlier run is gone (collected before this run referenced it), the files are sent again, once.
     /// </summary>
-    private static async Task<PackageInfo> PutThroughSessionsAsync(
+    private static async Task<PackageDocument> PutThroughSessionsAsync(
         ArtifactStoreClient client, Uri server, List<UploadFiles.Entry> files, string name, string? retentionClass,
         IReadOnlyList<KeyValuePair<string, string>> labels, int chunkBytes, CancellationToken token)
     {
