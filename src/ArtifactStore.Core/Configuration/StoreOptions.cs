@@ -33,6 +33,9 @@ public sealed record StoreOptions
     /// <summary>How stored files are presented to browsers (active types as attachments by default).</summary>
     public DownloadOptions Downloads { get; init; } = new();
 
+    /// <summary>How the OCI distribution API files pushed images: default retention classes per repository (docs/oci.md).</summary>
+    public Oci.OciOptions Oci { get; init; } = new();
+
     /// <summary>
     /// After SIGTERM, how long in-flight requests (and running jobs) may take to finish before they
     /// are cut off (<c>Shutdown:GracePeriod</c>, docs/recovery.md). The host's shutdown timeout. Default 30 s.
@@ -65,6 +68,7 @@ public sealed record StoreOptions
         }
 
         problems.AddRange(Readiness.Validate());
+        problems.AddRange(Oci.Validate(Retention));
         if (ShutdownGracePeriod < TimeSpan.Zero)
         {
             problems.Add("Shutdown:GracePeriod: must not be negative");

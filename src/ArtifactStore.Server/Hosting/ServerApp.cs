@@ -106,6 +106,7 @@ public static class ServerApp
         BlobEndpoints.Map(app);
         EventEndpoints.Map(app);
         JobEndpoints.Map(app);
+        OciEndpoints.Map(app);
     }
 
     /// <summary>

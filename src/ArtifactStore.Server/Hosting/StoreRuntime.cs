@@ -4,6 +4,7 @@ using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Gc;
 using ArtifactStore.Core.Idempotency;
 using ArtifactStore.Core.Jobs;
+using ArtifactStore.Core.Oci;
 using ArtifactStore.Core.Packages;
 using ArtifactStore.Core.Retention;
 using ArtifactStore.Core.Roots;
@@ -38,6 +39,8 @@ public sealed class StoreRuntime : IAsyncDisposable
         JobLogs = parts.JobLogs;
         JobRunner = new JobRunner(database, BlobReader, Packages, options, root.JobsDirectory, JobLogs, time);
         Jobs = new JobService(database, Packages, JobRunner, options, time);
+        Oci = new OciRegistry(database, blobs, BlobReader, Packages, options, time);
+        OciUploads = new OciUploads(blobs);
         Recovery.Register("requeue jobs left running by a stopped process", ct => JobRunner.RecoverAsync(ct));
     }
 
@@ -75,6 +78,12 @@ public sealed class StoreRuntime : IAsyncDisposable
     public JobRunner JobRunner { get; }
 
     public JobService Jobs { get; }
+
+    /// <summary>The OCI distribution model over packages, behind <c>/v2/</c> (docs/oci.md).</summary>
+    public OciRegistry Oci { get; }
+
+    /// <summary>OCI blob uploads in progress (docs/oci.md, "Pushing blobs").</summary>
+    public OciUploads OciUploads { get; }
 
     /// <summary>Steps the server runs after it starts listening and before it reports ready (see <see cref="StartupRecovery"/>).</summary>
     public StartupRecovery Recovery { get; } = new();
