@@ -41,7 +41,9 @@ public static class Authentication
             // the token is the password (docs/oci.md, "Auth").
             context.Response.Headers.WWWAuthenticate = OciErrors.Applies(context) ? "Basic realm=\"artifactstore\"" : "Bearer realm=\"artifactstore\"";
             await Problems.WriteAsync(context, new StoreError(ErrorCodes.Unauthorized,
-                SecretOf(context) is null ? "this store requires an API token: send 'Authorization: Bearer <token>'" : "the API token is unknown or has been revoked"));
+                SecretOf(context) is not null ? "the API token is unknown or has been revoked"
+                : OciErrors.Applies(context) ? "this store requires an API token: log in with any user name and the token as password"
+                : "this store requires an API token: send 'Authorization: Bearer <token>'"));
             return;
         }
 

@@ -52,7 +52,11 @@ public static class OciErrors
             }
         }
 
-        detail["store_code"] = error.Code;
+        if (!OciErrorCodes.IsOci(error.Code))
+        {
+            detail["store_code"] = error.Code;
+        }
+
         detail["request_id"] = RequestIds.Of(context);
         var document = new Dictionary<string, object?>
         {
