@@ -47,7 +47,10 @@ public sealed class EmbeddedBackend : IStoreBackend
         }
 
         var blobs = new FileSystemBlobStore(EmbeddedLayout.BlobDirectory(root.Path), root.TempDirectory);
-        return new StoreParts(database, blobs, new FileJobLogStore(root.JobsDirectory));
+        return new StoreParts(database, blobs, new FileJobLogStore(root.JobsDirectory))
+        {
+            Uploads = new FileSystemUploadSessionStore(EmbeddedLayout.UploadDirectory(root.Path)),
+        };
     }
 
     public async Task<IReadOnlyList<HealthCheck>> CheckWithoutOpeningAsync(string rootPath, CancellationToken cancellationToken)

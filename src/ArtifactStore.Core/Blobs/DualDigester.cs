@@ -18,6 +18,16 @@ public sealed class DualDigester : IDisposable
         Length += data.Length;
     }
 
+    /// <summary>Both digests of what was appended so far, leaving the state as it is: more may be appended after.</summary>
+    public (BlobDigest Sha256, string Blake3Hex) Current()
+    {
+        Span<byte> sha = stackalloc byte[32];
+        _sha256.GetCurrentHash(sha);
+        Span<byte> blake = stackalloc byte[32];
+        _blake3.Finalize(blake);
+        return (BlobDigest.FromBytes(sha), Convert.ToHexStringLower(blake));
+    }
+
     public (BlobDigest Sha256, string Blake3Hex) Finish()
     {
         Span<byte> sha = stackalloc byte[32];

@@ -22,6 +22,9 @@ public sealed record StoreOptions
 
     public Gc.GcOptions Gc { get; init; } = new();
 
+    /// <summary>Resumable upload sessions (<c>Uploads:*</c>).</summary>
+    public UploadOptions Uploads { get; init; } = new();
+
     public Jobs.JobOptions Jobs { get; init; } = new();
 
     /// <summary>How long a completed idempotency record answers replays (docs/upload.md, "Idempotency").</summary>
@@ -61,6 +64,7 @@ public sealed record StoreOptions
         problems.AddRange(Retention.Validate());
         problems.AddRange(Limits.Validate());
         problems.AddRange(Gc.Validate());
+        problems.AddRange(Uploads.Validate());
         problems.AddRange(Jobs.Validate(Retention));
         if (IdempotencyWindow <= TimeSpan.Zero)
         {

@@ -53,6 +53,7 @@ public sealed partial class GarbageCollector
         var orphans = (await FindOrphansAsync(cutoff, cancellationToken)).Select(o => new GcBlob(o.Digest, o.Stat.Length)).ToList();
         var purged = (await database.Views.FindPurgeableTombstonesAsync(now - options.TombstoneRetention, cancellationToken)).ToList();
         var purgedJobs = await database.Views.FindPurgeableJobTombstonesAsync(now - options.TombstoneRetention, cancellationToken);
-        return new GcReport(now, DryRun: true, packages, reaped, orphans, purged) { JobTombstonesPurged = purgedJobs };
+        var expiredUploads = uploads is null ? [] : (await uploads.FindExpiredAsync(now, cancellationToken)).Select(u => new GcUpload(u.Id, u.Offset)).ToList();
+        return new GcReport(now, DryRun: true, packages, reaped, orphans, purged) { JobTombstonesPurged = purgedJobs, UploadsExpired = expiredUploads };
     }
 }

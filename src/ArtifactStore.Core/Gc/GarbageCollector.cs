@@ -24,7 +24,8 @@ namespace ArtifactStore.Core.Gc;
 /// process answers <c>already_running</c>. Within one process a second run waits for the first (the local fast path).
 /// </para>
 /// </summary>
-public sealed partial class GarbageCollector(IStoreDatabase database, IBlobStore blobs, TimeProvider time, GcOptions options, ProtocolHooks? hooks = null) : IDisposable
+public sealed partial class GarbageCollector(
+    IStoreDatabase database, IBlobStore blobs, TimeProvider time, GcOptions options, ProtocolHooks? hooks = null, Uploads.UploadService? uploads = null) : IDisposable
 {
     public const string ExpiredReason = "retention expired";
     private const int DeleteBatchSize = 200;
@@ -73,11 +74,13 @@ public sealed partial class GarbageCollector(IStoreDatabase database, IBlobStore
         }
 
         var orphans = await RemoveOrphansAsync(cutoff, cancellationToken);
+        var expiredUploads = uploads is null ? [] : (await uploads.ExpireAsync(startedAt, cancellationToken)).Select(u => new GcUpload(u.Session.Id, u.BytesFreed)).ToList();
         var purged = await PurgeTombstonesAsync(startedAt - options.TombstoneRetention, actor, cancellationToken);
         var purgedJobs = await PurgeJobTombstonesAsync(startedAt - options.TombstoneRetention, actor, cancellationToken);
         return new GcReport(startedAt, DryRun: false, packages, reaped.OrderBy(b => b.Digest.Hex, StringComparer.Ordinal).ToList(), orphans, purged)
         {
             JobTombstonesPurged = purgedJobs,
+            UploadsExpired = expiredUploads,
         };
     }
 

@@ -15,5 +15,8 @@ public sealed record GcReport(
     /// <summary>Job tombstones removed after <c>Tombstones:Retention</c> (their ids answer <c>job_not_found</c> afterwards).</summary>
     public IReadOnlyList<Guid> JobTombstonesPurged { get; init; } = [];
 
-    public long BytesFreed => BlobsReaped.Sum(b => b.Bytes) + OrphansRemoved.Sum(b => b.Bytes);
+    /// <summary>Upload sessions removed because <c>Uploads:SessionTimeout</c> passed since their last chunk, with the bytes they held.</summary>
+    public IReadOnlyList<GcUpload> UploadsExpired { get; init; } = [];
+
+    public long BytesFreed => BlobsReaped.Sum(b => b.Bytes) + OrphansRemoved.Sum(b => b.Bytes) + UploadsExpired.Sum(u => u.Bytes);
 }

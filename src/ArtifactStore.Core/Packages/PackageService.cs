@@ -123,6 +123,11 @@ public sealed class PackageService(IStoreDatabase database, IBlobStore blobs, St
             return publishError;
         }
 
+        if (await CheckStoredAsync(writer, package.StoredBlobs, cancellationToken) is { } storedError)
+        {
+            return storedError;
+        }
+
         var stream = EventTypes.PackageStream(package.Id);
         await writer.AppendAsync(new NewEvent(stream, EventTypes.PackageCreated, actor, package.Created.ToCbor()), cancellationToken);
         var applied = new RetentionDefaultApplied(package.Id, package.RetentionClass.Name, package.RetentionClass.ExpiryFrom(writer.Now));
@@ -137,6 +142,64 @@ public sealed class PackageService(IStoreDatabase database, IBlobStore blobs, St
     /// </summary>
     public Task<Result<T>> WriteWithPackageAsync<T>(PreparedPackage? package, Func<IStoreWriter, CancellationToken, Task<Result<T>>> work, CancellationToken cancellationToken) =>
         BlobPublisher.WriteWithRetryAsync(database, blobs, package?.Blobs ?? [], work, hooks, cancellationToken);
+
+    /// <summary>
+    /// A blob the store holds, for a package that names it by digest: its row when one exists (<c>live</c>, or
+    /// <c>condemned</c>, which the package's reference resurrects), else the bytes at its address (a finished
+    /// upload session, not referenced yet), read once for their BLAKE3 and to prove their SHA-256. Anything else,
+    /// a blob being reaped included, is <c>blob_unknown</c>. The unit of work checks again (docs/gc.md, step 3).
+    /// </summary>
+    public async Task<Result<StagedBlob>> FindStoredBlobAsync(BlobDigest digest, CancellationToken cancellationToken)
+    {
+        var row = await database.Views.GetBlobAsync(digest, cancellationToken);
+        if (row is { State: BlobState.Live or BlobState.Condemned })
+        {
+            return new StagedBlob(digest, row.Blake3Hex, row.Size, StagingToken: string.Empty);
+        }
+
+        if (row is null && await blobs.OpenReadAsync(digest, 0, cancellationToken) is { } content)
+        {
+            await using var stream = content.Stream;
+            using var digester = new DualDigester();
+            var buffer = new byte[1024 * 1024];
+            int read;
+            while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                digester.Append(buffer.AsSpan(0, read));
+            }
+
+            var (sha256, blake3) = digester.Finish();
+            if (sha256 == digest)
+            {
+                return new StagedBlob(digest, blake3, digester.Length, StagingToken: string.Empty);
+            }
+        }
+
+        return BlobUnknown(digest);
+    }
+
+    /// <summary>
+    /// Inside the unit of work: each blob named by digest must still be there. A <c>condemned</c> row is fine (the
+    /// reference resurrects it); bytes without a row cannot be removed as an orphan while this unit holds the writer,
+    /// because the collector removes orphans in units of its own; a <c>deleting</c> row is on its way out.
+    /// </summary>
+    private async Task<StoreError?> CheckStoredAsync(IStoreWriter writer, IEnumerable<StagedBlob> stored, CancellationToken cancellationToken)
+    {
+        foreach (var blob in stored.DistinctBy(s => s.Digest))
+        {
+            var row = await writer.GetBlobAsync(blob.Digest, cancellationToken);
+            if (row is { State: BlobState.Deleting } || (row is null && await blobs.StatAsync(blob.Digest, cancellationToken) is null))
+            {
+                return BlobUnknown(blob.Digest);
+            }
+        }
+
+        return null;
+    }
+
+    private static StoreError BlobUnknown(BlobDigest digest) =>
+        new(Uploads.UploadErrorCodes.BlobUnknown, $"the store holds no blob {digest} (upload it first, e.g. with an upload session)",
+            new Dictionary<string, object?> { ["digest"] = digest.ToString() });
 
     /// <summary>Drops the staged manifest of a package once its unit of work has ended, committed or not (the upload's files go with the upload).</summary>
     public Task DiscardAsync(PreparedPackage package, CancellationToken cancellationToken) =>

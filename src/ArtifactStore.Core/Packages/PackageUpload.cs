@@ -59,6 +59,41 @@ public sealed class PackageUpload(IBlobStore blobs, StoreOptions options) : IAsy
     /// <summary>Validates the path and streams the content into staging, within the upload's byte budget.</summary>
     public async Task<StoreError?> AddFileAsync(string path, string mediaType, Stream content, CancellationToken cancellationToken)
     {
+        if (CheckNewPath(path) is { } pathProblem)
+        {
+            return pathProblem;
+        }
+
+        var staged = await blobs.StageAsync(content, options.Limits.MaxUploadBytes - _bytes, cancellationToken);
+        if (!staged.IsSuccess)
+        {
+            return staged.Error.Code == ErrorCodes.PayloadTooLarge ? StoreErrorsFor.TooLarge(options.Limits.MaxUploadBytes) : staged.Error;
+        }
+
+        _staged.Add(staged.Value);
+        _bytes += staged.Value.Size;
+        _files.Add(new StagedFile(path, mediaType, staged.Value));
+        return null;
+    }
+
+    /// <summary>
+    /// Adds a file whose content the store already holds (a JSON <c>POST /v1/packages</c> naming blobs by digest,
+    /// found by <see cref="PackageService.FindStoredBlobAsync"/>): nothing is staged; the unit of work checks
+    /// that the blob is still there. Such content is not counted against the upload's byte budget.
+    /// </summary>
+    public StoreError? AddStoredFile(string path, string mediaType, StagedBlob stored)
+    {
+        if (CheckNewPath(path) is { } pathProblem)
+        {
+            return pathProblem;
+        }
+
+        _files.Add(new StagedFile(path, mediaType, stored, AlreadyStored: true));
+        return null;
+    }
+
+    private StoreError? CheckNewPath(string path)
+    {
         if (PackageValidation.CheckPath(path) is { } problem)
         {
             return StoreError.Validation(problem, "file");
@@ -79,15 +114,6 @@ public sealed class PackageUpload(IBlobStore blobs, StoreOptions options) : IAsy
                 new Dictionary<string, object?> { ["limit_files"] = options.Limits.MaxFilesPerPackage });
         }
 
-        var staged = await blobs.StageAsync(content, options.Limits.MaxUploadBytes - _bytes, cancellationToken);
-        if (!staged.IsSuccess)
-        {
-            return staged.Error.Code == ErrorCodes.PayloadTooLarge ? StoreErrorsFor.TooLarge(options.Limits.MaxUploadBytes) : staged.Error;
-        }
-
-        _staged.Add(staged.Value);
-        _bytes += staged.Value.Size;
-        _files.Add(new StagedFile(path, mediaType, staged.Value));
         return null;
     }
 

@@ -13,6 +13,9 @@ public sealed record PreparedPackage(
     PackageUpload Upload,
     string Fingerprint)
 {
-    /// <summary>Every blob the package references: its files and its manifest.</summary>
-    public IReadOnlyCollection<StagedBlob> Blobs => [.. Upload.Files.Select(f => f.Blob), Manifest];
+    /// <summary>Every blob the package brings: the files uploaded with it and its manifest (put before the unit of work).</summary>
+    public IReadOnlyCollection<StagedBlob> Blobs => [.. Upload.Files.Where(f => !f.AlreadyStored).Select(f => f.Blob), Manifest];
+
+    /// <summary>The blobs its files name by digest, which the store already held (checked inside the unit of work, never put).</summary>
+    public IReadOnlyCollection<StagedBlob> StoredBlobs => [.. Upload.Files.Where(f => f.AlreadyStored).Select(f => f.Blob)];
 }

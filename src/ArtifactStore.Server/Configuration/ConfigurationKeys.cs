@@ -17,6 +17,9 @@ public static class ConfigurationKeys
     public const string GcInterval = "Gc:Interval";
     public const string GcBlobGracePeriod = "Gc:BlobGracePeriod";
     public const string TombstoneRetention = "Tombstones:Retention";
+    public const string UploadSessionTimeout = "Uploads:SessionTimeout";
+    public const string UploadMaxSessionBytes = "Uploads:MaxSessionBytes";
+    public const string UploadMaxSessionsPerCaller = "Uploads:MaxSessionsPerCaller";
     public const string JobSlots = "Jobs:Slots";
     public const string JobLeaseDuration = "Jobs:LeaseDuration";
     public const string JobKillGracePeriod = "Jobs:KillGracePeriod";

@@ -109,6 +109,12 @@ public static class StoreConfiguration
                 BlobGracePeriod = ReadDuration(root, ConfigurationKeys.GcBlobGracePeriod, problems) ?? new GcOptions().BlobGracePeriod,
                 TombstoneRetention = ReadDuration(root, ConfigurationKeys.TombstoneRetention, problems) ?? new GcOptions().TombstoneRetention,
             },
+            Uploads = new UploadOptions
+            {
+                SessionTimeout = ReadDuration(root, ConfigurationKeys.UploadSessionTimeout, problems) ?? new UploadOptions().SessionTimeout,
+                MaxSessionBytes = ReadLong(root, ConfigurationKeys.UploadMaxSessionBytes, new UploadOptions().MaxSessionBytes, long.MaxValue, problems),
+                MaxSessionsPerCaller = (int)ReadLong(root, ConfigurationKeys.UploadMaxSessionsPerCaller, new UploadOptions().MaxSessionsPerCaller, int.MaxValue, problems),
+            },
             Jobs = new JobOptions
             {
                 Slots = (int)ReadLong(root, ConfigurationKeys.JobSlots, new JobOptions().Slots, 1024, problems),

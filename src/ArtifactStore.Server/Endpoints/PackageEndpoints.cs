@@ -27,6 +27,11 @@ public static class PackageEndpoints
     private static async Task<IResult> CreateAsync(HttpContext context, StoreRuntime store, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger("ArtifactStore.Packages");
+        if (PackageFromBlobs.IsJson(context.Request))
+        {
+            return await CreateFromStoredBlobsAsync(context, store, logger);
+        }
+
         MultipartForm.LiftBodySizeLimit(context);
 
         var multipart = MultipartForm.BoundaryOf(context.Request);
@@ -74,6 +79,57 @@ public static class PackageEndpoints
             }
 
             logger.LogInformation("Created package {PackageId} ({Name}, {Files} files) for {Actor}",
+                document.Id, document.Name, document.Files.Count, actor);
+            context.Response.Headers.Location = $"/v1/packages/{document.Id}";
+            return Results.Json(document, JsonDefaults.Options, statusCode: StatusCodes.Status201Created);
+        }
+        finally
+        {
+            await IdempotencyHeader.ReleaseUnlessCompletedAsync(store, claim, completed);
+        }
+    }
+
+    /// <summary><c>POST /v1/packages</c> with a JSON body naming blobs the store holds (docs/upload.md, "Packages from stored blobs").</summary>
+    private static async Task<IResult> CreateFromStoredBlobsAsync(HttpContext context, StoreRuntime store, ILogger logger)
+    {
+        var body = await JsonBody.ReadObjectAsync(context, PackageFromBlobs.MaxBodyBytes);
+        if (!body.IsSuccess)
+        {
+            return Problems.From(body.Error, context);
+        }
+
+        var actor = Actors.Of(context);
+        var claimed = await IdempotencyHeader.ClaimAsync(context, store, PackageService.CreateOperation);
+        if (!claimed.IsSuccess)
+        {
+            return Problems.From(claimed.Error, context);
+        }
+
+        var claim = claimed.Value;
+        var completed = false;
+        try
+        {
+            await using var upload = store.Packages.BeginUpload();
+            if (await PackageFromBlobs.ReadAsync(body.Value, upload, store.Packages, context.RequestAborted) is { } problem)
+            {
+                return Problems.From(problem, context);
+            }
+
+            var created = await store.Packages.CreateAsync(upload, actor, claim, context.RequestAborted);
+            if (!created.IsSuccess)
+            {
+                return Problems.From(created.Error, context);
+            }
+
+            completed = true;
+            var document = PackageJson.From(created.Value.Package);
+            if (created.Value.Replayed)
+            {
+                context.Response.Headers["Idempotent-Replayed"] = "true";
+                return Results.Json(document, JsonDefaults.Options, statusCode: StatusCodes.Status200OK);
+            }
+
+            logger.LogInformation("Created package {PackageId} ({Name}, {Files} files from stored blobs) for {Actor}",
                 document.Id, document.Name, document.Files.Count, actor);
             context.Response.Headers.Location = $"/v1/packages/{document.Id}";
             return Results.Json(document, JsonDefaults.Options, statusCode: StatusCodes.Status201Created);

@@ -104,6 +104,7 @@ public static class ServerApp
         RetentionEndpoints.Map(app);
         AdminEndpoints.Map(app);
         BlobEndpoints.Map(app);
+        UploadEndpoints.Map(app);
         EventEndpoints.Map(app);
         JobEndpoints.Map(app);
         OciEndpoints.Map(app);

@@ -10,6 +10,7 @@ using ArtifactStore.Core.Retention;
 using ArtifactStore.Core.Roots;
 using ArtifactStore.Core.Security;
 using ArtifactStore.Core.Storage;
+using ArtifactStore.Core.Uploads;
 
 namespace ArtifactStore.Server.Hosting;
 
@@ -34,7 +35,8 @@ public sealed class StoreRuntime : IAsyncDisposable
         Idempotency = new IdempotencyGate(database, options.IdempotencyWindow);
         Retention = new RetentionService(database);
         Sweeper = new RetentionSweeper(database, time);
-        Collector = new GarbageCollector(database, blobs, time, options.Gc, hooks);
+        Uploads = parts.Uploads is { } sessions ? new UploadService(sessions, blobs, options.Uploads, time) : null;
+        Collector = new GarbageCollector(database, blobs, time, options.Gc, hooks, Uploads);
         Tokens = new TokenService(database);
         JobLogs = parts.JobLogs;
         JobRunner = new JobRunner(database, BlobReader, Packages, options, root.JobsDirectory, JobLogs, time);
@@ -73,6 +75,9 @@ public sealed class StoreRuntime : IAsyncDisposable
     public GarbageCollector Collector { get; }
 
     public TokenService Tokens { get; }
+
+    /// <summary>Resumable upload sessions, or null when the backend keeps none (docs/upload.md, "Upload sessions").</summary>
+    public UploadService? Uploads { get; }
 
     /// <summary>The worker pool; started by the server after recovery, idle in operator commands.</summary>
     public JobRunner JobRunner { get; }

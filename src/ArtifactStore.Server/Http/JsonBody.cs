@@ -19,9 +19,12 @@ public static class JsonBody
     public const int MaxBytes = 64 * 1024;
 
     /// <summary>The body as a JSON object; an empty body is an empty object.</summary>
-    public static async Task<Result<JsonElement>> ReadObjectAsync(HttpContext context)
+    public static Task<Result<JsonElement>> ReadObjectAsync(HttpContext context) => ReadObjectAsync(context, MaxBytes);
+
+    /// <summary>The body as a JSON object of at most <paramref name="maxBytes"/> (a package's file list may be long).</summary>
+    public static async Task<Result<JsonElement>> ReadObjectAsync(HttpContext context, int maxBytes)
     {
-        var bytes = await ReadAtMostAsync(context, MaxBytes);
+        var bytes = await ReadAtMostAsync(context, maxBytes);
         if (!bytes.IsSuccess)
         {
             return bytes.Error;

@@ -179,7 +179,8 @@ public static class MultipartForm
     // RFC 2046 bchars: DIGIT / ALPHA / ' ( ) + _ , - . / : = ? and space (not last).
     private static bool IsBoundaryChar(char c) => char.IsAsciiLetterOrDigit(c) || "'()+_,-./:=? ".Contains(c, StringComparison.Ordinal);
 
-    private static string MediaTypeOf(string? declared, string path)
+    /// <summary>The declared media type, or a guess from the path when none (or only <c>application/octet-stream</c>) is declared.</summary>
+    public static string MediaTypeOf(string? declared, string path)
     {
         if (!string.IsNullOrEmpty(declared) &&
             MediaTypeHeaderValue.TryParse(declared, out var parsed) &&

@@ -1,5 +1,6 @@
 using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Errors;
+using ArtifactStore.Core.Uploads;
 using Microsoft.AspNetCore.Http;
 
 namespace ArtifactStore.Server.Http;
@@ -25,6 +26,10 @@ public static class Problems
         ErrorCodes.PackageNotFound or ErrorCodes.PackageExpired or ErrorCodes.FileNotFound
             or ErrorCodes.BlobNotFound or ErrorCodes.NotFound => StatusCodes.Status404NotFound,
         ErrorCodes.PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,
+        UploadErrorCodes.UploadNotFound => StatusCodes.Status404NotFound,
+        UploadErrorCodes.OffsetMismatch => StatusCodes.Status416RangeNotSatisfiable,
+        UploadErrorCodes.DigestMismatch or UploadErrorCodes.BlobUnknown => StatusCodes.Status422UnprocessableEntity,
+        UploadErrorCodes.TooManySessions => StatusCodes.Status429TooManyRequests,
         ErrorCodes.MalformedRequest or ErrorCodes.RequestRejected => StatusCodes.Status400BadRequest,
         ErrorCodes.MethodNotAllowed => StatusCodes.Status405MethodNotAllowed,
         ErrorCodes.InsufficientStorage => StatusCodes.Status507InsufficientStorage,

@@ -30,6 +30,7 @@ public static class ReportJson
         orphans_removed = report.OrphansRemoved.Select(b => new { digest = b.Digest.ToString(), bytes = b.Bytes }).ToList(),
         tombstones_purged = report.TombstonesPurged.Select(id => id.ToString()).ToList(),
         job_tombstones_purged = report.JobTombstonesPurged.Select(id => id.ToString()).ToList(),
+        uploads_expired = report.UploadsExpired.Select(u => new { upload_id = u.UploadId.ToString(), bytes = u.Bytes }).ToList(),
         bytes_freed = report.BytesFreed,
     };
 

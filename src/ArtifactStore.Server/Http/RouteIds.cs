@@ -17,6 +17,8 @@ public static class RouteIds
 
     public static Result<Guid> Hold(string text) => Read(text, ErrorCodes.HoldNotFound, "hold");
 
+    public static Result<Guid> Upload(string text) => Read(text, Core.Uploads.UploadErrorCodes.UploadNotFound, "upload session");
+
     private static Result<Guid> Read(string text, string notFoundCode, string what) =>
         CanonicalId.TryParse(text, out var id)
             ? id
