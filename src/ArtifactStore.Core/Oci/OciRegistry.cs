@@ -4,6 +4,7 @@ using ArtifactStore.Core.Configuration;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Packages;
 using ArtifactStore.Core.Storage;
+using ArtifactStore.Core.Uploads;
 
 namespace ArtifactStore.Core.Oci;
 
@@ -179,9 +180,12 @@ public sealed partial class OciRegistry(IStoreDatabase database, IBlobStore blob
         var created = await packages.CreateAsync(upload, actor, claim: null, cancellationToken);
         if (!created.IsSuccess)
         {
-            return created.Error.Code == ErrorCodes.RetentionClassUnknown
-                ? new StoreError(OciErrorCodes.ManifestInvalid, created.Error.Message, created.Error.Details)
-                : created.Error;
+            return created.Error.Code switch
+            {
+                ErrorCodes.RetentionClassUnknown => new StoreError(OciErrorCodes.ManifestInvalid, created.Error.Message, created.Error.Details),
+                UploadErrorCodes.BlobUnknown => new StoreError(OciErrorCodes.ManifestBlobUnknown, created.Error.Message, created.Error.Details),
+                _ => created.Error,
+            };
         }
 
         return new OciStoredManifest(created.Value.Package, manifest.Digest, manifest.MediaType, manifest.Bytes.Length);
@@ -236,16 +240,15 @@ public sealed partial class OciRegistry(IStoreDatabase database, IBlobStore blob
             return new StoreError(OciErrorCodes.SizeInvalid, $"blob {descriptor.Digest} holds {size.Value} bytes; the manifest says {descriptor.Size}");
         }
 
-        // The package pipeline stages every file: reading the stored blob back through the verified reader gives it
-        // both digests and the put-if-absent keeps the one copy. A blob removed meanwhile is simply unknown.
-        var opened = await reader.OpenAsync(descriptor.Digest, size.Value, needRandomAccess: false, cancellationToken);
-        if (!opened.IsSuccess)
+        // Already at its address: the package names it without staging it again, and its unit of work checks once
+        // more that GC has not taken it meanwhile (docs/gc.md, step 3).
+        var stored = await packages.FindStoredBlobAsync(descriptor.Digest, cancellationToken);
+        if (!stored.IsSuccess)
         {
-            return opened.Error.Code == ErrorCodes.BlobNotFound ? BlobUnknown(descriptor.Digest, "blob") : opened.Error;
+            return BlobUnknown(descriptor.Digest, "blob");
         }
 
-        await using var blob = opened.Value;
-        return await upload.AddFileAsync(PathOf(descriptor.Digest), descriptor.MediaType, blob.Stream, cancellationToken);
+        return upload.AddStoredFile(PathOf(descriptor.Digest), descriptor.MediaType, stored.Value);
     }
 
     private async Task<StoreError?> AddChildAsync(PackageUpload upload, string repository, OciDescriptor descriptor, HashSet<BlobDigest> added, CancellationToken cancellationToken)

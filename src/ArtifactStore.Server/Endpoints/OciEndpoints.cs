@@ -1,9 +1,9 @@
 using System.Globalization;
 using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Errors;
-using ArtifactStore.Core.Ids;
 using ArtifactStore.Core.Oci;
 using ArtifactStore.Core.Security;
+using ArtifactStore.Core.Uploads;
 using ArtifactStore.Server.Hosting;
 using ArtifactStore.Server.Http;
 using Microsoft.AspNetCore.Builder;
@@ -226,7 +226,8 @@ public static class OciEndpoints
 
     /// <summary>
     /// <c>POST …/blobs/uploads/</c>: a mount (<c>?mount=&amp;from=</c>) of a blob the store holds is immediate, as
-    /// blobs are shared by all repositories; <c>?digest=</c> with a body is a monolithic upload; otherwise a session.
+    /// blobs are shared by all repositories; otherwise an upload session of the store's session store
+    /// (docs/upload.md, "Upload sessions"), finished at once when <c>?digest=</c> comes with the body (monolithic).
     /// </summary>
     private static async Task BeginUploadAsync(HttpContext context, StoreRuntime store, string repository)
     {
@@ -238,49 +239,71 @@ public static class OciEndpoints
             return;
         }
 
-        var upload = store.OciUploads.Begin(repository, Actors.Of(context), store.Time);
-        if (query.TryGetValue("digest", out var digestText))
+        if (store.Uploads is not { } uploads)
         {
-            await FinishAsync(context, store, upload, digestText.ToString());
+            await OciErrors.WriteAsync(context, new StoreError(OciErrorCodes.Unsupported, "this store's backend keeps no upload sessions"));
             return;
         }
 
-        UploadHeaders(context, repository, upload);
+        var created = await uploads.CreateAsync(Actors.Of(context), context.RequestAborted);
+        if (!created.IsSuccess)
+        {
+            await OciErrors.WriteAsync(context, created.Error);
+            return;
+        }
+
+        if (query.TryGetValue("digest", out var digestText))
+        {
+            await FinishAsync(context, store, repository, created.Value, digestText.ToString());
+            return;
+        }
+
+        UploadHeaders(context, repository, created.Value);
         context.Response.StatusCode = StatusCodes.Status202Accepted;
     }
 
     private static async Task ContinueUploadAsync(HttpContext context, StoreRuntime store, OciPath parsed)
     {
-        var upload = await FindUploadAsync(context, store, parsed);
-        if (upload is null)
+        var session = await FindUploadAsync(context, store, parsed);
+        if (session is null)
         {
             return;
         }
 
         if (HttpMethods.IsDelete(context.Request.Method))
         {
-            await store.OciUploads.CancelAsync(upload);
+            var abandoned = await store.Uploads!.AbandonAsync(session.Id, Actors.Of(context), context.RequestAborted);
+            if (!abandoned.IsSuccess)
+            {
+                await OciErrors.WriteAsync(context, abandoned.Error);
+                return;
+            }
+
             context.Response.StatusCode = StatusCodes.Status204NoContent;
             return;
         }
 
         if (HttpMethods.IsPatch(context.Request.Method))
         {
-            if (!await ReceiveAsync(context, store, upload))
+            var appended = await ReceiveAsync(context, store, parsed.Repository, session);
+            if (appended is null)
             {
                 return;
             }
 
-            UploadHeaders(context, parsed.Repository, upload);
+            UploadHeaders(context, parsed.Repository, appended);
             context.Response.StatusCode = StatusCodes.Status202Accepted;
             return;
         }
 
-        await FinishAsync(context, store, upload, context.Request.Query["digest"].ToString());
+        await FinishAsync(context, store, parsed.Repository, session, context.Request.Query["digest"].ToString());
     }
 
-    /// <summary>The closing <c>PUT</c> (or a monolithic <c>POST</c>): takes a body if one came, then checks the digest and stores the blob.</summary>
-    private static async Task FinishAsync(HttpContext context, StoreRuntime store, OciUpload upload, string digestText)
+    /// <summary>
+    /// The closing <c>PUT</c> (or a monolithic <c>POST</c>): appends a body if one came, then the session store
+    /// checks the digest and puts the blob at its address (<c>DIGEST_INVALID</c> otherwise; the session stays).
+    /// </summary>
+    private static async Task FinishAsync(HttpContext context, StoreRuntime store, string repository, UploadSession session, string digestText)
     {
         if (!ParseDigest(digestText, out var digest))
         {
@@ -288,65 +311,69 @@ public static class OciEndpoints
             return;
         }
 
-        if (HasBody(context.Request) && !await ReceiveAsync(context, store, upload))
+        if (HasBody(context.Request))
         {
-            return;
+            var appended = await ReceiveAsync(context, store, repository, session);
+            if (appended is null)
+            {
+                return;
+            }
+
+            session = appended;
         }
 
-        var finished = await store.OciUploads.FinishAsync(upload, digest, context.RequestAborted);
+        var finished = await store.Uploads!.FinishAsync(session.Id, Actors.Of(context), digest, context.RequestAborted);
         if (!finished.IsSuccess)
         {
+            UploadHeaders(context, repository, session);
             await OciErrors.WriteAsync(context, finished.Error);
             return;
         }
 
-        BlobCreated(context, upload.Repository, digest);
+        BlobCreated(context, repository, digest);
     }
 
-    /// <summary>Receives a request body into the session; false when it was refused (and answered).</summary>
-    private static async Task<bool> ReceiveAsync(HttpContext context, StoreRuntime store, OciUpload upload)
+    /// <summary>
+    /// Appends the request body at the <c>Content-Range</c> start, or at the session's offset when there is none
+    /// (a streamed <c>PATCH</c>, as containers/image sends). Null when it was refused (and answered): a chunk
+    /// that does not start at the offset gets 416 with the offset in <c>Range</c>.
+    /// </summary>
+    private static async Task<UploadSession?> ReceiveAsync(HttpContext context, StoreRuntime store, string repository, UploadSession session)
     {
+        var range = ContentRange.Read(context.Request.Headers.ContentRange.ToString());
+        if (!range.IsSuccess)
+        {
+            await OciErrors.WriteAsync(context, new StoreError(OciErrorCodes.BlobUploadInvalid, range.Error.Message));
+            return null;
+        }
+
         MultipartForm.LiftBodySizeLimit(context);
-        long? rangeStart = null;
-        var range = context.Request.Headers.ContentRange.ToString();
-        if (range.Length > 0)
+        // The chunk is raw bytes, not JSON or a form: it streams straight into the session.
+        var start = range.Value?.Start ?? session.Offset;
+        var appended = await store.Uploads!.AppendAsync(session.Id, Actors.Of(context), start, context.Request.Body, context.RequestAborted);
+        if (appended.IsSuccess)
         {
-            var dash = range.IndexOf('-', StringComparison.Ordinal);
-            var first = range.Replace("bytes ", string.Empty, StringComparison.OrdinalIgnoreCase);
-            first = dash < 0 ? first : first[..first.IndexOf('-', StringComparison.Ordinal)];
-            if (!long.TryParse(first.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var start))
-            {
-                await OciErrors.WriteAsync(context, new StoreError(OciErrorCodes.BlobUploadInvalid, "Content-Range must be <start>-<end>"));
-                return false;
-            }
-
-            rangeStart = start;
+            return appended.Value;
         }
 
-        var received = await store.OciUploads.AppendAsync(upload, context.Request.Body, store.Options.Limits.MaxUploadBytes, rangeStart, context.RequestAborted);
-        if (received.IsSuccess)
+        if (appended.Error.Code == UploadErrorCodes.OffsetMismatch)
         {
-            return true;
+            var offset = appended.Error.Details?.TryGetValue("offset", out var value) == true && value is long known ? known : session.Offset;
+            UploadHeaders(context, repository, session with { Offset = offset });
+            await OciErrors.WriteAsync(context, appended.Error, StatusCodes.Status416RangeNotSatisfiable);
+            return null;
         }
 
-        if (received.Error.Code == OciErrorCodes.BlobUploadInvalid)
-        {
-            UploadHeaders(context, upload.Repository, upload);
-            await OciErrors.WriteAsync(context, received.Error, StatusCodes.Status416RangeNotSatisfiable);
-        }
-        else
-        {
-            await OciErrors.WriteAsync(context, received.Error);
-        }
-
-        return false;
+        await OciErrors.WriteAsync(context, appended.Error);
+        return null;
     }
 
-    private static async Task<OciUpload?> FindUploadAsync(HttpContext context, StoreRuntime store, OciPath parsed)
+    private static async Task<UploadSession?> FindUploadAsync(HttpContext context, StoreRuntime store, OciPath parsed)
     {
-        var found = CanonicalId.TryParse(parsed.Reference, out var id)
-            ? store.OciUploads.Find(id, parsed.Repository, Actors.Of(context))
-            : new StoreError(OciErrorCodes.BlobUploadUnknown, "the path does not name an upload");
+        var id = RouteIds.Upload(parsed.Reference);
+        var found = !id.IsSuccess ? id.Error
+            : store.Uploads is not { } uploads ? new StoreError(OciErrorCodes.Unsupported, "this store's backend keeps no upload sessions")
+            : await uploads.GetAsync(id.Value, Actors.Of(context), context.RequestAborted);
         if (!found.IsSuccess)
         {
             await OciErrors.WriteAsync(context, found.Error);
@@ -356,11 +383,11 @@ public static class OciEndpoints
         return found.Value;
     }
 
-    private static void UploadHeaders(HttpContext context, string repository, OciUpload upload)
+    private static void UploadHeaders(HttpContext context, string repository, UploadSession session)
     {
-        context.Response.Headers.Location = $"/v2/{repository}/blobs/uploads/{upload.Id}";
-        context.Response.Headers["Docker-Upload-UUID"] = upload.Id.ToString();
-        context.Response.Headers.Range = $"0-{Math.Max(upload.Offset - 1, 0)}";
+        context.Response.Headers.Location = $"/v2/{repository}/blobs/uploads/{session.Id}";
+        context.Response.Headers["Docker-Upload-UUID"] = session.Id.ToString();
+        context.Response.Headers.Range = $"0-{Math.Max(session.Offset - 1, 0)}";
         context.Response.ContentLength = 0;
     }
 

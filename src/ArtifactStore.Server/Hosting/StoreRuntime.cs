@@ -42,7 +42,6 @@ public sealed class StoreRuntime : IAsyncDisposable
         JobRunner = new JobRunner(database, BlobReader, Packages, options, root.JobsDirectory, JobLogs, time);
         Jobs = new JobService(database, Packages, JobRunner, options, time);
         Oci = new OciRegistry(database, blobs, BlobReader, Packages, options, time);
-        OciUploads = new OciUploads(blobs);
         Recovery.Register("requeue jobs left running by a stopped process", ct => JobRunner.RecoverAsync(ct));
     }
 
@@ -86,9 +85,6 @@ public sealed class StoreRuntime : IAsyncDisposable
 
     /// <summary>The OCI distribution model over packages, behind <c>/v2/</c> (docs/oci.md).</summary>
     public OciRegistry Oci { get; }
-
-    /// <summary>OCI blob uploads in progress (docs/oci.md, "Pushing blobs").</summary>
-    public OciUploads OciUploads { get; }
 
     /// <summary>Steps the server runs after it starts listening and before it reports ready (see <see cref="StartupRecovery"/>).</summary>
     public StartupRecovery Recovery { get; } = new();

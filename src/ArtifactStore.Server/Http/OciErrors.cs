@@ -1,5 +1,6 @@
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Oci;
+using ArtifactStore.Core.Uploads;
 using Microsoft.AspNetCore.Http;
 
 namespace ArtifactStore.Server.Http;
@@ -24,6 +25,7 @@ public static class OciErrors
             or OciErrorCodes.ManifestInvalid or OciErrorCodes.NameInvalid or OciErrorCodes.SizeInvalid
             => StatusCodes.Status400BadRequest,
         OciErrorCodes.Unsupported => StatusCodes.Status405MethodNotAllowed,
+        UploadErrorCodes.DigestMismatch => StatusCodes.Status400BadRequest,
         _ => Problems.StatusFor(code),
     };
 
@@ -36,6 +38,11 @@ public static class OciErrors
         ErrorCodes.PayloadTooLarge => OciErrorCodes.SizeInvalid,
         ErrorCodes.MethodNotAllowed => OciErrorCodes.Unsupported,
         ErrorCodes.BlobNotFound => OciErrorCodes.BlobUnknown,
+        UploadErrorCodes.UploadNotFound => OciErrorCodes.BlobUploadUnknown,
+        UploadErrorCodes.OffsetMismatch => OciErrorCodes.BlobUploadInvalid,
+        UploadErrorCodes.DigestMismatch => OciErrorCodes.DigestInvalid,
+        UploadErrorCodes.BlobUnknown => OciErrorCodes.BlobUnknown,
+        UploadErrorCodes.TooManySessions => "TOOMANYREQUESTS",
         // No code of the specification fits (not ready, a full disk, a failure): the store's own, in its style.
         _ => code.ToUpperInvariant(),
     };
