@@ -80,6 +80,11 @@ public sealed partial class OciRegistry(IStoreDatabase database, IBlobStore blob
 
         var label = KeyValuePair.Create(byDigest ? DigestLabel : TagLabel, reference);
         var live = await NewestAsync(repository, label, PackageState.Live, cancellationToken);
+        if ((live is null || live.Retention.EligibleForDeletion) && byDigest && await FindChildAsync(repository, BlobDigest.Parse(reference), cancellationToken) is { } child)
+        {
+            return child;
+        }
+
         var deleted = await NewestAsync(repository, label, PackageState.Deleted, cancellationToken);
         var expiredLater = deleted is not null && (live is null || (!byDigest && deleted.CreatedAt > live.CreatedAt));
         if (expiredLater)
@@ -101,6 +106,36 @@ public sealed partial class OciRegistry(IStoreDatabase database, IBlobStore blob
         var digest = BlobDigest.Parse(Label(live, DigestLabel)!);
         var file = live.FindFile(PathOf(digest))!;
         return new OciStoredManifest(live, digest, file.MediaType, file.Size);
+    }
+
+    /// <summary>
+    /// A child manifest that a live index of the repository holds, although the child's own package is gone: the
+    /// index keeps it (and its blobs) as long as the index lives, so clients that pull the index can pull it.
+    /// </summary>
+    private async Task<OciStoredManifest?> FindChildAsync(string repository, BlobDigest digest, CancellationToken cancellationToken)
+    {
+        var path = PathOf(digest);
+        foreach (var mediaType in new[] { OciMediaTypes.ImageIndex, OciMediaTypes.DockerManifestList })
+        {
+            Guid? cursor = null;
+            do
+            {
+                var page = await database.Views.ListPackagesAsync(
+                    new PackageQuery(repository, [KeyValuePair.Create(MediaTypeLabel, mediaType)], PackageState.Live, cursor, PageSize), cancellationToken);
+                foreach (var index in page.Items.Where(p => !p.Retention.EligibleForDeletion))
+                {
+                    if (index.FindFile(path) is { } file && OciMediaTypes.IsManifest(file.MediaType))
+                    {
+                        return new OciStoredManifest(index, digest, file.MediaType, file.Size);
+                    }
+                }
+
+                cursor = page.Next;
+            }
+            while (cursor is not null);
+        }
+
+        return null;
     }
 
     /// <summary>Reads a stored manifest's bytes, verified.</summary>
