@@ -50,6 +50,8 @@ public static class OciErrors
     public static async Task WriteAsync(HttpContext context, StoreError error, int? status = null)
     {
         context.Response.StatusCode = status ?? StatusFor(error.Code);
+        // Headers set for a success (an upload's Range and empty body) may already be there; the document is the body.
+        context.Response.ContentLength = null;
         var detail = new Dictionary<string, object?>(StringComparer.Ordinal);
         if (error.Details is not null)
         {
