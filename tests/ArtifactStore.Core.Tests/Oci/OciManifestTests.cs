@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using ArtifactStore.Core.Oci;
 
 namespace ArtifactStore.Core.Tests.Oci;
@@ -9,17 +8,17 @@ public sealed class OciManifestTests
     private const string Config = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
     private const string Layer = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
 
-    private static readonly string Image = $$"""
+    private static readonly string Image = $$$"""
         {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
-         "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{{Config}}","size":7},
-         "layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"{{Layer}}","size":42}],
+         "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{{{Config}}}","size":7},
+         "layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"{{{Layer}}}","size":42}],
          "annotations":{"org.artifactstore.retention.class":"short","team":"eval"}}
         """;
 
     [Fact]
     public void an_image_manifest_references_its_config_and_layers_and_keeps_its_bytes_and_digest()
     {
-        var bytes = Encoding.UTF8.GetBytes(Image);
+        var bytes = System.Text.Encoding.UTF8.GetBytes(Image);
         var manifest = OciManifest.Parse(bytes, contentType: null).Value;
         Assert.Equal(OciMediaTypes.ImageManifest, manifest.MediaType);
         Assert.False(manifest.IsIndex);
@@ -34,7 +33,7 @@ public sealed class OciManifestTests
     public void an_index_references_its_children_and_takes_its_type_from_the_content_type_when_the_document_has_none()
     {
         var index = $$"""{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"{{Layer}}","size":9}]}""";
-        var manifest = OciManifest.Parse(Encoding.UTF8.GetBytes(index), "application/vnd.oci.image.index.v1+json; charset=utf-8").Value;
+        var manifest = OciManifest.Parse(System.Text.Encoding.UTF8.GetBytes(index), "application/vnd.oci.image.index.v1+json; charset=utf-8").Value;
         Assert.True(manifest.IsIndex);
         Assert.Equal(Layer, manifest.References.Single().Digest.ToString());
     }
@@ -49,5 +48,5 @@ public sealed class OciManifestTests
     [InlineData("""{"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"digest":"sha256:1111111111111111111111111111111111111111111111111111111111111111","size":-1},"layers":[]}""", null, OciErrorCodes.ManifestInvalid)]
     [InlineData("""{"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{},"layers":[]}""", "application/vnd.oci.image.index.v1+json", OciErrorCodes.ManifestInvalid)]
     public void a_manifest_that_cannot_be_read_is_refused_with_its_oci_code(string body, string? contentType, string code) =>
-        Assert.Equal(code, OciManifest.Parse(Encoding.UTF8.GetBytes(body), contentType).Error.Code);
+        Assert.Equal(code, OciManifest.Parse(System.Text.Encoding.UTF8.GetBytes(body), contentType).Error!.Code);
 }
