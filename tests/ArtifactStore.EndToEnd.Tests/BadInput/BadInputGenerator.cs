@@ -141,7 +141,8 @@ internal sealed class BadInputGenerator(Guid packageId)
             ("id without hyphens", packageId.ToString("N"), Expect.Refused),
             ("id with surrounding whitespace", "%20" + id + "%20", Expect.Refused),
         };
-        if (!pattern.Contains('{', StringComparison.Ordinal))
+        // The OCI routes (/v2/{**path}) have no id to spell oddly: their paths are parsed, not routed, and the OCI tests cover them.
+        if (!pattern.Contains('{', StringComparison.Ordinal) || pattern.StartsWith("/v2/", StringComparison.Ordinal))
         {
             yield break;
         }
