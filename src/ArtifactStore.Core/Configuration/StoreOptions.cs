@@ -48,6 +48,9 @@ public sealed record StoreOptions
     /// <summary>Who may read <c>/metrics</c>.</summary>
     public MetricsOptions Metrics { get; init; } = new();
 
+    /// <summary>How the OCI distribution API files pushed images: default retention classes per repository (docs/oci.md).</summary>
+    public Oci.OciOptions Oci { get; init; } = new();
+
     /// <summary>
     /// After SIGTERM, how long in-flight requests (and running jobs) may take to finish before they
     /// are cut off (<c>Shutdown:GracePeriod</c>, docs/recovery.md). The host's shutdown timeout. Default 30 s.
@@ -82,6 +85,7 @@ public sealed record StoreOptions
         }
 
         problems.AddRange(Readiness.Validate());
+        problems.AddRange(Oci.Validate(Retention));
         if (ShutdownGracePeriod < TimeSpan.Zero)
         {
             problems.Add("Shutdown:GracePeriod: must not be negative");

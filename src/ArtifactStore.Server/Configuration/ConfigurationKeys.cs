@@ -34,6 +34,7 @@ public static class ConfigurationKeys
     public const string ShutdownGracePeriod = "Shutdown:GracePeriod";
     public const string DownloadsInlineActiveContent = "Downloads:InlineActiveContent";
     public const string MetricsAllowAnonymous = "Metrics:AllowAnonymous";
+    public const string OciRepositories = "Oci:Repositories";
 
     /// <summary>The environment variable docs/configuration.md names for <see cref="ReadinessExpectedRevision"/>.</summary>
     public const string ExpectedRevisionVariable = "ARTIFACTSTORE_EXPECTED_REVISION";

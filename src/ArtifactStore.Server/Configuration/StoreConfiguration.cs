@@ -3,6 +3,7 @@ using System.Globalization;
 using ArtifactStore.Core.Configuration;
 using ArtifactStore.Core.Gc;
 using ArtifactStore.Core.Jobs;
+using ArtifactStore.Core.Oci;
 using ArtifactStore.Core.Retention;
 using ArtifactStore.Core.Roots;
 using ArtifactStore.Core.Storage;
@@ -145,6 +146,7 @@ public static class StoreConfiguration
             {
                 AllowAnonymous = ReadBool(root, ConfigurationKeys.MetricsAllowAnonymous, new MetricsOptions().AllowAnonymous, problems),
             },
+            Oci = new OciOptions { Repositories = ReadOciRepositories(root, problems) },
         };
         problems.AddRange(options.Validate());
         if (Hosting.StoreBackends.Check(options.Backend) is { } backendProblem)
@@ -254,6 +256,35 @@ public static class StoreConfiguration
     /// .NET reports is not defined. So names from configuration are known by their lower-case form.
     /// </summary>
     private static string NameOf(IConfigurationSection section) => section.Key.ToLowerInvariant();
+
+    /// <summary>
+    /// <c>Oci:Repositories:&lt;pattern&gt;:Class</c>. Configuration keys are case-insensitive and repository names are
+    /// lower-case, so patterns are known by their lower-case form, as class names are.
+    /// </summary>
+    private static List<OciRepositoryRule> ReadOciRepositories(IConfiguration root, List<string> problems)
+    {
+        var rules = new List<OciRepositoryRule>();
+        foreach (var section in root.GetSection(ConfigurationKeys.OciRepositories).GetChildren())
+        {
+            var pattern = NameOf(section);
+            var key = $"{ConfigurationKeys.OciRepositories}:{pattern}";
+            var unknown = section.GetChildren().Select(c => c.Key).Where(k => !k.Equals("Class", StringComparison.OrdinalIgnoreCase)).ToList();
+            if (unknown.Count > 0)
+            {
+                problems.Add($"{key}: unknown setting(s) {string.Join(", ", unknown)} (only Class)");
+            }
+
+            if (string.IsNullOrWhiteSpace(section["Class"]))
+            {
+                problems.Add($"{key}:Class: required (the retention class of images pushed to matching repositories)");
+                continue;
+            }
+
+            rules.Add(new OciRepositoryRule(pattern, section["Class"]!.Trim().ToLowerInvariant()));
+        }
+
+        return rules;
+    }
 
     private static readonly string[] JobTypeSettings = ["Command", "Timeout", "MaxAttempts", "Backoff", "InputClass", "OutputClass", "PassEnvironment"];
 

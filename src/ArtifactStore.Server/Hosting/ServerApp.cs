@@ -119,6 +119,7 @@ public static class ServerApp
         EventEndpoints.Map(app);
         EventStreamEndpoints.Map(app);
         JobEndpoints.Map(app);
+        OciEndpoints.Map(app);
     }
 
     /// <summary>

@@ -5,6 +5,7 @@ using ArtifactStore.Core.Gc;
 using ArtifactStore.Core.Health;
 using ArtifactStore.Core.Idempotency;
 using ArtifactStore.Core.Jobs;
+using ArtifactStore.Core.Oci;
 using ArtifactStore.Core.Packages;
 using ArtifactStore.Core.Retention;
 using ArtifactStore.Core.Roots;
@@ -42,6 +43,7 @@ public sealed class StoreRuntime : IAsyncDisposable
         BackendChecks = parts.Checks;
         JobRunner = new JobRunner(database, BlobReader, Packages, options, root.JobsDirectory, JobLogs, time);
         Jobs = new JobService(database, Packages, JobRunner, options, time);
+        Oci = new OciRegistry(database, blobs, BlobReader, Packages, options, time);
         Recovery.Register("requeue jobs left running by a stopped process", ct => JobRunner.RecoverAsync(ct));
     }
 
@@ -88,6 +90,9 @@ public sealed class StoreRuntime : IAsyncDisposable
     public JobRunner JobRunner { get; }
 
     public JobService Jobs { get; }
+
+    /// <summary>The OCI distribution model over packages, behind <c>/v2/</c> (docs/oci.md).</summary>
+    public OciRegistry Oci { get; }
 
     /// <summary>Steps the server runs after it starts listening and before it reports ready (see <see cref="StartupRecovery"/>).</summary>
     public StartupRecovery Recovery { get; } = new();

@@ -39,9 +39,13 @@ public static class Authentication
                 return;
             }
 
-            context.Response.Headers.WWWAuthenticate = "Bearer realm=\"artifactstore\"";
+            // OCI clients (skopeo, podman, docker) answer a Basic challenge with the credentials they were given;
+            // the token is the password (docs/oci.md, "Auth").
+            context.Response.Headers.WWWAuthenticate = OciErrors.Applies(context) ? "Basic realm=\"artifactstore\"" : "Bearer realm=\"artifactstore\"";
             await Problems.WriteAsync(context, new StoreError(ErrorCodes.Unauthorized,
-                SecretOf(context) is null ? "this store requires an API token: send 'Authorization: Bearer <token>'" : "the API token is unknown or has been revoked"));
+                SecretOf(context) is not null ? "the API token is unknown or has been revoked"
+                : OciErrors.Applies(context) ? "this store requires an API token: log in with any user name and the token as password"
+                : "this store requires an API token: send 'Authorization: Bearer <token>'"));
             return;
         }
 
@@ -65,9 +69,37 @@ public static class Authentication
             : await context.RequestServices.GetRequiredService<StoreRuntime>().Tokens.AuthenticateAsync(secret, context.RequestAborted);
     }
 
+    /// <summary>The token of <c>Authorization: Bearer &lt;token&gt;</c>, or the password of <c>Basic</c> (any user name), as OCI clients send it.</summary>
     private static string? SecretOf(HttpContext context)
     {
         var header = context.Request.Headers.Authorization.ToString();
-        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return header["Bearer ".Length..].Trim();
+        }
+
+        return header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase) ? BasicPassword(header["Basic ".Length..].Trim()) : null;
+    }
+
+    private static string? BasicPassword(string encoded)
+    {
+        var bytes = new byte[encoded.Length];
+        if (!Convert.TryFromBase64String(encoded, bytes, out var length))
+        {
+            return null;
+        }
+
+        string text;
+        try
+        {
+            text = new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes, 0, length);
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            return null;
+        }
+
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        return colon >= 0 && colon < text.Length - 1 ? text[(colon + 1)..] : null;
     }
 }

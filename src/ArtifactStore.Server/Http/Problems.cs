@@ -72,6 +72,13 @@ public static class Problems
 
     public static async Task WriteAsync(HttpContext context, StoreError error, int? status = null)
     {
+        if (OciErrors.Applies(context))
+        {
+            // The OCI API answers in its clients' error format, not with problem documents (docs/oci.md, "Errors").
+            await OciErrors.WriteAsync(context, error, status);
+            return;
+        }
+
         context.Response.StatusCode = status ?? StatusFor(error.Code);
         await context.Response.WriteAsJsonAsync(Document(error, context, status), JsonDefaults.Options, "application/problem+json");
     }

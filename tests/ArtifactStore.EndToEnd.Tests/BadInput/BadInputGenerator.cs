@@ -27,6 +27,8 @@ internal sealed class BadInputGenerator(Guid packageId)
         "GET /v1/blobs/{digest}", "HEAD /v1/blobs/{digest}", "GET /v1/events",
         "POST /v1/jobs", "GET /v1/jobs", "GET /v1/jobs/{id}", "GET /v1/jobs/{id}/logs",
         "POST /v1/jobs/{id}/cancel", "POST /v1/jobs/{id}/pin", "POST /v1/jobs/{id}/unpin",
+        "POST /v1/uploads", "GET /v1/uploads/{id}", "HEAD /v1/uploads/{id}", "PATCH /v1/uploads/{id}", "PUT /v1/uploads/{id}", "DELETE /v1/uploads/{id}",
+        "GET /v2/{**path}", "HEAD /v2/{**path}", "POST /v2/{**path}", "PUT /v2/{**path}", "PATCH /v2/{**path}", "DELETE /v2/{**path}",
     ];
 
     // Other spellings of a valid id: only routes whose parameter is an id refuse them (a token name or a
@@ -139,7 +141,8 @@ internal sealed class BadInputGenerator(Guid packageId)
             ("id without hyphens", packageId.ToString("N"), Expect.Refused),
             ("id with surrounding whitespace", "%20" + id + "%20", Expect.Refused),
         };
-        if (!pattern.Contains('{', StringComparison.Ordinal))
+        // The OCI routes (/v2/{**path}) have no id to spell oddly: their paths are parsed, not routed, and the OCI tests cover them.
+        if (!pattern.Contains('{', StringComparison.Ordinal) || pattern.StartsWith("/v2/", StringComparison.Ordinal))
         {
             yield break;
         }

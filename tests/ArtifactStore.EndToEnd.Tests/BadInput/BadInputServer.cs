@@ -75,7 +75,17 @@ public sealed class BadInputServer : IAsyncLifetime
             return $"expected a refusal: {said}";
         }
 
-        if (isError && request.Method != "HEAD")
+        if (isError && request.Method != "HEAD" && request.Target.StartsWith("/v2", StringComparison.OrdinalIgnoreCase))
+        {
+            // The OCI API answers in the OCI error format (docs/oci.md, "Errors").
+            using var oci = JsonDocument.Parse(response.Body);
+            if (response.MediaType != "application/json" || !oci.RootElement.TryGetProperty("errors", out var errors) ||
+                string.IsNullOrEmpty(errors[0].GetProperty("code").GetString()))
+            {
+                return $"error on /v2 without an OCI error document: {said}";
+            }
+        }
+        else if (isError && request.Method != "HEAD")
         {
             if (response.MediaType != "application/problem+json")
             {
