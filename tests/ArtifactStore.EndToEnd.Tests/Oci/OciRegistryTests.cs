@@ -28,8 +28,8 @@ public sealed class OciRegistryTests
         using var temp = new TempDirectory();
         var root = temp.Combine("root");
         await using var server = await ServerProcess.StartAsync(root);
-        var admin = await RetentionLifecycleTests.CreateTokenAsync(root, "admin", "admin", null);
-        var writer = (await RetentionLifecycleTests.CreateTokenAsync(root, "ci", "writer", admin))!;
+        var admin = await TokenCli.CreateAsync(root, "admin", "admin", null);
+        var writer = (await TokenCli.CreateAsync(root, "ci", "writer", admin))!;
         var registry = $"127.0.0.1:{server.Port}";
         var layers = new[] { OciLayout.MakeLayer("a.txt", "first layer"), OciLayout.MakeLayer("b.txt", "second layer"), OciLayout.MakeLayer("c.txt", "third layer") };
         var image = OciLayout.Write(temp.Combine("src"), "v1", layers, new Dictionary<string, string> { ["org.example.team"] = "eval" });
@@ -178,8 +178,8 @@ public sealed class OciRegistryTests
         using var temp = new TempDirectory();
         var root = temp.Combine("root");
         await using var server = await ServerProcess.StartAsync(root);
-        var admin = await RetentionLifecycleTests.CreateTokenAsync(root, "admin", "admin", null);
-        var writer = (await RetentionLifecycleTests.CreateTokenAsync(root, "builder", "writer", admin))!;
+        var admin = await TokenCli.CreateAsync(root, "admin", "admin", null);
+        var writer = (await TokenCli.CreateAsync(root, "builder", "writer", admin))!;
         var registry = $"127.0.0.1:{server.Port}";
         var local = $"localhost/artifactstore-oci-e2e/{Guid.NewGuid():N}:1";
         var remote = $"{registry}/podman/hello:1";
@@ -216,7 +216,7 @@ public sealed class OciRegistryTests
         using var temp = new TempDirectory();
         var root = temp.Combine("root");
         await using var server = await ServerProcess.StartAsync(root, StoreFiles.Config(temp, RetentionConfig));
-        var admin = (await RetentionLifecycleTests.CreateTokenAsync(root, "admin", "admin", null))!;
+        var admin = (await TokenCli.CreateAsync(root, "admin", "admin", null))!;
         var registry = $"127.0.0.1:{server.Port}";
         var creds = $"admin:{admin}";
         var shared = OciLayout.MakeLayer("shared.txt", "a base layer both images use");
@@ -280,7 +280,7 @@ public sealed class OciRegistryTests
         using var temp = new TempDirectory();
         var root = temp.Combine("root");
         await using var server = await ServerProcess.StartAsync(root, StoreFiles.Config(temp, RetentionConfig));
-        var admin = (await RetentionLifecycleTests.CreateTokenAsync(root, "admin", "admin", null))!;
+        var admin = (await TokenCli.CreateAsync(root, "admin", "admin", null))!;
         var registry = $"127.0.0.1:{server.Port}";
         var creds = $"admin:{admin}";
         var amdLayer = OciLayout.MakeLayer("amd.txt", "amd64 build");
