@@ -8,6 +8,7 @@ using ArtifactStore.Server.Hosting;
 using ArtifactStore.Server.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Hosting;
 
@@ -27,7 +28,7 @@ public static class EventStreamEndpoints
     public static void Map(IEndpointRouteBuilder app) =>
         app.MapGet("/v1/events/stream", StreamAsync).WithMetadata(new RequiredRole(Role.Reader));
 
-    private static async Task StreamAsync(HttpContext context, StoreRuntime store, EventFeed feed, IHostApplicationLifetime lifetime)
+    private static async Task StreamAsync(HttpContext context, StoreRuntime store, [FromServices] EventFeed feed, IHostApplicationLifetime lifetime)
     {
         var start = StartOf(context);
         if (!start.IsSuccess)
