@@ -1,12 +1,14 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
 
 namespace ArtifactStore.EndToEnd.Tests;
 
 /// <summary>
 /// The live event stream on real server processes (docs/events.md, "The live stream"): every seq exactly once and in
-/// order, across a kill -9 and restart resumed with Last-Event-ID; filters and heartbeats.
+/// order, across a kill -9 and restart resumed with Last-Event-ID; filters and heartbeats; a stalled reader is
+/// dropped while writers and a reader that keeps up go on.
 /// </summary>
 public sealed class EventStreamTests
 {
@@ -75,6 +77,64 @@ public sealed class EventStreamTests
         Assert.Equal("after", problem.GetProperty("field").GetString());
     }
 
+    [Fact]
+    public async Task a_stalled_subscriber_is_dropped_while_the_writers_and_a_reader_that_keeps_up_go_on()
+    {
+        using var dir = new TempDirectory();
+        await using var server = await ServerProcess.StartAsync(dir.Combine("root"),
+            environment: new Dictionary<string, string> { ["ARTIFACTSTORE_Events__StreamBuffer"] = "16" });
+
+        // A reader that keeps up, with a buffer far smaller than the burst below.
+        using var healthy = await SseReader.OpenAsync(server.Http, lastEventId: null, query: "");
+        var received = new List<(long Seq, string Type)>();
+        var reading = Task.Run(() => healthy.ReadUntilEndAsync(received));
+
+        // A reader that stops reading after the response headers, with a receive buffer as small as the kernel allows,
+        // so the server's writes to it block once its socket's send buffer is full.
+        using var stalled = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
+        await stalled.ConnectAsync(IPAddress.Loopback, server.Http.BaseAddress!.Port);
+        await stalled.SendAsync(Encoding.ASCII.GetBytes($"GET /v1/events/stream HTTP/1.1\r\nHost: 127.0.0.1:{server.Http.BaseAddress.Port}\r\n\r\n"));
+        var stalledText = new StringBuilder();
+        await ReadUntilAsync(stalled, stalledText, "retry: 1000");
+
+        // Events large enough (a package of 200 files lists 200 digests) that the burst overflows every buffer on the way.
+        var files = Enumerable.Range(0, 200).Select(i => ($"dir/file-{i:D3}.txt", Encoding.UTF8.GetBytes("same bytes"))).ToArray();
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+        {
+            for (var i = 0; i < 40; i++)
+            {
+                using var form = Api.Form($"burst/{w}", Api.Files(files));
+                var (status, body) = await Api.PostPackageAsync(server.Http, form);
+                Assert.True(status == HttpStatusCode.Created, body.ToString());
+            }
+        })));
+
+        // The reader that kept up got everything and was never dropped.
+        var head = await HeadAsync(server.Http);
+        await WaitUntilAsync(() => Last(received) >= head);
+        Assert.Equal(Enumerable.Range(1, (int)head).Select(i => (long)i), received.Select(r => r.Seq));
+        Assert.False(healthy.Dropped);
+
+        // The stalled one, once it reads again, gets what was buffered for it and then the message that it was dropped.
+        await ReadUntilAsync(stalled, stalledText, "\"reason\":\"slow_consumer\"");
+        Assert.Contains("event: dropped", stalledText.ToString(), StringComparison.Ordinal);
+
+        healthy.Dispose();
+        await reading.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+    }
+
+    private static async Task ReadUntilAsync(Socket socket, StringBuilder text, string marker)
+    {
+        var buffer = new byte[64 * 1024];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        while (!text.ToString().Contains(marker, StringComparison.Ordinal))
+        {
+            var read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+            Assert.True(read > 0, $"the connection ended before '{marker}' arrived");
+            text.Append(Encoding.UTF8.GetString(buffer, 0, read));
+        }
+    }
+
     private static long Last(List<(long Seq, string Type)> received)
     {
         lock (received)
@@ -132,6 +192,9 @@ public sealed class EventStreamTests
 
         public int Heartbeats { get; private set; }
 
+        /// <summary>True once the server said it dropped this stream (an <c>event: dropped</c> message).</summary>
+        public bool Dropped { get; private set; }
+
         public static async Task<SseReader> OpenAsync(HttpClient http, long? lastEventId, string query)
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, "v1/events/stream" + query);
@@ -166,6 +229,11 @@ public sealed class EventStreamTests
                     else if (line.StartsWith(':'))
                     {
                         Heartbeats++;
+                    }
+                    else if (line.Length == 0 && id is null && type == "dropped")
+                    {
+                        Dropped = true;
+                        type = null;
                     }
                     else if (line.Length == 0 && id is { } seq)
                     {

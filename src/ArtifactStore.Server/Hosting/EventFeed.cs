@@ -10,12 +10,17 @@ namespace ArtifactStore.Server.Hosting;
 /// Fans new events out to the subscribers of <c>/v1/events/stream</c> (docs/events.md, "The live stream"). One loop
 /// reads the log after the last event it saw, every <c>Events:PollInterval</c> while anyone is subscribed, so it sees
 /// what other processes sharing the database append as well as this one's. Writers never wait for it: it only
-/// reads committed events. Each subscriber has a bounded buffer (<c>Events:StreamBuffer</c>); a subscriber whose
-/// buffer is full is dropped at once (its buffer is closed and marked), so a slow reader costs the others nothing.
+/// reads committed events. Each subscriber has a bounded buffer (<c>Events:StreamBuffer</c>), and the feed reads
+/// at most a buffer's worth at a time. A subscriber whose buffer is still full <see cref="SlowReaderGrace"/> after
+/// the feed offered it an event is dropped (its buffer is closed and marked): a reader that keeps up is never
+/// dropped by a burst, and one that stopped reading delays the others once, by at most the grace.
 /// </summary>
 public sealed class EventFeed(IStoreDatabase database, EventStreamOptions options, ILogger<EventFeed> logger) : IAsyncDisposable
 {
-    private const int PageSize = 1000;
+    /// <summary>How long a full buffer may stay full before its reader counts as stalled.</summary>
+    public static readonly TimeSpan SlowReaderGrace = TimeSpan.FromSeconds(5);
+
+    private readonly int _pageSize = Math.Min(1000, options.StreamBuffer);
     private readonly SemaphoreSlim _mutex = new(1, 1);
     private readonly List<Subscription> _subscribers = [];
     private readonly CancellationTokenSource _stop = new();
@@ -133,13 +138,13 @@ public sealed class EventFeed(IStoreDatabase database, EventStreamOptions option
             }
 
             var read = 0;
-            await foreach (var record in database.ReadEventsAsync(_cursor, PageSize, cancellationToken))
+            await foreach (var record in database.ReadEventsAsync(_cursor, _pageSize, cancellationToken))
             {
                 read++;
                 _cursor = record.Seq;
                 foreach (var subscription in _subscribers.ToList())
                 {
-                    if (!subscription.Offer(record))
+                    if (!await subscription.OfferAsync(record, cancellationToken))
                     {
                         _subscribers.Remove(subscription);
                         logger.LogWarning("Dropped an event stream subscriber that fell {Buffer} events behind at seq {Seq}", options.StreamBuffer, record.Seq);
@@ -147,7 +152,7 @@ public sealed class EventFeed(IStoreDatabase database, EventStreamOptions option
                 }
             }
 
-            return read == PageSize;
+            return read == _pageSize;
         }
         finally
         {
@@ -178,11 +183,29 @@ public sealed class EventFeed(IStoreDatabase database, EventStreamOptions option
 
         public ValueTask DisposeAsync() => new(_feed.Unsubscribe(this));
 
-        internal bool Offer(EventRecord record)
+        /// <summary>Hands over one event, waiting up to <see cref="SlowReaderGrace"/> for room; false (and dropped) when none came.</summary>
+        internal async ValueTask<bool> OfferAsync(EventRecord record, CancellationToken cancellationToken)
         {
             if (_events.Writer.TryWrite(record))
             {
                 return true;
+            }
+
+            using var grace = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            grace.CancelAfter(SlowReaderGrace);
+            try
+            {
+                while (await _events.Writer.WaitToWriteAsync(grace.Token))
+                {
+                    if (_events.Writer.TryWrite(record))
+                    {
+                        return true;
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The reader made no room within the grace: it has stalled.
             }
 
             Close(dropped: true);
