@@ -24,7 +24,7 @@ internal sealed class BadInputGenerator(Guid packageId)
         "POST /v1/packages/{id}/retention/pin", "POST /v1/packages/{id}/retention/unpin",
         "POST /v1/admin/retention/sweep", "POST /v1/admin/gc",
         "GET /v1/admin/tokens", "POST /v1/admin/tokens", "POST /v1/admin/tokens/{name}/revoke",
-        "GET /v1/blobs/{digest}", "HEAD /v1/blobs/{digest}", "GET /v1/events",
+        "GET /v1/blobs/{digest}", "HEAD /v1/blobs/{digest}", "GET /v1/events", "GET /v1/events/stream",
         "POST /v1/jobs", "GET /v1/jobs", "GET /v1/jobs/{id}", "GET /v1/jobs/{id}/logs",
         "POST /v1/jobs/{id}/cancel", "POST /v1/jobs/{id}/pin", "POST /v1/jobs/{id}/unpin",
         "POST /v1/uploads", "GET /v1/uploads/{id}", "HEAD /v1/uploads/{id}", "PATCH /v1/uploads/{id}", "PUT /v1/uploads/{id}", "DELETE /v1/uploads/{id}",
@@ -255,7 +255,8 @@ internal sealed class BadInputGenerator(Guid packageId)
         {
             "/v1/packages?limit=1e400", "/v1/packages?limit=-1", "/v1/packages?limit=%FF", "/v1/packages?cursor=%FF%FE", "/v1/packages?cursor=not-a-cursor",
             "/v1/packages?state=LIVE", "/v1/packages?label=novalue", "/v1/events?after=-1", "/v1/events?after=99999999999999999999", "/v1/events?limit=0",
-            "/v1/events?limit=1e400", "/v1/jobs?state=QUEUED", "/v1/jobs?limit=100000", "/v1/jobs?cursor=%00",
+            "/v1/events?limit=1e400", "/v1/events/stream?after=-1", "/v1/events/stream?after=1e3", "/v1/events/stream?after=%FF",
+            "/v1/jobs?state=QUEUED", "/v1/jobs?limit=100000", "/v1/jobs?cursor=%00",
         };
         foreach (var query in queries)
         {
