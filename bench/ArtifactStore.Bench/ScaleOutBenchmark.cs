@@ -133,7 +133,7 @@ internal static class ScaleOutBenchmark
 
         public string Name => name;
 
-        public IReadOnlyList<HttpClient> Clients => _clients;
+        public List<HttpClient> Clients => _clients;
 
         public static Target Start(string name, string work, string config, int replicas, Dictionary<string, string>? environment)
         {

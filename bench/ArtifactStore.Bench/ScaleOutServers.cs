@@ -37,6 +37,11 @@ internal sealed class ScaleOutServers : IAsyncDisposable
 
     public static async Task<ScaleOutServers> StartAsync(string work)
     {
+        if (!OperatingSystem.IsLinux())
+        {
+            throw new PlatformNotSupportedException("the scale-out benchmark starts its servers with the Linux scripts in tests/tools");
+        }
+
         var postgres = Path.Combine(work, "postgres");
         var s3 = Path.Combine(work, "s3");
         Directory.CreateDirectory(postgres);
