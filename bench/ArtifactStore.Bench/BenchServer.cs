@@ -19,7 +19,10 @@ internal sealed partial class BenchServer : IDisposable
 
     public int Id => _process.Id;
 
-    public static BenchServer Start(string root, params string[] extra)
+    public static BenchServer Start(string root, params string[] extra) => Start(root, environment: null, extra);
+
+    /// <summary>A server with <paramref name="environment"/> added to its environment (how a scale-out replica gets its <c>Store:*</c> keys).</summary>
+    public static BenchServer Start(string root, IReadOnlyDictionary<string, string>? environment, params string[] extra)
     {
         var dll = Environment.GetEnvironmentVariable("ARTIFACTSTORE_CLI_DLL") ?? Path.Combine(FindRepositoryRoot(), ".build", "cli", "artifactstore.dll");
         var info = new ProcessStartInfo("dotnet", [dll, "serve", "--data-root", root, "--urls", "http://127.0.0.1:0", .. extra])
@@ -27,6 +30,11 @@ internal sealed partial class BenchServer : IDisposable
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
         var process = Process.Start(info)!;
         while (process.StandardOutput.ReadLine() is { } line)
         {
@@ -95,7 +103,7 @@ internal sealed partial class BenchServer : IDisposable
         _process.Dispose();
     }
 
-    private static string FindRepositoryRoot()
+    internal static string FindRepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

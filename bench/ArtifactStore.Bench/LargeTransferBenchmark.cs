@@ -77,7 +77,7 @@ internal static partial class LargeTransferBenchmark
         }
     }
 
-    private static async Task<string> UploadAsync(HttpClient http, long size, string name)
+    internal static async Task<string> UploadAsync(HttpClient http, long size, string name)
     {
         using var form = new MultipartFormDataContent { { new StringContent(name), "name" } };
         var part = new StreamContent(new PatternStream(size), Chunk);

@@ -58,13 +58,18 @@ internal static class SmallUploadBenchmark
     }
 
     /// <summary>Every client uploads back to back until the time is up; counts 201s and anything else.</summary>
-    internal static async Task<(long Created, long Failed, TimeSpan Elapsed)> LoadAsync(HttpClient http, int clients, TimeSpan duration, int round)
+    internal static Task<(long Created, long Failed, TimeSpan Elapsed)> LoadAsync(HttpClient http, int clients, TimeSpan duration, int round) =>
+        LoadAsync([http], clients, duration, round);
+
+    /// <summary>The same load spread over several servers (replicas of one store): client <c>c</c> talks to server <c>c mod n</c>.</summary>
+    internal static async Task<(long Created, long Failed, TimeSpan Elapsed)> LoadAsync(IReadOnlyList<HttpClient> servers, int clients, TimeSpan duration, int round)
     {
         long created = 0;
         long failed = 0;
         var watch = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(1, clients).Select(client => Task.Run(async () =>
         {
+            var http = servers[client % servers.Count];
             for (var n = 0; watch.Elapsed < duration; n++)
             {
                 if (await UploadAsync(http, client, n, round))
