@@ -76,17 +76,7 @@ public static class PackageEndpoints
             }
 
             completed = true;
-            var document = PackageJson.From(created.Value.Package);
-            if (created.Value.Replayed)
-            {
-                context.Response.Headers["Idempotent-Replayed"] = "true";
-                return Results.Json(document, JsonDefaults.Options, statusCode: StatusCodes.Status200OK);
-            }
-
-            logger.LogInformation("Created package {PackageId} ({Name}, {Files} files) for {Actor}",
-                document.Id, document.Name, document.Files.Count, actor);
-            context.Response.Headers.Location = $"/v1/packages/{document.Id}";
-            return Results.Json(document, JsonDefaults.Options, statusCode: StatusCodes.Status201Created);
+            return Answer(context, created.Value, logger, actor, "files");
         }
         finally
         {
@@ -127,22 +117,28 @@ public static class PackageEndpoints
             }
 
             completed = true;
-            var document = PackageJson.From(created.Value.Package);
-            if (created.Value.Replayed)
-            {
-                context.Response.Headers["Idempotent-Replayed"] = "true";
-                return Results.Json(document, JsonDefaults.Options, statusCode: StatusCodes.Status200OK);
-            }
-
-            logger.LogInformation("Created package {PackageId} ({Name}, {Files} files from stored blobs) for {Actor}",
-                document.Id, document.Name, document.Files.Count, actor);
-            context.Response.Headers.Location = $"/v1/packages/{document.Id}";
-            return Results.Json(document, JsonDefaults.Options, statusCode: StatusCodes.Status201Created);
+            return Answer(context, created.Value, logger, actor, "files from stored blobs");
         }
         finally
         {
             await IdempotencyHeader.ReleaseUnlessCompletedAsync(store, claim, completed);
         }
+    }
+
+    /// <summary>The answer to a created package: 201 with its location, or 200 marked as a replay of an earlier request.</summary>
+    private static IResult Answer(HttpContext context, PackageCreation created, ILogger logger, string actor, string filesFrom)
+    {
+        var document = PackageJson.From(created.Package);
+        if (created.Replayed)
+        {
+            context.Response.Headers["Idempotent-Replayed"] = "true";
+            return Results.Json(document, JsonDefaults.Options, statusCode: StatusCodes.Status200OK);
+        }
+
+        logger.LogInformation("Created package {PackageId} ({Name}, {Files} {FilesFrom}) for {Actor}",
+            document.Id, document.Name, document.Files.Count, filesFrom, actor);
+        context.Response.Headers.Location = $"/v1/packages/{document.Id}";
+        return Results.Json(document, JsonDefaults.Options, statusCode: StatusCodes.Status201Created);
     }
 
     private static async Task<IResult> ListAsync(HttpContext context, StoreRuntime store)
