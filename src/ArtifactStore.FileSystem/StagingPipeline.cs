@@ -137,7 +137,12 @@ internal static partial class StagingPipeline
                 int read;
                 try
                 {
-                    read = await ReadFullAsync(content, buffer, stop.Token);
+                    // Not stop.Token: a request body read canceled half-way leaves the server's body reader
+                    // "already reading", so the rest of the body could not be drained and the client, still
+                    // sending, would see its connection reset instead of the answer (a full disk's 507).
+                    // A read in progress ends when the client's next bytes arrive; the hand-over after it
+                    // sees the stop.
+                    read = await ReadFullAsync(content, buffer, cancellationToken);
                 }
                 catch
                 {

@@ -146,7 +146,7 @@ public sealed class DiskFullTests
         await CreatePackageAsync(server.Http, "after/full");
     }
 
-    [Fact(Skip = "Quarantined: in about one full run in three the client gets a broken pipe instead of the 507 while it still sends its 12 MiB body; draining the rest of the body before answering (Http/UnreadBody) did not remove it, so the failing request is not yet known. The 507 itself is covered by the commit and start-up cases above.")]
+    [Fact]
     public async Task an_upload_that_meets_a_full_disk_gets_507_keeps_nothing_and_the_store_recovers_when_space_is_freed()
     {
         using var temp = new TempDirectory();
