@@ -259,6 +259,13 @@ public sealed class ScaleOutReplicaTests
 
         var (exit, stdout, stderr) = await Cli.RunAsync(["fsck", "--data-root", temp.Combine("replica0")], store.Environment());
         Assert.True(exit == 0, $"fsck exited {exit}:\n{stdout}\n{stderr}");
+
+        // Repair rebuilds the shared views: the root's lock cannot vouch for the other replicas, the operator must.
+        (exit, _, stderr) = await Cli.RunAsync(["fsck", "--repair", "--data-root", temp.Combine("replica0")], store.Environment());
+        Assert.Equal(3, exit);
+        Assert.Contains("--replicas-stopped", stderr, StringComparison.Ordinal);
+        (exit, stdout, stderr) = await Cli.RunAsync(["fsck", "--repair", "--replicas-stopped", "--data-root", temp.Combine("replica0")], store.Environment());
+        Assert.True(exit == 0, $"fsck --repair exited {exit}:\n{stdout}\n{stderr}");
     }
 
     [Fact]

@@ -11,6 +11,8 @@ namespace ArtifactStore.Cli.Commands;
 /// <c>artifactstore fsck [--repair [--blobs-from DIR]]</c>. The check only reads, so it runs against a
 /// root a server holds (on a database snapshot). Repair changes the store and is refused while a
 /// server holds the root: it needs the root to itself (it takes the lock), so stop the server first.
+/// On a backend whose store lives outside the data root (scale-out), the root's lock cannot tell whether
+/// other replicas serve the store, so repair also needs <c>--replicas-stopped</c>, the operator's word.
 /// Exit 0 when clean, 1 when damage remains, 4 when only unreferenced data was found.
 /// </summary>
 internal static class FsckCommand
@@ -20,10 +22,12 @@ internal static class FsckCommand
         var store = new StoreOptionsArguments();
         var repair = new Option<bool>("--repair") { Description = "Rebuild the views and remove unreferenced blobs (never referenced data); needs the server stopped." };
         var blobsFrom = new Option<string?>("--blobs-from") { Description = "With --repair: put back corrupt or missing blobs from this backup (or other root), if its copies verify." };
+        var replicasStopped = new Option<bool>("--replicas-stopped") { Description = "With --repair on a shared store (scale-out): every replica serving it has been stopped." };
         var command = new Command("fsck", "Verify every blob's SHA-256 and BLAKE3, the event hash chain, and that the views equal a replay of the events.");
         store.AddTo(command);
         command.Options.Add(repair);
         command.Options.Add(blobsFrom);
+        command.Options.Add(replicasStopped);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var loaded = store.Load(parse);
@@ -49,6 +53,15 @@ internal static class FsckCommand
                 await Console.Error.WriteLineAsync(
                     $"artifactstore: fsck --repair needs the data root {options.DataRoot} to itself, and {holder} holds it. " +
                     "Stop the server, then run 'artifactstore fsck --repair'. ('artifactstore fsck' without --repair checks a served root safely.)");
+                return ExitCodes.RootUnavailable;
+            }
+
+            if (repairing && !parse.GetValue(replicasStopped) && StoreBackends.Find(options).Layout is { Directories.Count: 0, DataFiles.Count: 0 })
+            {
+                await Console.Error.WriteLineAsync(
+                    $"artifactstore: fsck --repair rebuilds the views of the store backend '{options.Backend}' shares between replicas, and the lock on {options.DataRoot} " +
+                    "cannot tell whether other replicas serve it. Stop every replica, then run 'artifactstore fsck --repair --replicas-stopped'. " +
+                    "('artifactstore fsck' without --repair checks a served store safely.)");
                 return ExitCodes.RootUnavailable;
             }
 
