@@ -39,7 +39,7 @@ public sealed class StoreRuntime : IAsyncDisposable
         Sweeper = new RetentionSweeper(database, time, Runs);
         Uploads = parts.Uploads is { } sessions ? new UploadService(sessions, blobs, options.Uploads, time) : null;
         Collector = new GarbageCollector(database, blobs, time, options.Gc, hooks, Runs, Uploads, FileLookups);
-        Tokens = new TokenService(database);
+        Tokens = new TokenService(database, cacheLookups: parts.SingleProcess);
         JobLogs = parts.JobLogs;
         BackendChecks = parts.Checks;
         JobRunner = new JobRunner(database, BlobReader, Packages, options, root.JobsDirectory, JobLogs, time);
