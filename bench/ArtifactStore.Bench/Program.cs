@@ -8,6 +8,8 @@ return args.FirstOrDefault() switch
     "small" => await SmallUploadBenchmark.RunAsync(args),
     "large-parts" => await LargeUploadBreakdown.RunAsync(args),
     "blake3" => Blake3Benchmark.Run(args),
+    "downloads" => await DownloadBenchmark.RunAsync(args[1..]),
+    "verify-digests" => VerifyDigestBenchmark.Run(args[1..]),
     "stream" => await StreamBenchmark.RunAsync(args),
     _ => await LargeTransferBenchmark.RunAsync(args),
 };

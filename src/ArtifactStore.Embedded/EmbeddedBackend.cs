@@ -65,6 +65,7 @@ public sealed class EmbeddedBackend : IStoreBackend
         return new StoreParts(database, blobs, new FileJobLogStore(root.JobsDirectory))
         {
             Uploads = new FileSystemUploadSessionStore(EmbeddedLayout.UploadDirectory(root.Path)),
+            SingleProcess = true,
         };
     }
 

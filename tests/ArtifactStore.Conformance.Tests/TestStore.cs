@@ -30,7 +30,7 @@ public sealed class TestStore : IAsyncDisposable
         Time = time;
         Hooks = hooks;
         BlobReader = new BlobReader(backend.Blobs);
-        Packages = new PackageService(backend.Database, backend.Blobs, options, time, hooks);
+        Packages = new PackageService(backend.Database, backend.Blobs, options, time, hooks, FileLookups);
         Idempotency = new IdempotencyGate(backend.Database, options.IdempotencyWindow);
         Retention = new RetentionService(backend.Database);
         Sweeper = new RetentionSweeper(backend.Database, time);
@@ -55,6 +55,9 @@ public sealed class TestStore : IAsyncDisposable
     public BlobReader BlobReader { get; }
 
     public PackageService Packages { get; }
+
+    /// <summary>The downloads' file-lookup cache, shared by <see cref="Packages"/> and every <see cref="Collector"/> as the server shares it.</summary>
+    public PackageFileCache FileLookups { get; } = new(1000);
 
     public IdempotencyGate Idempotency { get; }
 
@@ -104,7 +107,7 @@ public sealed class TestStore : IAsyncDisposable
 
     /// <summary>A collector with the given grace period (tests vary it on the same store).</summary>
     public GarbageCollector Collector(TimeSpan grace) =>
-        new(Database, Blobs, Time, Options.Gc with { BlobGracePeriod = grace }, Hooks);
+        new(Database, Blobs, Time, Options.Gc with { BlobGracePeriod = grace }, Hooks, fileLookups: FileLookups);
 
     /// <summary>A job runner on this store; the caller starts and disposes it.</summary>
     public JobRunner JobRunner() => JobRunner(Options);

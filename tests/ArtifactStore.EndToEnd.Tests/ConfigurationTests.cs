@@ -52,6 +52,29 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public async Task the_download_lookup_cache_bound_is_shown_and_one_below_zero_or_not_a_number_stops_start_up()
+    {
+        using var temp = new TempDirectory();
+        var (shown, stdout, stderr) = await Cli.RunAsync(["config", "show", "--data-root", temp.Combine("root")]);
+        Assert.True(shown == 0, stderr);
+        Assert.Contains("Downloads:LookupCacheFiles = 100000    (default)", stdout, StringComparison.Ordinal);
+        var (off, offOut, offErr) = await Cli.RunAsync(["config", "show", "--data-root", temp.Combine("root")],
+            new Dictionary<string, string> { ["ARTIFACTSTORE_Downloads__LookupCacheFiles"] = "0" });
+        Assert.True(off == 0, offErr);
+        Assert.Contains("Downloads:LookupCacheFiles = 0    (environment)", offOut, StringComparison.Ordinal);
+
+        foreach (var bad in new[] { "-1", "many", "100000001" })
+        {
+            var (exit, _, problems) = await Cli.RunAsync(["serve", "--data-root", temp.Combine("root"), "--urls", "http://127.0.0.1:0"],
+                new Dictionary<string, string> { ["ARTIFACTSTORE_Downloads__LookupCacheFiles"] = bad });
+            Assert.Equal(2, exit);
+            Assert.Contains($"Downloads:LookupCacheFiles: '{bad}' is not a whole number from 0 to 100000000", problems, StringComparison.Ordinal);
+        }
+
+        Assert.False(Directory.Exists(temp.Combine("root")));
+    }
+
+    [Fact]
     public async Task the_storage_backend_defaults_to_embedded_and_an_unknown_one_stops_start_up()
     {
         using var temp = new TempDirectory();

@@ -64,6 +64,43 @@ public sealed class CorruptionTests
         Assert.Contains("failed verification", server.Output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(256 * 1024)] // verified up front against its BLAKE3
+    [InlineData(6 * 1024 * 1024)] // verified as it streams, against its BLAKE3
+    public async Task a_file_corrupted_after_its_first_download_is_never_served_whole_though_its_lookup_is_cached(int size)
+    {
+        using var temp = new TempDirectory();
+        await using var server = await ServerProcess.StartAsync(temp.Combine("root"));
+        var bytes = new byte[size];
+        new Random(size).NextBytes(bytes);
+        var (_, body) = await Api.PostPackageAsync(server.Http, Api.Form("cached", Api.Files(("c.bin", bytes))));
+        var id = body.GetProperty("id").GetString()!;
+        Assert.Equal(bytes, await Api.DownloadAsync(server.Http, id, "c.bin"));
+
+        Flip(temp, Api.Sha256(bytes), size / 2);
+
+        var complete = false;
+        try
+        {
+            using var response = await server.Http.GetAsync($"v1/packages/{id}/files/c.bin");
+            var received = await response.Content.ReadAsByteArrayAsync();
+            complete = response.IsSuccessStatusCode && received.Length == size;
+            if (size <= 4 * 1024 * 1024)
+            {
+                Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+                Assert.Contains("blob_corrupt", System.Text.Encoding.UTF8.GetString(received), StringComparison.Ordinal);
+            }
+        }
+        catch (HttpRequestException)
+        {
+        }
+        catch (IOException)
+        {
+        }
+
+        Assert.False(complete, "a corrupt blob was delivered as a complete, successful response");
+    }
+
     /// <summary>Inverts one byte of the stored blob with <paramref name="digest"/> in the root at temp/root.</summary>
     internal static void Flip(TempDirectory temp, string digest, long offset)
     {

@@ -57,6 +57,7 @@ internal static class ConfigCommand
                 Print(loaded, ConfigurationKeys.ReadinessExpectedRevision, options.Readiness.ExpectedRevision ?? "(not checked)");
                 Print(loaded, ConfigurationKeys.ShutdownGracePeriod, options.ShutdownGracePeriod.ToString());
                 Print(loaded, ConfigurationKeys.DownloadsInlineActiveContent, options.Downloads.InlineActiveContent ? "true" : "false");
+                Print(loaded, ConfigurationKeys.DownloadsLookupCacheFiles, options.Downloads.LookupCacheFiles.ToString(CultureInfo.InvariantCulture));
                 Print(loaded, ConfigurationKeys.MetricsAllowAnonymous, options.Metrics.AllowAnonymous ? "true" : "false");
                 PrintJobs(loaded, options.Jobs);
             }

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using ArtifactStore.Core.Errors;
 
 namespace ArtifactStore.Core.Blobs;
@@ -8,7 +7,9 @@ namespace ArtifactStore.Core.Blobs;
 /// <summary>
 /// Reads blobs so that bad bytes are never served as good ones. Small blobs are verified before the
 /// first byte is returned; ranges are served only from blobs verified whole (remembered per
-/// stored version); large whole reads are verified as they stream and fail at the end.
+/// stored version); large whole reads are verified as they stream and fail at the end. A caller that
+/// knows the blob's recorded BLAKE3 passes it, and the read is checked against that cheaper digest
+/// instead of the SHA-256 address (<see cref="ReadCheck"/>, docs/upload.md, "Reading back").
 /// </summary>
 public sealed class BlobReader(IBlobStore store, long verifyUpFrontLimit = 4 * 1024 * 1024)
 {
@@ -19,7 +20,14 @@ public sealed class BlobReader(IBlobStore store, long verifyUpFrontLimit = 4 * 1
     /// Opens a blob whose recorded length is <paramref name="expectedLength"/>. With
     /// <paramref name="needRandomAccess"/> the whole blob is verified before returning a seekable stream.
     /// </summary>
-    public async Task<Result<ReadableBlob>> OpenAsync(BlobDigest digest, long expectedLength, bool needRandomAccess, CancellationToken cancellationToken)
+    public Task<Result<ReadableBlob>> OpenAsync(BlobDigest digest, long expectedLength, bool needRandomAccess, CancellationToken cancellationToken) =>
+        OpenAsync(digest, blake3Hex: null, expectedLength, needRandomAccess, cancellationToken);
+
+    /// <summary>
+    /// <see cref="OpenAsync(BlobDigest, long, bool, CancellationToken)"/>, checking the bytes against
+    /// <paramref name="blake3Hex"/> (the BLAKE3 recorded with the blob) when it is given.
+    /// </summary>
+    public async Task<Result<ReadableBlob>> OpenAsync(BlobDigest digest, string? blake3Hex, long expectedLength, bool needRandomAccess, CancellationToken cancellationToken)
     {
         var content = await store.OpenReadAsync(digest, 0, cancellationToken);
         if (content is null)
@@ -39,7 +47,7 @@ public sealed class BlobReader(IBlobStore store, long verifyUpFrontLimit = 4 * 1
             {
                 var bytes = new byte[content.Length];
                 await content.Stream.ReadExactlyAsync(bytes, cancellationToken);
-                if (BlobDigest.FromBytes(SHA256.HashData(bytes)) != digest)
+                if (!ReadCheck.Matches(bytes, digest, blake3Hex))
                 {
                     return Corrupt(digest, "its bytes do not match its digest");
                 }
@@ -51,7 +59,7 @@ public sealed class BlobReader(IBlobStore store, long verifyUpFrontLimit = 4 * 1
             {
                 if (!IsRemembered(digest, content.Version))
                 {
-                    if (!await HashesToAsync(content.Stream, digest, cancellationToken))
+                    if (!await HashesToAsync(content.Stream, digest, blake3Hex, content.Length, cancellationToken))
                     {
                         return Corrupt(digest, "its bytes do not match its digest");
                     }
@@ -65,7 +73,7 @@ public sealed class BlobReader(IBlobStore store, long verifyUpFrontLimit = 4 * 1
             }
 
             handedOver = true;
-            return new ReadableBlob(new VerifyingReadStream(content.Stream, digest, expectedLength), content.Length, Verified: false);
+            return new ReadableBlob(new VerifyingReadStream(content.Stream, digest, expectedLength, blake3Hex), content.Length, Verified: false);
         }
         finally
         {
@@ -76,20 +84,78 @@ public sealed class BlobReader(IBlobStore store, long verifyUpFrontLimit = 4 * 1
         }
     }
 
-    /// <summary>Reads a whole blob and checks it against its address, without keeping it in memory.</summary>
-    public static async Task<bool> HashesToAsync(Stream stream, BlobDigest digest, CancellationToken cancellationToken)
+    /// <summary>Whether a whole read of <paramref name="length"/> bytes is verified before its first byte goes out.</summary>
+    public bool VerifiesUpFront(long length) => length <= verifyUpFrontLimit;
+
+    /// <summary>
+    /// Reads a whole blob of at most the up-front limit (<see cref="VerifiesUpFront"/>) into a pooled buffer and
+    /// verifies it: the bytes are read once, hashed in place and then written by the caller in one go, with no
+    /// stream or copy in between (docs/upload.md, "Reading back"). A mismatch is <c>blob_corrupt</c> before anything is sent.
+    /// </summary>
+    public async Task<Result<PooledBlob>> ReadSmallAsync(BlobDigest digest, string? blake3Hex, long expectedLength, CancellationToken cancellationToken)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(expectedLength, verifyUpFrontLimit);
+        await using var content = await store.OpenReadAsync(digest, 0, cancellationToken);
+        if (content is null)
+        {
+            return Corrupt(digest, "its bytes are missing from the blob store");
+        }
+
+        if (content.Length != expectedLength)
+        {
+            return Corrupt(digest, $"it is {content.Length} bytes on disk, {expectedLength} recorded");
+        }
+
+        var length = (int)expectedLength;
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, length));
+        try
+        {
+            if (content.Stream is FileStream)
+            {
+                // A local file: on Linux an "asynchronous" file read is the same synchronous read run on another pool
+                // thread, so awaiting it only adds a hop; the bytes are usually in the page cache.
+                content.Stream.ReadExactly(buffer.AsSpan(0, length));
+            }
+            else
+            {
+                await content.Stream.ReadExactlyAsync(buffer.AsMemory(0, length), cancellationToken);
+            }
+
+            if (!ReadCheck.Matches(buffer.AsSpan(0, length), digest, blake3Hex))
+            {
+                return Corrupt(digest, "its bytes do not match its digest");
+            }
+
+            var verified = new PooledBlob(buffer, length);
+            buffer = null;
+            return verified;
+        }
+        finally
+        {
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+
+    /// <summary>Reads a whole blob and checks it against its address, without keeping it in memory.</summary>
+    public static Task<bool> HashesToAsync(Stream stream, BlobDigest digest, CancellationToken cancellationToken) =>
+        HashesToAsync(stream, digest, blake3Hex: null, length: 0, cancellationToken);
+
+    private static async Task<bool> HashesToAsync(Stream stream, BlobDigest digest, string? blake3Hex, long length, CancellationToken cancellationToken)
+    {
+        using var hash = ReadCheck.Start(digest, blake3Hex, length);
         var buffer = ArrayPool<byte>.Shared.Rent(1024 * 1024);
         try
         {
             int read;
             while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
             {
-                hash.AppendData(buffer, 0, read);
+                hash.Append(buffer.AsSpan(0, read));
             }
 
-            return BlobDigest.FromBytes(hash.GetHashAndReset()) == digest;
+            return hash.Finish(out _);
         }
         finally
         {

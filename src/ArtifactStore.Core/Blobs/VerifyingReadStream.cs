@@ -1,15 +1,13 @@
-using System.Security.Cryptography;
-
 namespace ArtifactStore.Core.Blobs;
 
 /// <summary>
 /// Passes a blob through while hashing it; at the end of the stream, a digest or length mismatch
 /// throws <see cref="BlobCorruptException"/> instead of reporting a clean end. Used for blobs too
-/// large to verify before the first byte goes out.
+/// large to verify before the first byte goes out. Checks the recorded BLAKE3 when it is given (<see cref="ReadCheck"/>).
 /// </summary>
-internal sealed class VerifyingReadStream(Stream inner, BlobDigest expected, long expectedLength) : Stream
+internal sealed class VerifyingReadStream(Stream inner, BlobDigest expected, long expectedLength, string? blake3Hex = null) : Stream
 {
-    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly ReadCheck _hash = ReadCheck.Start(expected, blake3Hex, expectedLength);
     private long _seen;
     private bool _checked;
 
@@ -75,15 +73,15 @@ internal sealed class VerifyingReadStream(Stream inner, BlobDigest expected, lon
 
         if (data.Length > 0)
         {
-            _hash.AppendData(data);
+            _hash.Append(data);
             return data.Length;
         }
 
         if (endOfStream && !_checked)
         {
             _checked = true;
-            var actual = BlobDigest.FromBytes(_hash.GetHashAndReset());
-            if (_seen != expectedLength || actual != expected)
+            var matches = _hash.Finish(out var actual);
+            if (!matches || _seen != expectedLength)
             {
                 throw new BlobCorruptException($"blob {expected} failed verification: read {_seen} bytes hashing to {actual}");
             }

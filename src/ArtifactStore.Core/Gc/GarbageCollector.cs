@@ -28,7 +28,7 @@ namespace ArtifactStore.Core.Gc;
 /// </summary>
 public sealed partial class GarbageCollector(
     IStoreDatabase database, IBlobStore blobs, TimeProvider time, GcOptions options, ProtocolHooks? hooks = null,
-    MaintenanceRuns? runs = null, Uploads.UploadService? uploads = null) : IDisposable
+    MaintenanceRuns? runs = null, Uploads.UploadService? uploads = null, PackageFileCache? fileLookups = null) : IDisposable
 {
     public const string ExpiredReason = "retention expired";
     private const int DeleteBatchSize = 200;
@@ -157,22 +157,34 @@ public sealed partial class GarbageCollector(
     }
 
     /// <summary>Deletes a batch of packages in one unit of work (one commit), each re-checked first.</summary>
+    /// <remarks>
+    /// Downloads answer from the file-lookup cache; it drops these packages before the unit of work and again after
+    /// it, and holds none of them in between, so no download serves a package this deletes once it has committed.
+    /// </remarks>
     private async Task<List<GcPackage>> DeletePackagesAsync(Guid[] ids, string actor, CancellationToken cancellationToken)
     {
-        var result = await database.WriteAsync<List<GcPackage>>(async (writer, ct) =>
+        fileLookups?.BeginRemoval(ids);
+        try
         {
-            var deleted = new List<GcPackage>();
-            foreach (var id in ids)
+            var result = await database.WriteAsync<List<GcPackage>>(async (writer, ct) =>
             {
-                if (await DeleteOneAsync(writer, id, actor, ct) is { } package)
+                var deleted = new List<GcPackage>();
+                foreach (var id in ids)
                 {
-                    deleted.Add(package);
+                    if (await DeleteOneAsync(writer, id, actor, ct) is { } package)
+                    {
+                        deleted.Add(package);
+                    }
                 }
-            }
 
-            return deleted;
-        }, cancellationToken);
-        return result.Value;
+                return deleted;
+            }, cancellationToken);
+            return result.Value;
+        }
+        finally
+        {
+            fileLookups?.EndRemoval(ids);
+        }
     }
 
     private async Task<GcPackage?> DeleteOneAsync(IStoreWriter writer, Guid id, string actor, CancellationToken ct)

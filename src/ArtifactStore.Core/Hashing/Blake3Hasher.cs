@@ -55,6 +55,9 @@ public sealed class Blake3Hasher : IDisposable
         return hash;
     }
 
+    /// <summary>Writes the BLAKE3 hash of <paramref name="data"/> into <paramref name="output"/> (its length is the output length).</summary>
+    public static void Hash(ReadOnlySpan<byte> data, Span<byte> output) => Blake3.Hasher.Hash(data, output);
+
     /// <summary>Adds <paramref name="data"/> to the input.</summary>
     public void Update(ReadOnlySpan<byte> data) => _hasher.Update(data);
 

@@ -10,9 +10,11 @@ using ArtifactStore.Core.Storage;
 namespace ArtifactStore.Core.Packages;
 
 /// <summary>Creating and reading packages (docs/api.md, "Packages"; docs/retention.md, "Creation").</summary>
-public sealed class PackageService(IStoreDatabase database, IBlobStore blobs, StoreOptions options, TimeProvider time, ProtocolHooks? hooks = null)
+public sealed class PackageService(
+    IStoreDatabase database, IBlobStore blobs, StoreOptions options, TimeProvider time, ProtocolHooks? hooks = null, PackageFileCache? fileLookups = null)
 {
     public const string CreateOperation = "package.create";
+    private readonly PackageFileCache _fileLookups = fileLookups ?? PackageFileCache.Off;
     private readonly IdempotencyGate _idempotency = new(database, options.IdempotencyWindow);
 
     /// <summary>Starts receiving a package. Dispose the upload whatever happens.</summary>
@@ -222,11 +224,42 @@ public sealed class PackageService(IStoreDatabase database, IBlobStore blobs, St
         return view;
     }
 
+    /// <summary>
+    /// The file at <paramref name="path"/> of a live package, for a download: answered from the file-lookup cache
+    /// when it holds the package, else read as <see cref="GetAsync"/> does (so an expired package answers
+    /// <c>package_expired</c> and an unknown one <c>package_not_found</c>), and a live one is then cached.
+    /// </summary>
+    public async Task<Result<PackageFile>> FindFileAsync(Guid id, string path, CancellationToken cancellationToken)
+    {
+        var files = _fileLookups.Find(id);
+        if (files is null)
+        {
+            var generation = _fileLookups.Generation;
+            var package = await GetAsync(id, cancellationToken);
+            if (!package.IsSuccess)
+            {
+                return package.Error;
+            }
+
+            if (!_fileLookups.Enabled)
+            {
+                return package.Value.FindFile(path) is { } found ? found : FileNotFound(id, path);
+            }
+
+            files = new PackageFiles(package.Value.Id, package.Value.Files);
+            _fileLookups.Add(files, generation);
+        }
+
+        return files.Find(path) is { } file ? file : FileNotFound(id, path);
+    }
+
     /// <summary>The <c>package_expired</c> answer: when and why the package was deleted, and its digests.</summary>
     public static StoreError Expired(PackageView view) =>
         new(ErrorCodes.PackageExpired,
             $"package {view.Id} ({view.Name}) expired and was deleted at {Time.Rfc3339.ToText(view.Tombstone!.DeletedAt)}: {view.Tombstone.Reason}",
             new Dictionary<string, object?> { ["tombstone"] = TombstoneDocument(view) });
+
+    private static StoreError FileNotFound(Guid id, string path) => new(ErrorCodes.FileNotFound, $"package {id} has no file '{path}'");
 
     /// <summary>The tombstone as a plain document (snake_case keys) for problem details and listings.</summary>
     public static Dictionary<string, object?> TombstoneDocument(PackageView view) => new()

@@ -22,19 +22,17 @@ public sealed record PackageView(
     /// another Unicode form (<see cref="PackageValidation.PathKey"/>), so a path typed in NFC finds a file uploaded
     /// with an NFD name and the other way round. Uploads refuse two such paths in one package.
     /// </summary>
-    public PackageFile? FindFile(string path)
-    {
-        if (Files.FirstOrDefault(f => f.Path == path) is { } exact)
-        {
-            return exact;
-        }
+    public PackageFile? FindFile(string path) => Files.FirstOrDefault(f => f.Path == path) ?? FindByPathKey(Files, path);
 
+    /// <summary>The file whose path is <paramref name="path"/> in another Unicode form, or null (the second step of <see cref="FindFile"/>).</summary>
+    internal static PackageFile? FindByPathKey(IReadOnlyList<PackageFile> files, string path)
+    {
         if (PackageValidation.CheckPath(path) is not null)
         {
             return null;
         }
 
         var key = PackageValidation.PathKey(path);
-        return Files.FirstOrDefault(f => PackageValidation.PathKey(f.Path) == key);
+        return files.FirstOrDefault(f => PackageValidation.PathKey(f.Path) == key);
     }
 }

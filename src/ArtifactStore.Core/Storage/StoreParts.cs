@@ -14,6 +14,13 @@ public sealed record StoreParts(IStoreDatabase Database, IBlobStore Blobs, IJobL
     /// </summary>
     public IReadOnlyList<Func<CancellationToken, Task<HealthCheck>>> Checks { get; init; } = [];
 
+    /// <summary>
+    /// True when no other process can change the store's database while this one has it open (the embedded
+    /// backend, by the root lock). Only then may the server keep in memory what only a deletion changes, such as
+    /// the file-lookup cache of downloads: a deletion by another process would not reach it.
+    /// </summary>
+    public bool SingleProcess { get; init; }
+
     /// <summary>Where resumable upload sessions live (docs/upload.md, "Upload sessions"); null when the backend keeps none.</summary>
     public IUploadSessionStore? Uploads { get; init; }
 }

@@ -33,6 +33,7 @@ public static class ConfigurationKeys
     public const string ReadinessExpectedRevision = "Readiness:ExpectedRevision";
     public const string ShutdownGracePeriod = "Shutdown:GracePeriod";
     public const string DownloadsInlineActiveContent = "Downloads:InlineActiveContent";
+    public const string DownloadsLookupCacheFiles = "Downloads:LookupCacheFiles";
     public const string MetricsAllowAnonymous = "Metrics:AllowAnonymous";
     public const string OciRepositories = "Oci:Repositories";
 

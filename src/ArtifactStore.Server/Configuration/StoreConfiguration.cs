@@ -141,6 +141,7 @@ public static class StoreConfiguration
             Downloads = new DownloadOptions
             {
                 InlineActiveContent = ReadBool(root, ConfigurationKeys.DownloadsInlineActiveContent, new DownloadOptions().InlineActiveContent, problems),
+                LookupCacheFiles = ReadCount(root, ConfigurationKeys.DownloadsLookupCacheFiles, new DownloadOptions().LookupCacheFiles, 100_000_000, problems),
             },
             Metrics = new MetricsOptions
             {
@@ -366,6 +367,24 @@ public static class StoreConfiguration
         }
 
         problems.Add($"{key}: '{raw}' is not true or false");
+        return fallback;
+    }
+
+    /// <summary>A count: a whole number from 0 to <paramref name="max"/>.</summary>
+    private static long ReadCount(IConfiguration root, string key, long fallback, long max, List<string> problems)
+    {
+        var raw = root[key];
+        if (string.IsNullOrEmpty(raw))
+        {
+            return fallback;
+        }
+
+        if (long.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= 0 && value <= max)
+        {
+            return value;
+        }
+
+        problems.Add($"{key}: '{raw}' is not a whole number from 0 to {max}");
         return fallback;
     }
 

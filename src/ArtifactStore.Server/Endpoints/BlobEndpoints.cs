@@ -34,6 +34,6 @@ public static class BlobEndpoints
 
         context.Response.Headers["X-Content-Blake3"] = "blake3:" + row.Blake3Hex;
         await BlobResponses.SendAsync(context, store.BlobReader, row.Digest, row.Size, "application/octet-stream",
-            loggers.CreateLogger("ArtifactStore.Blobs"), headOnly: HttpMethods.IsHead(context.Request.Method));
+            loggers.CreateLogger("ArtifactStore.Blobs"), headOnly: HttpMethods.IsHead(context.Request.Method), blake3Hex: row.Blake3Hex);
     }
 }

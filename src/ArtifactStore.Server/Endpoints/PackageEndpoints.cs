@@ -198,24 +198,21 @@ public static class PackageEndpoints
         await context.Response.Body.WriteAsync(json, context.RequestAborted);
     }
 
+    /// <summary>A file's bytes: the lookup usually comes from the file-lookup cache, the check from the recorded BLAKE3 (docs/upload.md, "Reading back").</summary>
     private static async Task FileAsync(HttpContext context, StoreRuntime store, ILoggerFactory loggers, string id, string path)
     {
-        var package = await FindAsync(store, id, context.RequestAborted);
-        if (!package.IsSuccess)
+        var packageId = RouteIds.Package(id);
+        var found = packageId.IsSuccess ? await store.Packages.FindFileAsync(packageId.Value, path, context.RequestAborted) : packageId.Error;
+        if (!found.IsSuccess)
         {
-            await Problems.WriteAsync(context, package.Error);
+            await Problems.WriteAsync(context, found.Error);
             return;
         }
 
-        var file = package.Value.FindFile(path);
-        if (file is null)
-        {
-            await Problems.WriteAsync(context, new StoreError(ErrorCodes.FileNotFound, $"package {package.Value.Id} has no file '{path}'"));
-            return;
-        }
-
+        var file = found.Value;
         await BlobResponses.SendAsync(context, store.BlobReader, file.Sha256, file.Size, file.MediaType,
-            loggers.CreateLogger("ArtifactStore.Blobs"), headOnly: HttpMethods.IsHead(context.Request.Method), fileName: Path.GetFileName(file.Path));
+            loggers.CreateLogger("ArtifactStore.Blobs"), headOnly: HttpMethods.IsHead(context.Request.Method), fileName: Path.GetFileName(file.Path),
+            blake3Hex: file.Blake3Hex);
     }
 
     private static async Task<Result<PackageView>> FindAsync(StoreRuntime store, string id, CancellationToken cancellationToken)

@@ -32,13 +32,14 @@ public sealed class StoreRuntime : IAsyncDisposable
         Blobs = blobs;
         Time = time;
         BlobReader = new BlobReader(blobs);
-        Packages = new PackageService(database, blobs, options, time, hooks);
+        FileLookups = parts.SingleProcess ? new PackageFileCache(options.Downloads.LookupCacheFiles) : PackageFileCache.Off;
+        Packages = new PackageService(database, blobs, options, time, hooks, FileLookups);
         Idempotency = new IdempotencyGate(database, options.IdempotencyWindow);
         Retention = new RetentionService(database);
         Sweeper = new RetentionSweeper(database, time, Runs);
         Uploads = parts.Uploads is { } sessions ? new UploadService(sessions, blobs, options.Uploads, time) : null;
-        Collector = new GarbageCollector(database, blobs, time, options.Gc, hooks, Runs, Uploads);
-        Tokens = new TokenService(database);
+        Collector = new GarbageCollector(database, blobs, time, options.Gc, hooks, Runs, Uploads, FileLookups);
+        Tokens = new TokenService(database, cacheLookups: parts.SingleProcess);
         JobLogs = parts.JobLogs;
         BackendChecks = parts.Checks;
         JobRunner = new JobRunner(database, BlobReader, Packages, options, root.JobsDirectory, JobLogs, time);
@@ -61,6 +62,12 @@ public sealed class StoreRuntime : IAsyncDisposable
     public TimeProvider Time { get; }
 
     public BlobReader BlobReader { get; }
+
+    /// <summary>
+    /// Live packages' files for downloads (docs/upload.md, "Reading back"); off unless the backend's database
+    /// is this process's alone (<see cref="StoreParts.SingleProcess"/>) and <c>Downloads:LookupCacheFiles</c> is above 0.
+    /// </summary>
+    public PackageFileCache FileLookups { get; }
 
     /// <summary>Live job logs, read by the API while a job runs.</summary>
     public IJobLogStore JobLogs { get; }

@@ -12,7 +12,8 @@ namespace ArtifactStore.Server.Http;
 /// role at least its <see cref="RequiredRole"/> (<c>reader</c> when it declares none), unless it is a
 /// <see cref="PublicEndpoint"/>. A request without a valid token goes on only when
 /// <see cref="AnonymousAccess"/> says the store is open, asked on every request. The token's name becomes
-/// the actor of what the request changes. Tokens are looked up per request, so revocation is immediate.
+/// the actor of what the request changes. Tokens are looked up per request (from memory where this process alone
+/// changes the database, dropped around every create and revoke), so revocation is immediate.
 /// Token values are never logged.
 /// </summary>
 public static class Authentication

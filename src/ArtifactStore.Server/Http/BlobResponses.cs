@@ -13,11 +13,18 @@ namespace ArtifactStore.Server.Http;
 /// verification. Bad bytes are never sent as good: a blob that fails verification before the first
 /// byte is answered <c>blob_corrupt</c>; one that fails while streaming has its response aborted so the
 /// client sees a broken transfer, not a complete one. Every blob goes out through here, so every download
-/// is presented by <see cref="UserContent"/> (active types as sandboxed attachments).
+/// is presented by <see cref="UserContent"/> (active types as sandboxed attachments). A caller that knows the
+/// blob's recorded BLAKE3 passes it, and the bytes are checked against that cheaper digest.
+/// <para>
+/// sendfile cannot be used while every read is verified: the bytes have to pass through the process to be
+/// hashed. A whole blob small enough to verify up front (4 MiB) is read once into a pooled buffer, hashed there
+/// and written in one write, with no stream or copy loop between (docs/upload.md, "Reading back").
+/// </para>
 /// </summary>
 public static class BlobResponses
 {
-    public static async Task SendAsync(HttpContext context, BlobReader reader, BlobDigest digest, long size, string mediaType, ILogger logger, bool headOnly = false, string? fileName = null)
+    public static async Task SendAsync(HttpContext context, BlobReader reader, BlobDigest digest, long size, string mediaType, ILogger logger,
+        bool headOnly = false, string? fileName = null, string? blake3Hex = null)
     {
         var inlineActive = context.RequestServices.GetRequiredService<StoreRuntime>().Options.Downloads.InlineActiveContent;
         var etag = $"\"{digest}\"";
@@ -47,7 +54,13 @@ public static class BlobResponses
             return;
         }
 
-        var opened = await reader.OpenAsync(digest, size, needRandomAccess: range is not null, context.RequestAborted);
+        if (range is null && reader.VerifiesUpFront(size))
+        {
+            await SendSmallAsync(context, reader, digest, blake3Hex, size, mediaType, fileName, inlineActive, logger);
+            return;
+        }
+
+        var opened = await reader.OpenAsync(digest, blake3Hex, size, needRandomAccess: range is not null, context.RequestAborted);
         if (!opened.IsSuccess)
         {
             logger.LogError("Refusing to serve {Digest}: {Problem}", digest, opened.Error.Message);
@@ -81,6 +94,27 @@ public static class BlobResponses
             logger.LogError("Aborted the response for {Digest}: {Problem}", digest, e.Message);
             context.Abort();
         }
+    }
+
+    /// <summary>A whole small blob: read and verified in a pooled buffer, then sent in one write.</summary>
+    private static async Task SendSmallAsync(HttpContext context, BlobReader reader, BlobDigest digest, string? blake3Hex, long size,
+        string mediaType, string? fileName, bool inlineActive, ILogger logger)
+    {
+        var read = await reader.ReadSmallAsync(digest, blake3Hex, size, context.RequestAborted);
+        if (!read.IsSuccess)
+        {
+            logger.LogError("Refusing to serve {Digest}: {Problem}", digest, read.Error.Message);
+            await Problems.WriteAsync(context, read.Error);
+            return;
+        }
+
+        using var blob = read.Value;
+        var response = context.Response;
+        UserContent.Present(response, mediaType, fileName, inlineActive);
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentLength = size;
+        await response.Body.WriteAsync(blob.Bytes, context.RequestAborted);
+        StoreMetrics.DownloadedBytes.Add(size);
     }
 
     private static bool IfNoneMatchHits(HttpRequest request, string etag)

@@ -205,6 +205,43 @@ public abstract class RetentionContract(StoreBackendFixture fixture)
     }
 
     [Fact]
+    public async Task a_package_whose_files_downloads_cached_answers_expired_after_gc_and_not_found_after_purge_never_its_old_files()
+    {
+        var store = await TestStore.OpenAsync(fixture);
+        try
+        {
+            var doomed = (await store.CreateAsync("doomed", new Dictionary<string, string> { ["a"] = "unique", ["b"] = "shared" }, retentionClass: "short")).Value.Package;
+            var kept = (await store.CreateAsync("kept", new Dictionary<string, string> { ["b"] = "shared" })).Value.Package;
+            var before = await store.Packages.FindFileAsync(doomed.Id, "a", default);
+            Assert.Equal(doomed.Files.Single(f => f.Path == "a"), before.Value);
+            Assert.NotNull(store.FileLookups.Find(doomed.Id));
+            Assert.Equal(ErrorCodes.FileNotFound, (await store.Packages.FindFileAsync(doomed.Id, "nope", default)).Error?.Code);
+
+            // Eligible is still live: the sweep changes nothing a download sees.
+            store.Time.Advance(TimeSpan.FromMinutes(5));
+            await store.Sweeper.RunAsync(null, dryRun: false, "sweeper", default);
+            Assert.True((await store.Packages.FindFileAsync(doomed.Id, "a", default)).IsSuccess);
+
+            Assert.Equal(doomed.Id, Assert.Single((await store.Collector(TimeSpan.Zero).RunAsync(dryRun: false, "gc", default)).Value.PackagesDeleted).PackageId);
+            Assert.Null(store.FileLookups.Find(doomed.Id));
+            var expired = await store.Packages.FindFileAsync(doomed.Id, "a", default);
+            Assert.Equal(ErrorCodes.PackageExpired, expired.Error?.Code);
+            Assert.Equal((await store.Packages.GetAsync(doomed.Id, default)).Error?.Message, expired.Error?.Message);
+            Assert.Equal(ErrorCodes.PackageExpired, (await store.Packages.FindFileAsync(doomed.Id, "a", default)).Error?.Code); // not cached either
+            Assert.Equal("b", (await store.Packages.FindFileAsync(kept.Id, "b", default)).Value.Path);
+
+            store.Time.Advance(store.Options.Gc.TombstoneRetention + TimeSpan.FromDays(1));
+            Assert.Equal(doomed.Id, Assert.Single((await store.Collector(TimeSpan.Zero).RunAsync(dryRun: false, "gc", default)).Value.TombstonesPurged));
+            Assert.Equal(ErrorCodes.PackageNotFound, (await store.Packages.FindFileAsync(doomed.Id, "a", default)).Error?.Code);
+            Assert.Equal(ErrorCodes.PackageNotFound, (await store.Packages.FindFileAsync(Guid.NewGuid(), "a", default)).Error?.Code);
+        }
+        finally
+        {
+            await store.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task a_pinned_package_is_not_swept_until_unpinned_and_pinning_needs_a_reason()
     {
         var store = await TestStore.OpenAsync(fixture);

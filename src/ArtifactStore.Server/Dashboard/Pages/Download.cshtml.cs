@@ -29,7 +29,7 @@ public sealed class DownloadModel(ILoggerFactory loggers) : DashboardPageModel
         }
 
         await BlobResponses.SendAsync(HttpContext, Store.BlobReader, file.Sha256, file.Size, file.MediaType,
-            loggers.CreateLogger("ArtifactStore.Blobs"), fileName: Path.GetFileName(file.Path));
+            loggers.CreateLogger("ArtifactStore.Blobs"), fileName: Path.GetFileName(file.Path), blake3Hex: file.Blake3Hex);
         return new EmptyResult();
     }
 }
