@@ -12,6 +12,8 @@ namespace ArtifactStore.Bench;
 /// bare spawn rate; (b) graphile-worker from npm, pinned, on a throwaway PostgreSQL, with a task that spawns
 /// <c>true</c>, concurrency 2; (c) ArtifactStore with 2 slots. For (b) and (c) 16 submitters add the jobs at
 /// once, and the clock runs until the last job has completed. Prints jobs/s, CPU per job and the ratios.
+/// With ARTIFACTSTORE_BENCH_BEFORE_DLL naming another build's artifactstore.dll, that build runs as a fourth
+/// contender in the same rounds, for before/after figures on a busy machine.
 /// </summary>
 internal static class JobPeersBenchmark
 {
@@ -45,14 +47,27 @@ internal static class JobPeersBenchmark
             await File.WriteAllTextAsync(config,
                 $$"""{ "Jobs": { "Slots": {{Slots}}, "Types": { "noop": { "Command": ["true"] } } } }""");
             using var server = BenchServer.Start(Path.Combine(work, "root"), "--config", config);
-            using var store = new StoreTarget(server);
-            ITarget[] targets = [new SpawnTarget(), graphile, store];
+            using var store = new StoreTarget(server, StoreTarget.TargetName);
+            List<ITarget> list = [new SpawnTarget(), graphile, store];
+
+            // Another build of the store in the same run (before/after a change), when one is named.
+            using var beforeServer = Environment.GetEnvironmentVariable("ARTIFACTSTORE_BENCH_BEFORE_DLL") is { Length: > 0 } before
+                ? BenchServer.StartBuild(before, Path.Combine(work, "root-before"), null, "--config", config)
+                : null;
+            using var beforeStore = beforeServer is null ? null : new StoreTarget(beforeServer, StoreTarget.TargetName + ", before");
+            if (beforeStore is not null)
+            {
+                list.Add(beforeStore);
+            }
+
+            var targets = list.ToArray();
 
             Console.WriteLine($"no-op jobs (command 'true'): {jobs} per measurement, {rounds} rounds, {Submitters} submitters, {Slots} slots / concurrency {Slots}");
             Console.WriteLine("warm-up (not measured)...");
             foreach (var target in targets)
             {
-                await target.RunAsync(Math.Max(Submitters * 4, jobs / 4));
+                // A whole measurement's worth: a cold server spends several seconds in the JIT.
+                await target.RunAsync(Math.Max(Submitters * 4, jobs));
             }
 
             var results = targets.ToDictionary(t => t.Name, _ => new List<Measured>());
@@ -106,6 +121,10 @@ internal static class JobPeersBenchmark
         Console.WriteLine();
         Console.WriteLine($"store / graphile-worker: {storeRate / rate[GraphileTarget.TargetName]:F2}x (target >= 1.0)");
         Console.WriteLine($"store / bare spawn:      {storeRate / rate[SpawnTarget.TargetName]:F2}x (aim >= 0.5)");
+        if (rate.TryGetValue(StoreTarget.TargetName + ", before", out var before))
+        {
+            Console.WriteLine($"store / store before:    {storeRate / before:F2}x");
+        }
     }
 
     /// <summary>Installs the pinned graphile-worker from npm into <paramref name="directory"/> (bench only, never for the tests).</summary>
@@ -188,13 +207,13 @@ internal static class JobPeersBenchmark
     }
 
     /// <summary>(c) ArtifactStore: 16 submitters POST /v1/jobs with a distinct small input each; done when nothing is queued or running.</summary>
-    private sealed class StoreTarget(BenchServer server) : ITarget, IDisposable
+    private sealed class StoreTarget(BenchServer server, string name) : ITarget, IDisposable
     {
         public const string TargetName = "ArtifactStore, 2 slots";
         private readonly HttpClient _http = new() { BaseAddress = new Uri(server.Url + "/") };
         private int _submitted;
 
-        public string Name => TargetName;
+        public string Name => name;
 
         public async Task<Measured> RunAsync(int jobs)
         {
