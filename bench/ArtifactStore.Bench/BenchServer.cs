@@ -22,9 +22,12 @@ internal sealed partial class BenchServer : IDisposable
     public static BenchServer Start(string root, params string[] extra) => Start(root, environment: null, extra);
 
     /// <summary>A server with <paramref name="environment"/> added to its environment (how a scale-out replica gets its <c>Store:*</c> keys).</summary>
-    public static BenchServer Start(string root, IReadOnlyDictionary<string, string>? environment, params string[] extra)
+    public static BenchServer Start(string root, IReadOnlyDictionary<string, string>? environment, params string[] extra) =>
+        StartBuild(Environment.GetEnvironmentVariable("ARTIFACTSTORE_CLI_DLL") ?? Path.Combine(FindRepositoryRoot(), ".build", "cli", "artifactstore.dll"), root, environment, extra);
+
+    /// <summary>A server of another build (<paramref name="dll"/>: its artifactstore.dll), for comparing two builds in one run.</summary>
+    public static BenchServer StartBuild(string dll, string root, IReadOnlyDictionary<string, string>? environment, params string[] extra)
     {
-        var dll = Environment.GetEnvironmentVariable("ARTIFACTSTORE_CLI_DLL") ?? Path.Combine(FindRepositoryRoot(), ".build", "cli", "artifactstore.dll");
         var info = new ProcessStartInfo("dotnet", [dll, "serve", "--data-root", root, "--urls", "http://127.0.0.1:0", .. extra])
         {
             RedirectStandardOutput = true,

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Amazon.S3;
 using ArtifactStore.S3;
 using Npgsql;
@@ -120,22 +119,5 @@ internal sealed class ScaleOutServers : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs tests/tools/NAME COMMAND DIR and returns the last line it printed (the URL, for start).</summary>
-    private async Task<string> ToolAsync(string tool, string command, string directory)
-    {
-        var info = new ProcessStartInfo(Path.Combine(_repository, "tests", "tools", tool), [command, directory])
-        {
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        using var process = Process.Start(info)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"tests/tools/{tool} {command} failed (exit code {process.ExitCode}; its reasons are above)");
-        }
-
-        return output.Trim().Split('\n')[^1].Trim();
-    }
+    private Task<string> ToolAsync(string tool, string command, string directory) => TestTools.RunAsync(_repository, tool, command, directory);
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
+using System.Text.Json;
 
 namespace ArtifactStore.EndToEnd.Tests;
 
@@ -115,6 +116,60 @@ public sealed class JobRecoveryTests
         // fsck agrees: no damage (4 would mean only unreferenced bytes from interrupted writes, which GC removes).
         var (fsck, report, errors) = await Cli.RunAsync(["fsck", "--data-root", root]);
         Assert.True(fsck is 0 or 4, $"fsck exited {fsck}:\n{report}\n{errors}");
+    }
+
+    [Fact]
+    public async Task a_command_left_running_by_a_killed_server_is_killed_at_restart_through_the_group_recorded_in_its_working_directory()
+    {
+        using var temp = new TempDirectory();
+        var root = temp.Combine("root");
+        var pids = temp.Combine("pids");
+        // A ten-minute lease: no heartbeat puts the group on the lease before the kill, so only the working directory records it.
+        var config = StoreFiles.Config(temp, JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["Jobs"] = new Dictionary<string, object>
+            {
+                ["Slots"] = 1,
+                ["KillGracePeriod"] = "00:00:01",
+                ["LeaseDuration"] = "00:10:00",
+                ["Types"] = new Dictionary<string, object>
+                {
+                    ["long"] = JobTests.Sh($"echo $$ >> {pids}; sleep 60 & echo $! >> {pids}; wait", new() { ["MaxAttempts"] = 2 }),
+                },
+            },
+        }));
+        string id;
+        IReadOnlyList<int> left;
+        await using (var server = await ServerProcess.StartAsync(root, config))
+        {
+            id = await JobApi.SubmitOkAsync(server.Http, "long", [1]);
+            await JobApi.WaitAsync(server.Http, id, null, "running");
+            for (var i = 0; i < 200 && JobApi.Pids(pids).Count < 2; i++)
+            {
+                await Task.Delay(25);
+            }
+
+            left = JobApi.Pids(pids);
+            Assert.Equal(2, left.Count);
+            await server.KillServerOnlyAsync();
+        }
+
+        // The server is gone, the command and its child are not, and the database never learnt their group.
+        Assert.All(left, pid => Assert.True(JobApi.IsAlive(pid), $"process {pid} of the job died with the server; the test exercises nothing"));
+        Assert.Equal(1, StoreFiles.Scalar(root, $"SELECT COUNT(*) FROM job_leases WHERE job_id = '{id}' AND process_group IS NULL"));
+
+        await using (var again = await ServerProcess.StartAsync(root, config))
+        {
+            // Recovery, before the server reported ready, killed the group and requeued the job, which runs again.
+            await JobApi.AssertAllGoneAsync(left);
+            var job = await JobApi.WaitAsync(again.Http, id, null, "running");
+            Assert.Equal(2, job.GetProperty("attempts").GetInt32());
+            var (status, canceled) = await Api.SendAsync(again.Http, HttpMethod.Post, $"v1/jobs/{id}/cancel");
+            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.Equal("canceled", JobApi.State(canceled));
+        }
+
+        Assert.DoesNotContain(JobApi.Pids(pids), JobApi.IsAlive);
     }
 
     [Fact]

@@ -86,6 +86,19 @@ public sealed partial class JobRunner
         }
     }
 
+    /// <summary>The handler has returned, and a command's group was killed with it: its number may be reused from now on.</summary>
+    private void ForgetProcessGroup(JobView job, JobWorkspace workspace)
+    {
+        try
+        {
+            workspace.ForgetProcessGroup();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            OnProblem?.Invoke($"cannot remove the process-group record of job {job.Id}", e);
+        }
+    }
+
     /// <summary>What a stopped attempt records: the stop's own outcome, or for a timeout a failure (retried while attempts are left).</summary>
     private static AttemptOutcome OutcomeOfStop(JobView job, JobType type, int attempt, JobStopReason reason, JobWorkspace workspace) => reason switch
     {
@@ -148,19 +161,13 @@ public sealed partial class JobRunner
             TempDirectory = workspace.TempDirectory,
             OptionsJson = job.OptionsJson,
             Log = logStream,
-            ProcessStarted = async group =>
+            ProcessStarted = group =>
             {
-                // Recorded durably so that a process started after a crash can kill this group.
+                // Where a process started after a crash of this one finds the group to kill. The lease carries it
+                // too from the next heartbeat on; neither costs a commit of its own (docs/jobs.md, "The worker pool").
                 running.ProcessGroup = group;
-                await database.WriteAsync<bool>(async (writer, ct) =>
-                {
-                    if (await HeldLeaseAsync(writer, job.Id, attempt, ct) is { } lease)
-                    {
-                        await writer.PutJobLeaseAsync(lease with { ExpiresAt = writer.Now + Jobs.LeaseDuration, ProcessGroup = group }, ct);
-                    }
-
-                    return true;
-                }, CancellationToken.None);
+                workspace.RecordProcessGroup(group);
+                return Task.CompletedTask;
             },
         };
 
@@ -177,6 +184,14 @@ public sealed partial class JobRunner
         {
             await JobLog.WriteLineAsync(logStream, $"artifactstore: the handler failed: {e.Message}");
             return Failed(job, type, attempt, new JobError(JobError.HandlerFailed, $"the handler of job type '{job.Type}' failed: {e.Message}"), null);
+        }
+        finally
+        {
+            running.ProcessGroup = null;
+            if (!running.IsAbandoned)
+            {
+                ForgetProcessGroup(job, workspace);
+            }
         }
 
         if (running.StopReason != JobStopReason.None)

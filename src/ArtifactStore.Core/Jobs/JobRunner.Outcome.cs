@@ -51,7 +51,7 @@ public sealed partial class JobRunner
                 (upload, prepared, _) = await StagePackageAsync(job, "log", [("logs/run.log", workspace.LogPath)], CancellationToken.None);
             }
 
-            await RecordAsync(job, attempt, outcome, prepared);
+            await RecordAsync(job, attempt, outcome, prepared, running);
         }
         finally
         {
@@ -64,13 +64,18 @@ public sealed partial class JobRunner
 
     /// <summary>
     /// The unit of work of step 4: the package (if any) and the job's event, only while this process
-    /// holds the job's lease for this attempt; the lease is deleted with it.
+    /// holds the job's lease for this attempt; the lease is deleted with it. For an attempt that ran in a slot
+    /// (<paramref name="leaseNextFor"/>) and was not stopped, the same unit of work leases the slot's next job
+    /// (step 1), so that a busy slot pays one commit per job for start and outcome together; the job is handed
+    /// to the slot through the attempt.
     /// </summary>
-    private async Task RecordAsync(JobView job, int attempt, AttemptOutcome outcome, PreparedPackage? prepared)
+    private async Task RecordAsync(JobView job, int attempt, AttemptOutcome outcome, PreparedPackage? prepared, RunningJob? leaseNextFor)
     {
         var recorded = outcome;
+        LeasedJob? next = null;
         var result = await packages.WriteWithPackageAsync<bool>(prepared, async (writer, ct) =>
         {
+            next = null;
             if (await HeldLeaseAsync(writer, job.Id, attempt, ct) is not { } lease)
             {
                 return false;
@@ -87,8 +92,25 @@ public sealed partial class JobRunner
                 : outcome;
             await AppendOutcomeAsync(writer, job, attempt, recorded, prepared?.Id, ct);
             await writer.DeleteJobLeaseAsync(job.Id, ct);
+            if (leaseNextFor is { StopReason: JobStopReason.None } && !_leasing.IsCancellationRequested)
+            {
+                var leased = await LeaseNextAsync(writer, ct);
+                if (!leased.IsSuccess)
+                {
+                    return leased.Error;
+                }
+
+                next = leased.Value;
+            }
+
             return true;
         }, CancellationToken.None);
+
+        if (result.IsSuccess && next is not null && !leaseNextFor!.TryHandOver(next))
+        {
+            // Abandoned meanwhile: the slot has moved on and will not run it.
+            await GiveBackAsync(next);
+        }
 
         if (prepared is not null)
         {

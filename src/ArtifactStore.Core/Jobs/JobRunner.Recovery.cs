@@ -37,12 +37,9 @@ public sealed partial class JobRunner
                 continue;
             }
 
-            if (lease?.ProcessGroup is { } group)
-            {
-                await KillLeftoverAsync(group, cancellationToken);
-            }
-
-            new JobWorkspace(jobsDirectory, jobId).Delete();
+            var workspace = new JobWorkspace(jobsDirectory, jobId);
+            await KillLeftoversAsync(workspace, lease, cancellationToken);
+            workspace.Delete();
             if (await RequeueInterruptedAsync(jobId, lease, JobRequeued.RecoveredAfterRestart, cancellationToken))
             {
                 recovered++;
@@ -53,9 +50,15 @@ public sealed partial class JobRunner
         {
             foreach (var directory in Directory.EnumerateDirectories(jobsDirectory))
             {
-                if (!Guid.TryParse(Path.GetFileName(directory), out var id) || !_running.ContainsKey(id))
+                if (!Guid.TryParse(Path.GetFileName(directory), out var id))
                 {
                     Directory.Delete(directory, recursive: true);
+                }
+                else if (!_running.ContainsKey(id))
+                {
+                    var workspace = new JobWorkspace(jobsDirectory, id);
+                    await KillLeftoversAsync(workspace, lease: null, cancellationToken);
+                    workspace.Delete();
                 }
             }
         }
@@ -111,6 +114,24 @@ public sealed partial class JobRunner
             return job is { State: JobState.Running };
         }, cancellationToken);
         return result.IsSuccess && result.Value;
+    }
+
+    /// <summary>
+    /// Kills what a dead process left running for a job: the group recorded in its working directory (written
+    /// when the command started) and the one its lease carried, if a heartbeat had put it there.
+    /// </summary>
+    private static async Task KillLeftoversAsync(JobWorkspace workspace, JobLease? lease, CancellationToken cancellationToken)
+    {
+        var recorded = workspace.RecordedProcessGroup();
+        if (recorded is { } group)
+        {
+            await KillLeftoverAsync(group, cancellationToken);
+        }
+
+        if (lease?.ProcessGroup is { } leased && leased != recorded)
+        {
+            await KillLeftoverAsync(leased, cancellationToken);
+        }
     }
 
     private static async Task KillLeftoverAsync(int processGroup, CancellationToken cancellationToken)

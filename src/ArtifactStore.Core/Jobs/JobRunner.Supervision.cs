@@ -19,8 +19,10 @@ public sealed partial class JobRunner
     /// uninterruptible sleep, a read that never returns, a handler that ignores its token), the job is
     /// then recorded as the stop decides and the slot is free again.
     /// </summary>
-    private async Task RunSupervisedAsync(JobView job, int attempt)
+    /// <returns>The job leased in the same unit of work as this attempt's outcome, for the slot to run next.</returns>
+    private async Task<LeasedJob?> RunSupervisedAsync(LeasedJob leased)
     {
+        var (job, attempt) = (leased.Job, leased.Attempt);
         var running = new RunningJob(job.Id, attempt);
         _running[job.Id] = running;
         using var ended = new CancellationTokenSource();
@@ -31,14 +33,18 @@ public sealed partial class JobRunner
         _running.TryRemove(KeyValuePair.Create(job.Id, running));
         if (first == work)
         {
+            var next = running.TakeNext();
             running.Dispose();
-            return;
+            return next;
         }
 
         await AbandonAsync(job, attempt, running);
 
         // The attempt may still end one day; it records nothing then, as its lease is gone.
         _ = work.ContinueWith(_ => running.Dispose(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+
+        // Had it recorded its outcome (and leased a next job) just before it was abandoned, that job is run here.
+        return running.TakeNext();
     }
 
     private async Task StopDeadlinePassedAsync(RunningJob running, CancellationToken cancellationToken)
@@ -64,7 +70,7 @@ public sealed partial class JobRunner
             var outcome = OutcomeOfStop(job, Jobs.Find(job.Type)!, attempt, reason, workspace);
             if (outcome.Kind != OutcomeKind.LeaseLost)
             {
-                await RecordAsync(job, attempt, outcome, prepared: null);
+                await RecordAsync(job, attempt, outcome, prepared: null, leaseNextFor: null);
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)

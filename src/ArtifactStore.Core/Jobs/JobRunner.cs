@@ -11,7 +11,8 @@ namespace ArtifactStore.Core.Jobs;
 /// <summary>
 /// The worker pool (docs/jobs.md): <see cref="JobOptions.Slots"/> slots, each running this loop —
 /// <list type="number">
-/// <item>lease the queued job whose backoff ended first: <c>v1.job.started</c> and a lease row, one unit of work;</item>
+/// <item>lease the queued job whose backoff ended first: <c>v1.job.started</c> and a lease row, in the unit of work
+///   that records the slot's previous outcome, or in one of its own;</item>
 /// <item>prepare <c>jobs/&lt;id&gt;/</c> with the verified input, the log open through <see cref="IJobLogStore"/>;</item>
 /// <item>run the handler under the type's timeout while a heartbeat renews the lease and stops the attempt
 ///   when the lease records a cancel (asked for through any process);</item>
@@ -41,6 +42,7 @@ public sealed partial class JobRunner(
     private readonly CancellationTokenSource _leasing = new();
     private readonly CancellationTokenSource _heartbeatStop = new();
     private readonly List<Task> _loops = [];
+    private readonly List<string> _runnable = [.. options.Jobs.Types.Keys];
     private Task _heartbeat = Task.CompletedTask;
     private int _idleSlots;
 
@@ -134,26 +136,45 @@ public sealed partial class JobRunner(
         _wake.Dispose();
     }
 
+    /// <summary>
+    /// One slot. A job leased in the same unit of work as the previous attempt's outcome is run next without a
+    /// lease of its own; otherwise the slot leases, or waits until <see cref="Wake"/> or the poll interval.
+    /// </summary>
     private async Task SlotLoopAsync()
     {
         var stopping = _leasing.Token;
-        while (!stopping.IsCancellationRequested)
+        LeasedJob? next = null;
+        while (true)
         {
-            Leased? leased;
-            try
+            if (stopping.IsCancellationRequested)
             {
-                leased = await TryLeaseAsync(stopping);
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                // Stopped while asking for work. Should the lease have committed all the same, it expires
-                // unrenewed or recovery requeues it, as after a crash.
+                if (next is not null)
+                {
+                    await GiveBackAsync(next);
+                }
+
                 return;
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+
+            var leased = next;
+            next = null;
+            if (leased is null)
             {
-                OnProblem?.Invoke("leasing a job failed; retrying", e);
-                leased = null;
+                try
+                {
+                    leased = await TryLeaseAsync(stopping);
+                }
+                catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+                {
+                    // Stopped while asking for work. Should the lease have committed all the same, it expires
+                    // unrenewed or recovery requeues it, as after a crash.
+                    return;
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    OnProblem?.Invoke("leasing a job failed; retrying", e);
+                    leased = null;
+                }
             }
 
             if (leased is null)
@@ -175,29 +196,47 @@ public sealed partial class JobRunner(
                 continue;
             }
 
-            await RunSupervisedAsync(leased.Job, leased.Attempt);
+            next = await RunSupervisedAsync(leased);
         }
     }
 
     /// <summary>Step 1: the lease. One unit of work: the started event and the lease row, or nothing.</summary>
-    private async Task<Leased?> TryLeaseAsync(CancellationToken cancellationToken)
+    private async Task<LeasedJob?> TryLeaseAsync(CancellationToken cancellationToken)
     {
-        var runnable = Jobs.Types.Keys.ToList();
-        var result = await database.WriteAsync<Leased?>(async (writer, ct) =>
-        {
-            var job = await writer.NextQueuedJobAsync(writer.Now, runnable, ct);
-            if (job is null)
-            {
-                return Result<Leased?>.Ok(null);
-            }
-
-            var attempt = job.Attempts + 1;
-            await writer.AppendAsync(new NewEvent(EventTypes.JobStream(job.Id), EventTypes.JobStarted, Actor,
-                new JobStarted(job.Id, attempt, InstanceId).ToCbor()), ct);
-            await writer.PutJobLeaseAsync(new JobLease(job.Id, InstanceId, attempt, writer.Now + Jobs.LeaseDuration, null), ct);
-            return new Leased(job, attempt);
-        }, cancellationToken);
+        var result = await database.WriteAsync(LeaseNextAsync, cancellationToken);
         return result.IsSuccess ? result.Value : null;
+    }
+
+    /// <summary>
+    /// Inside a unit of work — a lease's own, or the one recording the slot's previous outcome — takes the queued
+    /// job whose backoff ended first: <c>v1.job.started</c> and the lease row.
+    /// </summary>
+    private async Task<Result<LeasedJob?>> LeaseNextAsync(IStoreWriter writer, CancellationToken cancellationToken)
+    {
+        var job = await writer.NextQueuedJobAsync(writer.Now, _runnable, cancellationToken);
+        if (job is null)
+        {
+            return Result<LeasedJob?>.Ok(null);
+        }
+
+        var attempt = job.Attempts + 1;
+        await writer.AppendAsync(new NewEvent(EventTypes.JobStream(job.Id), EventTypes.JobStarted, Actor,
+            new JobStarted(job.Id, attempt, InstanceId).ToCbor()), cancellationToken);
+        await writer.PutJobLeaseAsync(new JobLease(job.Id, InstanceId, attempt, writer.Now + Jobs.LeaseDuration, null), cancellationToken);
+        return new LeasedJob(job, attempt);
+    }
+
+    /// <summary>A job leased for a slot that will not run it (stopping, or its attempt was abandoned) is requeued at once, the attempt not counted.</summary>
+    private async Task GiveBackAsync(LeasedJob leased)
+    {
+        try
+        {
+            await RecordAsync(leased.Job, leased.Attempt, AttemptOutcome.Shutdown(), prepared: null, leaseNextFor: null);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            OnProblem?.Invoke($"job {leased.Job.Id}: giving back its lease failed; the lease expires and the job is requeued", e);
+        }
     }
 
     /// <summary>Renews the leases of what runs here, stops attempts whose lease records a cancel or was taken over elsewhere, and requeues jobs whose lease expired.</summary>
@@ -274,6 +313,4 @@ public sealed partial class JobRunner(
         var job = await writer.GetJobAsync(jobId, cancellationToken);
         return job is { State: JobState.Running } && job.Attempts == attempt ? lease : null;
     }
-
-    private sealed record Leased(JobView Job, int Attempt);
 }

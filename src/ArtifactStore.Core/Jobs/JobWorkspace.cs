@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ArtifactStore.Core.Packages;
@@ -25,6 +26,9 @@ internal sealed class JobWorkspace(string jobsDirectory, Guid jobId)
     public string LogPath => Path.Combine(Directory, "logs", "run.log");
 
     public string ManifestPath => Path.Combine(Directory, "manifest.json");
+
+    /// <summary>The running command's process group and the boot it was started in (docs/jobs.md, "Recovery after a crash").</summary>
+    public string ProcessGroupPath => Path.Combine(Directory, "process-group");
 
     public string InputPath(string inputFileName)
     {
@@ -71,6 +75,35 @@ internal sealed class JobWorkspace(string jobsDirectory, Guid jobId)
             ["updated_at"] = Time.Rfc3339.ToText(at),
         };
         await File.WriteAllTextAsync(ManifestPath, manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
+    }
+
+    /// <summary>
+    /// Records the command's process group for a later process to kill should this one die. Not fsynced, and
+    /// not a database write: the record matters only while the machine keeps running after the server died
+    /// (a machine that stopped took the group with it), and then the page cache holds it. The boot id keeps
+    /// a record that did reach the disk from naming another group after a reboot.
+    /// </summary>
+    public void RecordProcessGroup(int group) =>
+        File.WriteAllText(ProcessGroupPath, string.Create(CultureInfo.InvariantCulture, $"{group} {ProcessGroups.BootId}\n"));
+
+    /// <summary>The command has ended and its group was killed: the record must not outlive it (a later group may get the number).</summary>
+    public void ForgetProcessGroup() => File.Delete(ProcessGroupPath);
+
+    /// <summary>The process group recorded in this boot, if any (a record from another boot names nothing of ours).</summary>
+    public int? RecordedProcessGroup()
+    {
+        try
+        {
+            var parts = File.ReadAllText(ProcessGroupPath).Split(' ', 2, StringSplitOptions.TrimEntries);
+            return parts.Length == 2 && parts[1] == ProcessGroups.BootId
+                && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var group) && group > 1
+                ? group
+                : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

@@ -13,6 +13,12 @@ public static partial class ProcessGroups
     public const int SigKill = 9;
     public const int SigTerm = 15;
 
+    /// <summary>
+    /// This boot of the machine (<c>/proc/sys/kernel/random/boot_id</c>; empty where there is none). A process
+    /// group recorded under another boot is gone, and its number may name an unrelated group now.
+    /// </summary>
+    public static string BootId { get; } = ReadBootId();
+
     /// <summary>The program that makes a command the leader of a new session (util-linux, always on Debian).</summary>
     public static string? SetSid { get; } = new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(File.Exists);
 
@@ -70,5 +76,17 @@ public static partial class ProcessGroups
         }
 
         Signal(processGroup, SigKill);
+    }
+
+    private static string ReadBootId()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/sys/kernel/random/boot_id").Trim();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return string.Empty;
+        }
     }
 }

@@ -2,9 +2,12 @@ using System.Collections.Concurrent;
 using System.Text;
 using ArtifactStore.Conformance.Tests.Backends;
 using ArtifactStore.Core.Encoding;
+using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Events;
+using ArtifactStore.Core.Health;
 using ArtifactStore.Core.Jobs;
 using ArtifactStore.Core.Packages;
+using ArtifactStore.Core.Storage;
 
 namespace ArtifactStore.Conformance.Tests.Contracts;
 
@@ -236,19 +239,104 @@ public abstract class JobContract(StoreBackendFixture fixture)
         }
     }
 
-    private Task<TestStore> OpenAsync(Handler handler, Func<JobType, JobType>? configure = null)
+    [Fact]
+    public async Task a_submission_wakes_an_idle_slot_without_waiting_for_the_poll_interval()
+    {
+        var handler = new Handler();
+        var store = await OpenAsync(handler, pollInterval: TimeSpan.FromHours(1));
+        try
+        {
+            await using var runner = store.JobRunner();
+            runner.Start();
+            // Both slots have looked for work, found none and wait: only a wake (or an hour) moves them now.
+            await WaitUntilAsync(() => runner.IdleSlots == 2, "both slots to go idle");
+
+            var first = await SubmitAsync(store, runner, "one");
+            Assert.Equal(JobState.Succeeded, (await WaitForAsync(store, first.Id, j => j.State == JobState.Succeeded)).State);
+            await WaitUntilAsync(() => runner.IdleSlots == 2, "both slots to go idle again");
+            var second = await SubmitAsync(store, runner, "two");
+            Assert.Equal(JobState.Succeeded, (await WaitForAsync(store, second.Id, j => j.State == JobState.Succeeded)).State);
+            Assert.Equal(1, handler.Runs[second.Id]);
+        }
+        finally
+        {
+            await store.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task a_busy_slot_leases_its_next_job_in_the_unit_of_work_that_records_the_previous_outcome()
+    {
+        var handler = new Handler();
+        var store = await OpenAsync(handler, slots: 1);
+        try
+        {
+            // Queued before the runner starts, so the one slot finds each next job waiting when it records an outcome.
+            await using var submitter = store.JobRunner();
+            var jobs = new List<JobView>();
+            for (var i = 0; i < 5; i++)
+            {
+                jobs.Add(await SubmitAsync(store, submitter, $"job {i}"));
+            }
+
+            var counting = new LeaseCountingDatabase(store.Database);
+            await using var runner = new JobRunner(counting, store.BlobReader, store.Packages, store.Options, store.JobsDirectory, store.Backend.JobLogs, store.Time);
+            runner.Start();
+            foreach (var job in jobs)
+            {
+                await WaitForAsync(store, job.Id, j => j.State == JobState.Succeeded);
+            }
+
+            // The runner's own units of work that leased a job: the first only; every later start rode on an outcome.
+            Assert.Equal(1, counting.UnitsThatLeased);
+            foreach (var job in jobs)
+            {
+                var types = await TypesAsync(store, job.Id);
+                Assert.Equal([EventTypes.JobSubmitted, EventTypes.JobStarted, EventTypes.JobSucceeded], types);
+                Assert.Single(await OutputPackagesAsync(store, job.Id));
+            }
+
+            // Each start after the first follows the previous job's success in the log, in the same unit of work.
+            var events = await store.Database.ReadEventsAsync(0, 1000, CancellationToken.None).ToListAsync();
+            var starts = events.Where(e => e.Type == EventTypes.JobStarted).ToList();
+            Assert.Equal(jobs.Count, starts.Count);
+            foreach (var started in starts.Skip(1))
+            {
+                Assert.Equal(EventTypes.JobSucceeded, events.Last(e => e.Seq < started.Seq).Type);
+            }
+
+            Assert.Empty(await store.Database.Views.ListJobLeasesAsync(CancellationToken.None));
+            await store.AssertViewsMatchReplayAsync();
+        }
+        finally
+        {
+            await store.DisposeAsync();
+        }
+    }
+
+    private Task<TestStore> OpenAsync(Handler handler, Func<JobType, JobType>? configure = null, int slots = 2, TimeSpan? pollInterval = null)
     {
         var type = (configure ?? (t => t))(new JobType(Type) { Handler = handler, MaxAttempts = 2, Backoff = TimeSpan.FromSeconds(10) });
         return TestStore.OpenAsync(fixture, directory => TestStore.WithShortClass(directory) with
         {
             Jobs = new JobOptions
             {
-                Slots = 2,
+                Slots = slots,
                 LeaseDuration = Lease,
-                PollInterval = TimeSpan.FromMilliseconds(25),
+                PollInterval = pollInterval ?? TimeSpan.FromMilliseconds(25),
                 Types = new Dictionary<string, JobType>(StringComparer.Ordinal) { [Type] = type },
             },
         });
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"waited 30 s for {what}");
+            await Task.Delay(10);
+        }
     }
 
     private static async Task<JobView> SubmitAsync(TestStore store, JobRunner runner, string input)
@@ -365,5 +453,38 @@ public abstract class JobContract(StoreBackendFixture fixture)
             await File.WriteAllTextAsync(Path.Combine(context.OutputDirectory, "out.txt"), input.ToUpperInvariant(), cancellationToken);
             return ExitCode(context.Attempt);
         }
+    }
+
+    /// <summary>The store's database, counting the units of work through it that leased a job (their result is the leased job).</summary>
+    private sealed class LeaseCountingDatabase(IStoreDatabase inner) : IStoreDatabase
+    {
+        private int _unitsThatLeased;
+
+        public int UnitsThatLeased => Volatile.Read(ref _unitsThatLeased);
+
+        public IViewQueries Views => inner.Views;
+
+        public Task InitializeAsync(CancellationToken cancellationToken) => inner.InitializeAsync(cancellationToken);
+
+        public async Task<Result<T>> WriteAsync<T>(Func<IStoreWriter, CancellationToken, Task<Result<T>>> work, CancellationToken cancellationToken)
+        {
+            var result = await inner.WriteAsync(work, cancellationToken);
+            if (result.IsSuccess && result.Value is LeasedJob)
+            {
+                Interlocked.Increment(ref _unitsThatLeased);
+            }
+
+            return result;
+        }
+
+        public IAsyncEnumerable<EventRecord> ReadEventsAsync(long afterSeq, int limit, CancellationToken cancellationToken) => inner.ReadEventsAsync(afterSeq, limit, cancellationToken);
+
+        public IAsyncEnumerable<EventRecord> ReadStreamAsync(string stream, CancellationToken cancellationToken) => inner.ReadStreamAsync(stream, cancellationToken);
+
+        public Task RebuildViewsAsync(CancellationToken cancellationToken) => inner.RebuildViewsAsync(cancellationToken);
+
+        public Task<HealthCheck> CheckHealthAsync(CancellationToken cancellationToken) => inner.CheckHealthAsync(cancellationToken);
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }
