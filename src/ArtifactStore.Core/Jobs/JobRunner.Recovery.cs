@@ -118,7 +118,8 @@ public sealed partial class JobRunner
 
     /// <summary>
     /// Kills what a dead process left running for a job: the group recorded in its working directory (written
-    /// when the command started) and the one its lease carried, if a heartbeat had put it there.
+    /// when the command started) and the one its lease carried, if a heartbeat had put it there and the lease's
+    /// holder ran in this process space.
     /// </summary>
     private static async Task KillLeftoversAsync(JobWorkspace workspace, JobLease? lease, CancellationToken cancellationToken)
     {
@@ -128,7 +129,9 @@ public sealed partial class JobRunner
             await KillLeftoverAsync(group, cancellationToken);
         }
 
-        if (lease?.ProcessGroup is { } leased && leased != recorded)
+        // The lease's number names a group only where its holder ran: a replica on another machine (or in
+        // another container) may have used the number of an unrelated local process group.
+        if (lease?.ProcessGroup is { } leased && leased != recorded && InstanceIds.SharesProcessSpace(lease.Owner))
         {
             await KillLeftoverAsync(leased, cancellationToken);
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 
 namespace ArtifactStore.Core.Platform;
 
@@ -18,6 +19,14 @@ public static partial class ProcessGroups
     /// group recorded under another boot is gone, and its number may name an unrelated group now.
     /// </summary>
     public static string BootId { get; } = ReadBootId();
+
+    /// <summary>
+    /// Where this process's process group numbers mean what they say: this boot and this pid namespace
+    /// (a container has its own), as 12 hex digits. Empty parts (no <c>/proc</c>) still give one value, so
+    /// on such a system every holder seems to share it; Linux, the only platform jobs run on, has both.
+    /// </summary>
+    public static string Space { get; } = Convert.ToHexStringLower(
+        SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{BootId}/{ReadPidNamespace()}")))[..12];
 
     /// <summary>The program that makes a command the leader of a new session (util-linux, always on Debian).</summary>
     public static string? SetSid { get; } = new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(File.Exists);
@@ -76,6 +85,18 @@ public static partial class ProcessGroups
         }
 
         Signal(processGroup, SigKill);
+    }
+
+    private static string ReadPidNamespace()
+    {
+        try
+        {
+            return new FileInfo("/proc/self/ns/pid").LinkTarget ?? string.Empty;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return string.Empty;
+        }
     }
 
     private static string ReadBootId()

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text;
 using ArtifactStore.Conformance.Tests.Backends;
 using ArtifactStore.Core.Encoding;
@@ -7,6 +8,7 @@ using ArtifactStore.Core.Events;
 using ArtifactStore.Core.Health;
 using ArtifactStore.Core.Jobs;
 using ArtifactStore.Core.Packages;
+using ArtifactStore.Core.Platform;
 using ArtifactStore.Core.Storage;
 
 namespace ArtifactStore.Conformance.Tests.Contracts;
@@ -350,15 +352,47 @@ public abstract class JobContract(StoreBackendFixture fixture)
     }
 
     /// <summary>Records, through the port, what a worker of another process does when it leases the job; that worker then stops.</summary>
-    private static async Task LeaseElsewhereAsync(TestStore store, Guid jobId)
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task recovery_kills_the_process_group_on_a_lapsed_lease_only_where_its_holder_ran(bool sameProcessSpace)
+    {
+        // A real group, standing for what the lease's holder started; its number is only meaningful in the holder's process space.
+        using var group = Process.Start(new ProcessStartInfo(ProcessGroups.SetSid!, ["sleep", "120"]))!;
+        var store = await OpenAsync(new Handler());
+        try
+        {
+            Guid jobId;
+            await using (var before = store.JobRunner())
+            {
+                jobId = (await SubmitAsync(store, before, "left running")).Id;
+            }
+
+            var owner = sameProcessSpace ? InstanceIds.New() : $"other-host:{group.Id}:0123456789ab:{Guid.NewGuid():N}";
+            await LeaseElsewhereAsync(store, jobId, owner, group.Id);
+            store.Time.Advance(Lease);
+            await using var runner = store.JobRunner();
+            Assert.Equal(1, await runner.RecoverAsync(CancellationToken.None));
+
+            // The kill, when there is one, was sent before RecoverAsync returned.
+            Assert.Equal(sameProcessSpace, group.WaitForExit(TimeSpan.FromSeconds(sameProcessSpace ? 10 : 1)));
+        }
+        finally
+        {
+            group.Kill(entireProcessTree: true);
+            await store.DisposeAsync();
+        }
+    }
+
+    private static async Task LeaseElsewhereAsync(TestStore store, Guid jobId, string owner = "elsewhere", int? processGroup = null)
     {
         var leased = await store.Database.WriteAsync<bool>(async (writer, ct) =>
         {
             var job = await writer.NextQueuedJobAsync(writer.Now, [Type], ct);
             Assert.Equal(jobId, job?.Id);
             await writer.AppendAsync(new NewEvent(EventTypes.JobStream(jobId), EventTypes.JobStarted, "system:jobs",
-                new JobStarted(jobId, 1, "elsewhere").ToCbor()), ct);
-            await writer.PutJobLeaseAsync(new JobLease(jobId, "elsewhere", 1, writer.Now + Lease, null), ct);
+                new JobStarted(jobId, 1, owner).ToCbor()), ct);
+            await writer.PutJobLeaseAsync(new JobLease(jobId, owner, 1, writer.Now + Lease, processGroup), ct);
             return true;
         }, CancellationToken.None);
         Assert.True(leased.IsSuccess);
