@@ -85,6 +85,9 @@ public sealed class PostgresStoreDatabase : IStoreDatabase
     /// </summary>
     public IJobLogStore CreateJobLogStore(string jobsDirectory) => new PostgresJobLogStore(_dataSource, jobsDirectory);
 
+    /// <summary>The rows of the upload sessions kept in this database (<c>upload_sessions</c>, docs/upload.md).</summary>
+    public PostgresUploadSessionRows CreateUploadSessionRows() => new(_dataSource);
+
     /// <summary>How many group commits have completed since this database was opened.</summary>
     internal long CommittedBatches => _commits?.CommittedBatches ?? 0;
 

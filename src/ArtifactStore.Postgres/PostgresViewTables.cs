@@ -19,6 +19,8 @@ internal static class PostgresViewTables
         "maintenance_leases", // operational: which process runs GC or the retention sweep until when
         "store_identity",     // the store's id and lane, checked by every replica before it opens the store
         "job_log_chunks",     // operational: live job logs; a job's final log is in its package
+        "upload_sessions",    // operational: resumable uploads in progress; a finished one is a blob
+        "upload_session_parts", // operational: the S3 parts of those uploads, listed for the completion
     };
 
     public static async Task<string> CurrentSchemaAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken) =>

@@ -19,7 +19,7 @@ namespace ArtifactStore.S3;
 /// same bytes to the same key. A put is durable when S3 has acknowledged it. Every failure of the object
 /// store is a <see cref="StorageUnavailableException"/>.
 /// </summary>
-public sealed class S3BlobStore : IBlobStore, IDisposable
+public sealed partial class S3BlobStore : IBlobStore, IDisposable
 {
     private const int Stripes = 64;
     private readonly IAmazonS3 _client;
@@ -58,6 +58,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     public async Task<BlobPutOutcome> PutAsync(StagedBlob staged, CancellationToken cancellationToken)
     {
         var key = KeyOf(staged.Digest);
+        var inBucket = SessionKeyOf(staged);
         var gate = _putLocks[Convert.ToInt32(staged.Digest.Hex[..2], 16) % Stripes];
         await gate.WaitAsync(cancellationToken);
         try
@@ -70,7 +71,12 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
                 return BlobPutOutcome.AlreadyExists;
             }
 
-            if (staged.Size > _options.MultipartThreshold)
+            if (inBucket is not null)
+            {
+                // A finished upload session: its bytes are already in the bucket, so S3 copies them.
+                await CopyAsync(inBucket, key, staged.Size, cancellationToken);
+            }
+            else if (staged.Size > _options.MultipartThreshold)
             {
                 await PutMultipartAsync(key, staged, cancellationToken);
             }
@@ -87,10 +93,15 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         }
     }
 
-    public Task DiscardAsync(StagedBlob staged, CancellationToken cancellationToken)
+    public async Task DiscardAsync(StagedBlob staged, CancellationToken cancellationToken)
     {
+        if (SessionKeyOf(staged) is { } key)
+        {
+            await DeleteObjectAsync(key, cancellationToken);
+            return;
+        }
+
         StagingDirectory.Discard(staged);
-        return Task.CompletedTask;
     }
 
     public IAsyncEnumerable<StagingEntry> ListStagingAsync(CancellationToken cancellationToken) => _staging.ListAsync(cancellationToken);

@@ -71,6 +71,7 @@ public sealed class ScaleOutBackend(StoreBackendSettings settings) : IStoreBacke
             var profile = root.Profile;
             return new StoreParts(database, blobs, database.CreateJobLogStore(root.JobsDirectory))
             {
+                Uploads = new ScaleOutUploadSessionStore(database.CreateUploadSessionRows(), blobs),
                 Checks = [ct => StoreIdentity.CheckAsync(connectionString, blobs, profile, ct)],
             };
         }
