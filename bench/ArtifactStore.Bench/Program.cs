@@ -9,5 +9,8 @@ return args.FirstOrDefault() switch
     "large-parts" => await LargeUploadBreakdown.RunAsync(args),
     "blake3" => Blake3Benchmark.Run(args),
     "stream" => await StreamBenchmark.RunAsync(args),
-    _ => await LargeTransferBenchmark.RunAsync(args),
+    "large" => await LargeTransferBenchmark.RunSingleAsync(args[1..]),
+    "large-concurrent" => await LargeTransferBenchmark.RunConcurrentAsync(args[1..]),
+    // A size in MiB alone is the single large upload, as before the modes had names.
+    _ => await LargeTransferBenchmark.RunSingleAsync(args),
 };
