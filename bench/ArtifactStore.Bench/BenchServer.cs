@@ -7,6 +7,10 @@ namespace ArtifactStore.Bench;
 /// <summary>A real <c>artifactstore serve</c> process on a fresh data root, with the /proc figures the benchmarks report.</summary>
 internal sealed partial class BenchServer : IDisposable
 {
+    // Without ARTIFACTSTORE_CLI_DLL, the command is built from the working tree (./artifactstore rebuilds it
+    // only when the sources changed), so one `dotnet run` of the benchmark needs nothing done before it.
+    private static readonly Lazy<string> BuiltCommand = new(BuildCommand);
+
     private readonly Process _process;
 
     private BenchServer(Process process, string url)
@@ -23,7 +27,7 @@ internal sealed partial class BenchServer : IDisposable
 
     /// <summary>A server with <paramref name="environment"/> added to its environment (how a scale-out replica gets its <c>Store:*</c> keys).</summary>
     public static BenchServer Start(string root, IReadOnlyDictionary<string, string>? environment, params string[] extra) =>
-        StartBuild(Environment.GetEnvironmentVariable("ARTIFACTSTORE_CLI_DLL") ?? Path.Combine(FindRepositoryRoot(), ".build", "cli", "artifactstore.dll"), root, environment, extra);
+        StartBuild(Environment.GetEnvironmentVariable("ARTIFACTSTORE_CLI_DLL") ?? BuiltCommand.Value, root, environment, extra);
 
     /// <summary>A server of another build (<paramref name="dll"/>: its artifactstore.dll), for comparing two builds in one run.</summary>
     public static BenchServer StartBuild(string dll, string root, IReadOnlyDictionary<string, string>? environment, params string[] extra)
@@ -104,6 +108,19 @@ internal sealed partial class BenchServer : IDisposable
         }
 
         _process.Dispose();
+    }
+
+    private static string BuildCommand()
+    {
+        var root = FindRepositoryRoot();
+        using var build = Process.Start(new ProcessStartInfo(Path.Combine(root, "artifactstore"), ["--version"]) { UseShellExecute = false })!;
+        build.WaitForExit();
+        if (build.ExitCode != 0)
+        {
+            throw new InvalidOperationException("building the artifactstore command failed (see above)");
+        }
+
+        return Path.Combine(root, ".build", "cli", "artifactstore.dll");
     }
 
     internal static string FindRepositoryRoot()

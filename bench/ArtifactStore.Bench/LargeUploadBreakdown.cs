@@ -30,6 +30,7 @@ internal static class LargeUploadBreakdown
         {
             var baseline = WriteAndFsync.Measure(Path.Combine(work, "baseline.bin"), size);
             Report("baseline write+fsync", size, baseline, baseline);
+            Report("dd conv=fsync", size, DdBaseline.Measure(work, sizeMiB, writers: 1), baseline);
             Report("generator alone", size, Time(() => Drain(new PatternStream(size))), baseline);
             Report("sha-256 alone", size, Time(() => Digest(size, (sha, _, chunk) => sha.AppendData(chunk))), baseline);
             Report("blake3 alone", size, Time(() => Digest(size, (_, blake, chunk) => blake.Update(chunk))), baseline);

@@ -4,9 +4,11 @@ namespace ArtifactStore.Bench;
 /// A read-only stream of pseudo-random bytes of a given length. The bytes come from one 64 MiB
 /// block generated once per process and repeated, so producing them costs a memory copy: the
 /// benchmark measures the store, not the random generator competing with it for the same cores.
-/// The upload and the write+fsync baseline read the same generator.
+/// The upload and the write+fsync baseline read the same generator. Streams that start at different
+/// offsets into the block (<paramref name="start"/>) give different contents, so concurrent uploads
+/// are distinct blobs.
 /// </summary>
-internal sealed class PatternStream(long length) : Stream
+internal sealed class PatternStream(long length, long start = 0) : Stream
 {
     private const int BlockSize = 64 * 1024 * 1024;
     private static readonly Lazy<byte[]> SharedBlock = new(() =>
@@ -44,7 +46,7 @@ internal sealed class PatternStream(long length) : Stream
         var done = 0;
         while (done < total)
         {
-            var at = (int)(_position % BlockSize);
+            var at = (int)((start + _position) % BlockSize);
             var n = Math.Min(total - done, BlockSize - at);
             _block.AsSpan(at, n).CopyTo(buffer[done..]);
             done += n;

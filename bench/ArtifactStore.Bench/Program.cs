@@ -12,5 +12,8 @@ return args.FirstOrDefault() switch
     "downloads" => await DownloadBenchmark.RunAsync(args[1..]),
     "verify-digests" => VerifyDigestBenchmark.Run(args[1..]),
     "stream" => await StreamBenchmark.RunAsync(args),
-    _ => await LargeTransferBenchmark.RunAsync(args),
+    "large" => await LargeTransferBenchmark.RunSingleAsync(args[1..]),
+    "large-concurrent" => await LargeTransferBenchmark.RunConcurrentAsync(args[1..]),
+    // A size in MiB alone is the single large upload, as before the modes had names.
+    _ => await LargeTransferBenchmark.RunSingleAsync(args),
 };

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
@@ -17,14 +16,16 @@ namespace ArtifactStore.FileSystem;
 /// in order and is owned by exactly one of them at a time (a stage that holds a chunk, or the
 /// bounded channel it sits in); the write stage, or whoever holds it when the pipeline stops, returns
 /// it to the pool, exactly once. Memory per upload is bounded by the channel capacities.
+/// The write stage writes with <c>O_DIRECT</c> where the filesystem allows it (<see cref="DirectWrites"/>),
+/// which is why chunks are aligned buffers (<see cref="AlignedBuffers"/>).
 /// Content that fits in one chunk skips the pipeline and is handled inline.
 /// </summary>
 internal static partial class StagingPipeline
 {
     public const int ChunkSize = 1024 * 1024;
 
-    // Writeback of the staged file is started every this many bytes, so that the fsync at the end
-    // finds little left to write instead of the whole upload.
+    // Without O_DIRECT, writeback of the staged file is started every this many bytes, so that the fsync
+    // at the end finds little left to write instead of the whole upload.
     private const long WritebackInterval = 8 * 1024 * 1024;
     private const int SyncFileRangeWrite = 2;
 
@@ -40,7 +41,7 @@ internal static partial class StagingPipeline
 
     public static async Task<Result<StagedBlob>> RunAsync(Stream content, long maxBytes, string tempPath, CancellationToken cancellationToken)
     {
-        var first = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        var first = AlignedBuffers.Rent();
         int firstLength;
         try
         {
@@ -48,7 +49,7 @@ internal static partial class StagingPipeline
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(first);
+            AlignedBuffers.Return(first);
             throw;
         }
 
@@ -56,11 +57,11 @@ internal static partial class StagingPipeline
         {
             try
             {
-                return StageWhole(first.AsSpan(0, firstLength), maxBytes, tempPath);
+                return StageWhole(first.Span[..firstLength], maxBytes, tempPath);
             }
             finally
             {
-                ArrayPool<byte>.Shared.Return(first);
+                AlignedBuffers.Return(first);
             }
         }
 
@@ -99,7 +100,7 @@ internal static partial class StagingPipeline
         var toFile = Channel.CreateBounded<Chunk>(ChannelOptions);
         using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         using var blake3 = Blake3Hasher.Create();
-        var file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
+        var file = DirectWrites.Create(tempPath, out var direct);
         Task[] stages;
         try
         {
@@ -107,7 +108,7 @@ internal static partial class StagingPipeline
             [
                 Task.Run(() => PassAsync(toSha256.Reader, toBlake3.Writer, chunk => sha256.AppendData(chunk.Span), stop), CancellationToken.None),
                 Task.Run(() => PassAsync(toBlake3.Reader, toFile.Writer, chunk => blake3.Update(chunk.Span), stop), CancellationToken.None),
-                Task.Run(() => WriteAllAsync(toFile.Reader, file, stop), CancellationToken.None),
+                Task.Run(() => WriteAllAsync(toFile.Reader, file, direct, stop), CancellationToken.None),
             ];
         }
         catch
@@ -133,7 +134,7 @@ internal static partial class StagingPipeline
 
                 length += chunk.Length;
                 await HandOverAsync(toSha256.Writer, chunk, stop.Token);
-                var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+                var buffer = AlignedBuffers.Rent();
                 int read;
                 try
                 {
@@ -146,13 +147,13 @@ internal static partial class StagingPipeline
                 }
                 catch
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    AlignedBuffers.Return(buffer);
                     throw;
                 }
 
                 if (read == 0)
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    AlignedBuffers.Return(buffer);
                     break;
                 }
 
@@ -241,8 +242,11 @@ internal static partial class StagingPipeline
         }
     }
 
-    /// <summary>The last stage: writes each chunk at the end of the file, gives its buffer back, and fsyncs at the end.</summary>
-    private static async Task WriteAllAsync(ChannelReader<Chunk> input, FileStream file, CancellationTokenSource stop)
+    /// <summary>
+    /// The last stage: writes each chunk at the end of the file (directly while <paramref name="direct"/> holds and
+    /// the chunk is whole blocks, through the page cache otherwise), gives its buffer back, and fsyncs at the end.
+    /// </summary>
+    private static async Task WriteAllAsync(ChannelReader<Chunk> input, FileStream file, bool direct, CancellationTokenSource stop)
     {
         long written = 0;
         long writebackFrom = 0;
@@ -254,7 +258,7 @@ internal static partial class StagingPipeline
                 {
                     try
                     {
-                        file.Write(chunk.Span);
+                        direct = Write(file, chunk.Span, direct);
                         written += chunk.Length;
                     }
                     finally
@@ -262,7 +266,7 @@ internal static partial class StagingPipeline
                         chunk.Return();
                     }
 
-                    if (written - writebackFrom >= WritebackInterval)
+                    if (!direct && written - writebackFrom >= WritebackInterval)
                     {
                         StartWriteback(file, writebackFrom, written - writebackFrom);
                         writebackFrom = written;
@@ -278,6 +282,37 @@ internal static partial class StagingPipeline
         {
             await stop.CancelAsync();
             throw;
+        }
+    }
+
+    /// <summary>Writes one chunk; answers whether the file is still written directly afterwards.</summary>
+    private static bool Write(FileStream file, ReadOnlySpan<byte> chunk, bool direct)
+    {
+        if (direct && !DirectWrites.IsAligned(chunk.Length))
+        {
+            // Only the last chunk can be a partial one: the tail goes through the page cache.
+            DirectWrites.StopDirect(file);
+            direct = false;
+        }
+
+        if (!direct)
+        {
+            file.Write(chunk);
+            return false;
+        }
+
+        try
+        {
+            file.Write(chunk);
+            return true;
+        }
+        catch (IOException e) when (DirectWrites.IsRefusal(e))
+        {
+            // The filesystem took O_DIRECT at open but refuses this write (its block size is larger than our
+            // alignment, say): the same write through the page cache. Nothing was written by the refused one.
+            DirectWrites.StopDirect(file);
+            file.Write(chunk);
+            return false;
         }
     }
 
@@ -321,13 +356,13 @@ internal static partial class StagingPipeline
         }
     }
 
-    private static async ValueTask<int> ReadFullAsync(Stream stream, byte[] buffer, CancellationToken cancellationToken)
+    private static async ValueTask<int> ReadFullAsync(Stream stream, AlignedBuffer buffer, CancellationToken cancellationToken)
     {
-        var limit = Math.Min(ChunkSize, buffer.Length);
+        var memory = buffer.Memory;
         var total = 0;
-        while (total < limit)
+        while (total < memory.Length)
         {
-            var read = await stream.ReadAsync(buffer.AsMemory(total, limit - total), cancellationToken);
+            var read = await stream.ReadAsync(memory[total..], cancellationToken);
             if (read == 0)
             {
                 break;
@@ -340,10 +375,10 @@ internal static partial class StagingPipeline
     }
 
     /// <summary>A pooled buffer and how many of its bytes are content.</summary>
-    private readonly record struct Chunk(byte[] Buffer, int Length)
+    private readonly record struct Chunk(AlignedBuffer Buffer, int Length)
     {
-        public ReadOnlySpan<byte> Span => Buffer.AsSpan(0, Length);
+        public ReadOnlySpan<byte> Span => Buffer.Span[..Length];
 
-        public void Return() => ArrayPool<byte>.Shared.Return(Buffer);
+        public void Return() => AlignedBuffers.Return(Buffer);
     }
 }

@@ -15,6 +15,7 @@ namespace ArtifactStore.Server.Http;
 public static class MultipartForm
 {
     private const int MaxFieldBytes = 64 * 1024;
+    private const int ReadBufferBytes = 64 * 1024;
     private const int MaxBoundaryLength = 70;
     private const string Replacement = "\uFFFD";
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();
@@ -67,7 +68,9 @@ public static class MultipartForm
         Func<string, string, StoreError?> onField,
         Func<string, string, string, Stream, Task<StoreError?>> onFile)
     {
-        var reader = new MultipartReader(boundary, context.Request.Body)
+        // A part's stream hands out at most the reader's buffer per read: 64 KiB instead of the default 16 KiB
+        // makes a quarter of the reads (and their async hand-offs) for a large file part.
+        var reader = new MultipartReader(boundary, context.Request.Body, ReadBufferBytes)
         {
             HeadersLengthLimit = 16 * 1024,
             HeadersCountLimit = 16,
@@ -214,8 +217,19 @@ public static class MultipartForm
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            await ReadingClientAsync(() => inner.ReadAsync(buffer, cancellationToken).AsTask());
+        // Called once per buffer of a large file part: the body is read without the closure and task that
+        // ReadingClientAsync would allocate, with the same translation of a broken body.
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                return await inner.ReadAsync(buffer, cancellationToken);
+            }
+            catch (Exception e) when (MalformedBody(e) is { } error)
+            {
+                throw new MalformedRequestException(error, e);
+            }
+        }
 
         public override void Flush()
         {
