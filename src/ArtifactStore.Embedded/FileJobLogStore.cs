@@ -19,6 +19,9 @@ public sealed class FileJobLogStore(string jobsDirectory) : IJobLogStore
         return Task.FromResult<Stream>(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete));
     }
 
+    /// <summary>Nothing to do: the log is in the working directory, which the runner removes after the outcome.</summary>
+    public Task ForgetAsync(Guid jobId, CancellationToken cancellationToken) => Task.CompletedTask;
+
     public async Task<long> CopyFromAsync(Guid jobId, long offset, Stream target, CancellationToken cancellationToken)
     {
         try

@@ -55,6 +55,13 @@ internal sealed class PostgresJobLogStore(NpgsqlDataSource dataSource, string jo
         return copied;
     }
 
+    /// <summary>A finished job's chunks go: readers of a finished job's log read its package.</summary>
+    public async Task ForgetAsync(Guid jobId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await Sql.ExecuteAsync(connection, null, "DELETE FROM job_log_chunks WHERE job_id = @job", cancellationToken, ("job", jobId.ToString()));
+    }
+
     /// <summary>Appends <paramref name="content"/> at the end of the job's log, wherever another writer left it.</summary>
     internal async Task AppendAsync(Guid jobId, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {

@@ -21,4 +21,11 @@ public interface IJobLogStore
     /// a follower calls it again.
     /// </summary>
     Task<long> CopyFromAsync(Guid jobId, long offset, Stream target, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Drops the live log of a job that has finished (its final text is in its log or output package).
+    /// Called once the outcome has committed; a log that is already gone, or lives where something else
+    /// removes it (a working directory), is no error.
+    /// </summary>
+    Task ForgetAsync(Guid jobId, CancellationToken cancellationToken);
 }

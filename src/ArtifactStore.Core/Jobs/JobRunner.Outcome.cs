@@ -134,6 +134,21 @@ public sealed partial class JobRunner
                 OutcomeKind.Failed => "failed",
                 _ => "canceled",
             }));
+            await ForgetLiveLogAsync(job.Id);
+        }
+    }
+
+    /// <summary>After a final outcome committed: the live log's text is in the job's package now, so the live copy goes.</summary>
+    private async Task ForgetLiveLogAsync(Guid jobId)
+    {
+        try
+        {
+            await logs.ForgetAsync(jobId, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            // Harmless to keep: a finished job's log is read from its package; only space is lost.
+            OnProblem?.Invoke($"cannot drop the live log of finished job {jobId}", e);
         }
     }
 

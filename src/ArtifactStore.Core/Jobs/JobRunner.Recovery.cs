@@ -83,6 +83,7 @@ public sealed partial class JobRunner
     /// <summary>One unit of work: if the job still runs under the lapsed <paramref name="lease"/> (or without any), requeue or fail it and drop the lease.</summary>
     private async Task<bool> RequeueInterruptedAsync(Guid jobId, JobLease? lease, string reason, CancellationToken cancellationToken)
     {
+        var failed = false;
         var result = await database.WriteAsync<bool>(async (writer, ct) =>
         {
             // Renewed or re-leased since we looked (or leased where there was no lease) means it is alive after all.
@@ -111,8 +112,14 @@ public sealed partial class JobRunner
             }
 
             await writer.DeleteJobLeaseAsync(jobId, ct);
+            failed = job is { State: JobState.Running } && job.Attempts >= job.MaxAttempts;
             return job is { State: JobState.Running };
         }, cancellationToken);
+        if (result.IsSuccess && failed)
+        {
+            await ForgetLiveLogAsync(jobId);
+        }
+
         return result.IsSuccess && result.Value;
     }
 

@@ -46,6 +46,8 @@ public abstract class JobContract(StoreBackendFixture fixture)
             Assert.Equal("HELLO", await ReadAsync(store, output.Files[0]));
             // The attempt removes its working directory just after the outcome commits, so the directory may outlive the view's change by a moment.
             await WaitUntilGoneAsync(Path.Combine(store.JobsDirectory, job.Id.ToString()));
+            // The live log went with it: the finished job's log is read from its package now.
+            Assert.Equal(0, await store.Backend.JobLogs.CopyFromAsync(job.Id, 0, Stream.Null, CancellationToken.None));
             await store.AssertViewsMatchReplayAsync();
         }
         finally
