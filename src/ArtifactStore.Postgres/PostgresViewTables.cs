@@ -19,6 +19,7 @@ internal static class PostgresViewTables
         "maintenance_leases", // operational: which process runs GC or the retention sweep until when
         "store_identity",     // the store's id and lane, checked by every replica before it opens the store
         "job_log_chunks",     // operational: live job logs; a job's final log is in its package
+        "inline_blobs",       // source of truth: the bytes of small blobs (docs/upload.md, "Small blobs")
     };
 
     public static async Task<string> CurrentSchemaAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken) =>
