@@ -15,11 +15,12 @@ namespace ArtifactStore.Bench;
 /// before it). The three are measured in interleaved rounds after an unmeasured warm-up of each server;
 /// the table shows medians, p99 latency, server CPU per package and the ratio to the baseline
 /// (docs/performance.md: at least 3, p99 under 50 ms).
-/// Usage: artifactstore-bench small [seconds per round] [clients] [warm-up seconds] [rounds] (defaults 5, 16, 8, 3).
+/// Usage: artifactstore-bench small [seconds per round] [clients] [warm-up seconds] [rounds] [file bytes] (defaults 5, 16, 8, 3, 4096;
+/// a larger file size, up to the inline threshold, shows what inline placement costs near it).
 /// </summary>
 internal static class SmallUploadBenchmark
 {
-    private const int FileSize = 4096;
+    private const int DefaultFileSize = 4096;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -27,6 +28,7 @@ internal static class SmallUploadBenchmark
         var clients = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 16;
         var warmUp = TimeSpan.FromSeconds(args.Length > 3 ? double.Parse(args[3], CultureInfo.InvariantCulture) : 8);
         var rounds = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 3;
+        var fileSize = args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : DefaultFileSize;
         var duration = TimeSpan.FromSeconds(seconds);
         var work = Path.Combine(Path.GetTempPath(), "as-bench-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(work);
@@ -43,8 +45,8 @@ internal static class SmallUploadBenchmark
 
             // Unmeasured warm-up: a long-running server has its hot paths compiled by the optimizing JIT
             // (on 2 busy cores tiering takes seconds; a cold server spends most of its CPU in the JIT).
-            _ = await LoadAsync(inlineHttp, clients, warmUp, round: 0);
-            _ = await LoadAsync(filesHttp, clients, warmUp, round: 0);
+            _ = await LoadAsync([inlineHttp], clients, warmUp, round: 0, fileSize: fileSize);
+            _ = await LoadAsync([filesHttp], clients, warmUp, round: 0, fileSize: fileSize);
 
             var baseline = new List<Measured>();
             var inlineRuns = new List<Measured>();
@@ -52,19 +54,19 @@ internal static class SmallUploadBenchmark
             var failed = 0L;
             for (var round = 1; round <= rounds; round++)
             {
-                baseline.Add(CreateWriteFsyncEach(Path.Combine(work, "baseline-" + round), duration));
-                fileRuns.Add(await MeasureAsync(files, filesHttp, clients, duration, round));
-                inlineRuns.Add(await MeasureAsync(inline, inlineHttp, clients, duration, round));
+                baseline.Add(CreateWriteFsyncEach(Path.Combine(work, "baseline-" + round), duration, fileSize));
+                fileRuns.Add(await MeasureAsync(files, filesHttp, clients, duration, round, fileSize));
+                inlineRuns.Add(await MeasureAsync(inline, inlineHttp, clients, duration, round, fileSize));
                 failed += fileRuns[^1].Failed + inlineRuns[^1].Failed;
                 Console.WriteLine($"round {round}: baseline {baseline[^1].Rate:F0}/s, files {fileRuns[^1].Rate:F0}/s, inline {inlineRuns[^1].Rate:F0}/s");
             }
 
             var baseRate = Median(baseline.Select(b => b.Rate));
             Console.WriteLine();
-            Console.WriteLine($"small durable writes: {clients} clients, unique 4 KiB, one-file packages; medians of {rounds} interleaved rounds of {seconds:F0} s");
+            Console.WriteLine($"small durable writes: {clients} clients, unique {fileSize} B files, one-file packages; medians of {rounds} interleaved rounds of {seconds:F0} s");
             Console.WriteLine("| what | items/s | p99 | server CPU per item | ratio to baseline |");
             Console.WriteLine("|---|---|---|---|---|");
-            Console.WriteLine($"| baseline: one thread, create + write 4 KiB + fsync + directory fsync | {baseRate:F0} | {Median(baseline.Select(b => b.P99)):F1} ms | - | 1.00 |");
+            Console.WriteLine($"| baseline: one thread, create + write {fileSize} B + fsync + directory fsync | {baseRate:F0} | {Median(baseline.Select(b => b.P99)):F1} ms | - | 1.00 |");
             Row("ArtifactStore, every blob a file (Uploads:InlineMaxBytes=0)", fileRuns, baseRate);
             Row("ArtifactStore, small blobs inline (default)", inlineRuns, baseRate);
             Console.WriteLine($"target: inline >= 3.00 x baseline with p99 < 50 ms; failed uploads: {failed}");
@@ -93,11 +95,11 @@ internal static class SmallUploadBenchmark
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
-    private static async Task<Measured> MeasureAsync(BenchServer server, HttpClient http, int clients, TimeSpan duration, int round)
+    private static async Task<Measured> MeasureAsync(BenchServer server, HttpClient http, int clients, TimeSpan duration, int round, int fileSize)
     {
         var latencies = new System.Collections.Concurrent.ConcurrentBag<double>();
         var cpu = server.CpuTime();
-        var (created, failed, elapsed) = await LoadAsync([http], clients, duration, round, latencies);
+        var (created, failed, elapsed) = await LoadAsync([http], clients, duration, round, latencies, fileSize);
         cpu = server.CpuTime() - cpu;
         return new Measured(created / elapsed.TotalSeconds, Percentile99(latencies), created == 0 ? 0 : cpu.TotalMilliseconds / created, failed);
     }
@@ -117,7 +119,7 @@ internal static class SmallUploadBenchmark
     /// Each request's latency in milliseconds goes to <paramref name="latencies"/> when given.
     /// </summary>
     internal static async Task<(long Created, long Failed, TimeSpan Elapsed)> LoadAsync(
-        IReadOnlyList<HttpClient> servers, int clients, TimeSpan duration, int round, System.Collections.Concurrent.ConcurrentBag<double>? latencies = null)
+        IReadOnlyList<HttpClient> servers, int clients, TimeSpan duration, int round, System.Collections.Concurrent.ConcurrentBag<double>? latencies = null, int fileSize = DefaultFileSize)
     {
         long created = 0;
         long failed = 0;
@@ -128,7 +130,7 @@ internal static class SmallUploadBenchmark
             for (var n = 0; watch.Elapsed < duration; n++)
             {
                 var started = Stopwatch.GetTimestamp();
-                var ok = await UploadAsync(http, client, n, round);
+                var ok = await UploadAsync(http, client, n, round, fileSize);
                 latencies?.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 if (ok)
                 {
@@ -147,10 +149,10 @@ internal static class SmallUploadBenchmark
     /// The baseline: one thread that, for every item, creates a new file, writes 4 KiB to it, fsyncs it and
     /// fsyncs the directory (what makes the new name durable): items per second, and the p99 of one item.
     /// </summary>
-    private static Measured CreateWriteFsyncEach(string directory, TimeSpan duration)
+    private static Measured CreateWriteFsyncEach(string directory, TimeSpan duration, int fileSize)
     {
         Directory.CreateDirectory(directory);
-        var block = new byte[FileSize];
+        var block = new byte[fileSize];
         Random.Shared.NextBytes(block);
         var latencies = new List<double>();
         var watch = Stopwatch.StartNew();
@@ -172,9 +174,9 @@ internal static class SmallUploadBenchmark
         return new Measured(latencies.Count / watch.Elapsed.TotalSeconds, Percentile99(latencies), 0, 0);
     }
 
-    private static async Task<bool> UploadAsync(HttpClient http, int client, int n, int round)
+    private static async Task<bool> UploadAsync(HttpClient http, int client, int n, int round, int fileSize)
     {
-        var content = new byte[FileSize];
+        var content = new byte[fileSize];
         Random.Shared.NextBytes(content);
         // Distinct content per upload, so every upload stores a new blob (no deduplication).
         BinaryPrimitives.WriteInt32LittleEndian(content, client);

@@ -143,7 +143,8 @@ public sealed class SmallWriteTests(ITestOutputHelper output)
         {
             foreach (var (id, path, bytes) in packages)
             {
-                Assert.True(bytes.AsSpan().SequenceEqual(await Api.DownloadAsync(again.Http, id, path)), $"{id}/{path} differs after restore");
+                var read = await Api.DownloadAsync(again.Http, id, path);
+                Assert.True(bytes.AsSpan().SequenceEqual(read), $"{id}/{path} differs after restore");
             }
 
             Assert.Equal(0, await again.StopAsync());
@@ -161,7 +162,8 @@ public sealed class SmallWriteTests(ITestOutputHelper output)
             Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
             Assert.Contains("blob_corrupt", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
             var neighbour = packages[4];
-            Assert.True(neighbour.Bytes.AsSpan().SequenceEqual(await Api.DownloadAsync(served.Http, neighbour.Id, neighbour.Path)));
+            var neighbourBytes = await Api.DownloadAsync(served.Http, neighbour.Id, neighbour.Path);
+            Assert.True(neighbour.Bytes.AsSpan().SequenceEqual(neighbourBytes));
         }
     }
 
