@@ -7,48 +7,69 @@ using System.Net.Http.Headers;
 namespace ArtifactStore.Bench;
 
 /// <summary>
-/// Small durable uploads: concurrent clients each create packages of one 4 KiB file (every file
-/// distinct) through a real server for a fixed time. The baseline, measured in the same run on the
-/// same disk, is one thread writing 4 KiB and fsyncing after every write; the figure is packages/s
-/// over baseline writes/s (docs/performance.md: at least 3).
-/// Each load is preceded by an unmeasured warm-up of the same load.
-/// Usage: artifactstore-bench small [seconds] [clients] [warm-up seconds] (defaults 10, 16 and 12).
+/// Small durable uploads: concurrent clients each create packages of one 4 KiB file (every file distinct)
+/// through real servers for a fixed time. The baseline, measured in the same run on the same disk, is one
+/// thread doing what a store that pays per item must do for each: create a new file, write 4 KiB, fsync it,
+/// fsync its directory. Two servers run side by side: small blobs kept inline in the database (the default,
+/// docs/upload.md "Small blobs") and every blob a file (<c>Uploads:InlineMaxBytes=0</c>, the placement
+/// before it). The three are measured in interleaved rounds after an unmeasured warm-up of each server;
+/// the table shows medians, p99 latency, server CPU per package and the ratio to the baseline
+/// (docs/performance.md: at least 3, p99 under 50 ms).
+/// Usage: artifactstore-bench small [seconds per round] [clients] [warm-up seconds] [rounds] [file bytes] (defaults 5, 16, 8, 3, 4096;
+/// a larger file size, up to the inline threshold, shows what inline placement costs near it).
 /// </summary>
 internal static class SmallUploadBenchmark
 {
-    private const int FileSize = 4096;
+    private const int DefaultFileSize = 4096;
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var seconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 10;
+        var seconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 5;
         var clients = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 16;
-        var warmUp = TimeSpan.FromSeconds(args.Length > 3 ? double.Parse(args[3], CultureInfo.InvariantCulture) : 12);
+        var warmUp = TimeSpan.FromSeconds(args.Length > 3 ? double.Parse(args[3], CultureInfo.InvariantCulture) : 8);
+        var rounds = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 3;
+        var fileSize = args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : DefaultFileSize;
         var duration = TimeSpan.FromSeconds(seconds);
         var work = Path.Combine(Path.GetTempPath(), "as-bench-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(work);
         try
         {
-            var baseline = FsyncPerWrite(Path.Combine(work, "baseline.bin"), duration);
-            Console.WriteLine($"baseline  one thread, 4 KiB write + fsync each: {baseline:F0} writes/s");
-
             var (inProcess, inProcessCreated, batches) = await SmallUploadInProcess.RunAsync(Path.Combine(work, "in-process"), clients, warmUp, duration);
-            Console.WriteLine($"in-process {clients} callers of PackageService (no HTTP): {inProcess:F0} packages/s ({inProcessCreated} created in {batches} commits), {inProcess / baseline:F2} x baseline");
+            Console.WriteLine($"in-process {clients} callers of PackageService (no HTTP, inline): {inProcess:F0} packages/s ({inProcessCreated} created in {batches} commits)");
 
-            using var server = BenchServer.Start(Path.Combine(work, "root"));
-            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients })
-            {
-                BaseAddress = new Uri(server.Url + "/"),
-            };
+            using var inline = BenchServer.Start(Path.Combine(work, "inline"));
+            using var files = BenchServer.Start(Path.Combine(work, "files"),
+                new Dictionary<string, string> { ["ARTIFACTSTORE_Uploads__InlineMaxBytes"] = "0" });
+            using var inlineHttp = Client(inline, clients);
+            using var filesHttp = Client(files, clients);
+
             // Unmeasured warm-up: a long-running server has its hot paths compiled by the optimizing JIT
             // (on 2 busy cores tiering takes seconds; a cold server spends most of its CPU in the JIT).
-            _ = await LoadAsync(http, clients, warmUp, round: 0);
-            var serverCpu = server.CpuTime();
-            var (created, failed, elapsed) = await LoadAsync(http, clients, duration, round: 1);
-            serverCpu = server.CpuTime() - serverCpu;
+            _ = await LoadAsync([inlineHttp], clients, warmUp, round: 0, fileSize: fileSize);
+            _ = await LoadAsync([filesHttp], clients, warmUp, round: 0, fileSize: fileSize);
 
-            var rate = created / elapsed.TotalSeconds;
-            Console.WriteLine($"uploads   {clients} clients, 4 KiB packages: {rate:F0} packages/s ({created} created, {failed} failed in {elapsed.TotalSeconds:F1} s; server cpu {serverCpu.TotalSeconds:F1} s)");
-            Console.WriteLine($"packages/s over baseline writes/s: {rate / baseline:F2} (target >= 3)");
+            var baseline = new List<Measured>();
+            var inlineRuns = new List<Measured>();
+            var fileRuns = new List<Measured>();
+            var failed = 0L;
+            for (var round = 1; round <= rounds; round++)
+            {
+                baseline.Add(CreateWriteFsyncEach(Path.Combine(work, "baseline-" + round), duration, fileSize));
+                fileRuns.Add(await MeasureAsync(files, filesHttp, clients, duration, round, fileSize));
+                inlineRuns.Add(await MeasureAsync(inline, inlineHttp, clients, duration, round, fileSize));
+                failed += fileRuns[^1].Failed + inlineRuns[^1].Failed;
+                Console.WriteLine($"round {round}: baseline {baseline[^1].Rate:F0}/s, files {fileRuns[^1].Rate:F0}/s, inline {inlineRuns[^1].Rate:F0}/s");
+            }
+
+            var baseRate = Median(baseline.Select(b => b.Rate));
+            Console.WriteLine();
+            Console.WriteLine($"small durable writes: {clients} clients, unique {fileSize} B files, one-file packages; medians of {rounds} interleaved rounds of {seconds:F0} s");
+            Console.WriteLine("| what | items/s | p99 | server CPU per item | ratio to baseline |");
+            Console.WriteLine("|---|---|---|---|---|");
+            Console.WriteLine($"| baseline: one thread, create + write {fileSize} B + fsync + directory fsync | {baseRate:F0} | {Median(baseline.Select(b => b.P99)):F1} ms | - | 1.00 |");
+            Row("ArtifactStore, every blob a file (Uploads:InlineMaxBytes=0)", fileRuns, baseRate);
+            Row("ArtifactStore, small blobs inline (default)", inlineRuns, baseRate);
+            Console.WriteLine($"target: inline >= 3.00 x baseline with p99 < 50 ms; failed uploads: {failed}");
             return failed == 0 ? 0 : 1;
         }
         finally
@@ -57,12 +78,48 @@ internal static class SmallUploadBenchmark
         }
     }
 
+    private sealed record Measured(double Rate, double P99, double CpuMsPerItem, long Failed);
+
+    private static HttpClient Client(BenchServer server, int clients) =>
+        new(new SocketsHttpHandler { MaxConnectionsPerServer = clients }) { BaseAddress = new Uri(server.Url + "/") };
+
+    private static void Row(string what, List<Measured> runs, double baseRate)
+    {
+        var rate = Median(runs.Select(r => r.Rate));
+        Console.WriteLine($"| {what} | {rate:F0} | {Median(runs.Select(r => r.P99)):F1} ms | {Median(runs.Select(r => r.CpuMsPerItem)):F2} ms | {rate / baseRate:F2} |");
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    private static async Task<Measured> MeasureAsync(BenchServer server, HttpClient http, int clients, TimeSpan duration, int round, int fileSize)
+    {
+        var latencies = new System.Collections.Concurrent.ConcurrentBag<double>();
+        var cpu = server.CpuTime();
+        var (created, failed, elapsed) = await LoadAsync([http], clients, duration, round, latencies, fileSize);
+        cpu = server.CpuTime() - cpu;
+        return new Measured(created / elapsed.TotalSeconds, Percentile99(latencies), created == 0 ? 0 : cpu.TotalMilliseconds / created, failed);
+    }
+
+    private static double Percentile99(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(sorted.Length * 0.99) - 1)];
+    }
+
     /// <summary>Every client uploads back to back until the time is up; counts 201s and anything else.</summary>
     internal static Task<(long Created, long Failed, TimeSpan Elapsed)> LoadAsync(HttpClient http, int clients, TimeSpan duration, int round) =>
         LoadAsync([http], clients, duration, round);
 
-    /// <summary>The same load spread over several servers (replicas of one store): client <c>c</c> talks to server <c>c mod n</c>.</summary>
-    internal static async Task<(long Created, long Failed, TimeSpan Elapsed)> LoadAsync(IReadOnlyList<HttpClient> servers, int clients, TimeSpan duration, int round)
+    /// <summary>
+    /// The same load spread over several servers (replicas of one store): client <c>c</c> talks to server <c>c mod n</c>.
+    /// Each request's latency in milliseconds goes to <paramref name="latencies"/> when given.
+    /// </summary>
+    internal static async Task<(long Created, long Failed, TimeSpan Elapsed)> LoadAsync(
+        IReadOnlyList<HttpClient> servers, int clients, TimeSpan duration, int round, System.Collections.Concurrent.ConcurrentBag<double>? latencies = null, int fileSize = DefaultFileSize)
     {
         long created = 0;
         long failed = 0;
@@ -72,7 +129,10 @@ internal static class SmallUploadBenchmark
             var http = servers[client % servers.Count];
             for (var n = 0; watch.Elapsed < duration; n++)
             {
-                if (await UploadAsync(http, client, n, round))
+                var started = Stopwatch.GetTimestamp();
+                var ok = await UploadAsync(http, client, n, round, fileSize);
+                latencies?.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                if (ok)
                 {
                     Interlocked.Increment(ref created);
                 }
@@ -85,31 +145,38 @@ internal static class SmallUploadBenchmark
         return (created, failed, watch.Elapsed);
     }
 
-    /// <summary>Writes per second of one thread appending 4 KiB and fsyncing after each write.</summary>
-    private static double FsyncPerWrite(string path, TimeSpan duration)
+    /// <summary>
+    /// The baseline: one thread that, for every item, creates a new file, writes 4 KiB to it, fsyncs it and
+    /// fsyncs the directory (what makes the new name durable): items per second, and the p99 of one item.
+    /// </summary>
+    private static Measured CreateWriteFsyncEach(string directory, TimeSpan duration, int fileSize)
     {
-        var block = new byte[FileSize];
+        Directory.CreateDirectory(directory);
+        var block = new byte[fileSize];
         Random.Shared.NextBytes(block);
-        var writes = 0;
+        var latencies = new List<double>();
         var watch = Stopwatch.StartNew();
-        using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
+        for (var i = 0; watch.Elapsed < duration; i++)
         {
-            while (watch.Elapsed < duration)
+            var started = Stopwatch.GetTimestamp();
+            using (var file = new FileStream(Path.Combine(directory, i.ToString(CultureInfo.InvariantCulture)), FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
             {
                 file.Write(block);
                 file.Flush(flushToDisk: true);
-                writes++;
             }
+
+            ArtifactStore.Core.Platform.Posix.FsyncDirectory(directory);
+            latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
 
         watch.Stop();
-        File.Delete(path);
-        return writes / watch.Elapsed.TotalSeconds;
+        Directory.Delete(directory, recursive: true);
+        return new Measured(latencies.Count / watch.Elapsed.TotalSeconds, Percentile99(latencies), 0, 0);
     }
 
-    private static async Task<bool> UploadAsync(HttpClient http, int client, int n, int round)
+    private static async Task<bool> UploadAsync(HttpClient http, int client, int n, int round, int fileSize)
     {
-        var content = new byte[FileSize];
+        var content = new byte[fileSize];
         Random.Shared.NextBytes(content);
         // Distinct content per upload, so every upload stores a new blob (no deduplication).
         BinaryPrimitives.WriteInt32LittleEndian(content, client);

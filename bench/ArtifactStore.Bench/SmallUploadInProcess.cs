@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
+using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Configuration;
 using ArtifactStore.Core.Packages;
 using ArtifactStore.Core.Roots;
@@ -21,7 +22,7 @@ internal static class SmallUploadInProcess
         var parts = (await backend.OpenAsync(dataRoot, TimeProvider.System, CancellationToken.None)).Value;
         var database = (SqliteStoreDatabase)parts.Database;
         await using var databaseScope = database;
-        var blobs = parts.Blobs;
+        var blobs = new InlineBlobStore(parts.Blobs, database.Views); // as the server composes it
         var packages = new PackageService(database, blobs, options, TimeProvider.System);
 
         _ = await LoadAsync(packages, clients, warmUp, round: 0);

@@ -117,7 +117,7 @@ public sealed class EmbeddedBackend : IStoreBackend
 
         // The snapshot also sees tmp/, so that fsck can report staged copies nothing discarded.
         var blobs = FileSystemBlobStore.OpenForReading(EmbeddedLayout.BlobDirectory(Path.GetFullPath(path)), Path.Combine(Path.GetFullPath(path), "tmp"));
-        return Task.FromResult<Result<StoreSnapshotReader>>(new StoreSnapshotReader(snapshot, blobs));
+        return Task.FromResult<Result<StoreSnapshotReader>>(new StoreSnapshotReader(snapshot, new InlineBlobStore(blobs, snapshot)));
     }
 
     public IBlobStore OpenBlobsForReading(string path) =>

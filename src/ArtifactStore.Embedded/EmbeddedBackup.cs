@@ -26,16 +26,14 @@ internal static class EmbeddedBackup
         Directory.CreateDirectory(Path.GetDirectoryName(database)!);
         SqliteOnlineBackup.Copy(EmbeddedLayout.DatabaseFile(root), database);
 
-        // 2. The blobs that state has rows for.
+        // 2. The blobs that state has rows for. Inline blobs (docs/upload.md, "Small blobs") are already in the
+        // copied database, in the same committed state as their rows: they are checked there, not copied.
         var rows = new List<BlobRow>();
-        int schemaVersion;
-        await using (var snapshot = SqliteSnapshot.Open(database))
+        await using var snapshot = SqliteSnapshot.Open(database);
+        var schemaVersion = snapshot.SchemaVersion;
+        await foreach (var row in snapshot.ReadBlobRowsAsync(cancellationToken))
         {
-            schemaVersion = snapshot.SchemaVersion;
-            await foreach (var row in snapshot.ReadBlobRowsAsync(cancellationToken))
-            {
-                rows.Add(row);
-            }
+            rows.Add(row);
         }
 
         var source = FileSystemBlobStore.OpenForReading(EmbeddedLayout.BlobDirectory(root));
@@ -45,6 +43,29 @@ internal static class EmbeddedBackup
         long blobs = 0, bytes = 0;
         foreach (var row in rows)
         {
+            if (await snapshot.GetInlineBlobAsync(row.Digest, cancellationToken) is { } inline)
+            {
+                using var digester = new DualDigester();
+                digester.Append(inline.Bytes);
+                var (sha256, blake3) = digester.Finish();
+                if (sha256 != row.Digest || blake3 != row.Blake3Hex || inline.Bytes.Length != row.Size)
+                {
+                    if (row.RefCount > 0)
+                    {
+                        return new StoreError(OperationErrorCodes.BackupFailed,
+                            $"blob {row.Digest}, kept inline in the database, is corrupt (its bytes hash to {sha256}, {inline.Bytes.Length} bytes); " +
+                            "run 'artifactstore fsck' and recover it from an earlier backup ('fsck --repair --blobs-from DIR'), then back up again");
+                    }
+
+                    notCopied.Add(row.Digest);
+                    continue;
+                }
+
+                blobs++;
+                bytes += inline.Bytes.Length;
+                continue;
+            }
+
             var content = await source.OpenReadAsync(row.Digest, 0, cancellationToken);
             if (content is null)
             {
@@ -85,6 +106,8 @@ internal static class EmbeddedBackup
             bytes += copied.Length;
         }
 
+        // Closed before the copy is written to below (disposing it again at the end of the method does nothing).
+        await snapshot.DisposeAsync();
         FsyncTree(directories, EmbeddedLayout.BlobDirectory(destination));
         SqliteOnlineBackup.MarkBeingDeleted(database, notCopied);
         DurableFile.FsyncDirectory(Path.GetDirectoryName(database)!);

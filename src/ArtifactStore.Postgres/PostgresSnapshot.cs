@@ -90,6 +90,16 @@ public sealed class PostgresSnapshot : IStoreSnapshot
         }
     }
 
+    public async Task<InlineBlob?> GetInlineBlobAsync(BlobDigest digest, CancellationToken cancellationToken) =>
+        SchemaVersion >= PostgresInlineBlobs.SinceSchemaVersion
+            ? await PostgresInlineBlobs.GetAsync(_connection, _transaction, digest, cancellationToken, $"{_live}.inline_blobs")
+            : null;
+
+    public async Task<IReadOnlyList<BlobDigest>> ListInlineBlobsAsync(BlobDigest? after, int limit, CancellationToken cancellationToken) =>
+        SchemaVersion >= PostgresInlineBlobs.SinceSchemaVersion
+            ? await PostgresInlineBlobs.ListAsync(_connection, _transaction, after, limit, cancellationToken, $"{_live}.inline_blobs")
+            : [];
+
     public async IAsyncEnumerable<BlobReference> ReadLiveReferencesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var command = Sql.Command(_connection, _transaction, $"""

@@ -57,6 +57,12 @@ internal sealed class PostgresStoreWriter(NpgsqlConnection connection, NpgsqlTra
     public Task<BlobRow?> GetBlobAsync(BlobDigest digest, CancellationToken cancellationToken) =>
         PostgresBlobRows.GetAsync(connection, transaction, digest, cancellationToken);
 
+    public Task PutInlineBlobAsync(StagedBlob blob, CancellationToken cancellationToken) =>
+        PostgresInlineBlobs.PutAsync(connection, transaction, blob, Now, cancellationToken);
+
+    public Task<long?> DeleteInlineBlobAsync(BlobDigest digest, CancellationToken cancellationToken) =>
+        PostgresInlineBlobs.DeleteAsync(connection, transaction, digest, cancellationToken);
+
     public Task<PackageView?> GetPackageAsync(Guid id, CancellationToken cancellationToken) =>
         PostgresViewQueries.ReadPackageAsync(connection, transaction, id.ToString(), cancellationToken);
 

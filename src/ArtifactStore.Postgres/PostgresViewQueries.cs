@@ -96,6 +96,12 @@ internal sealed class PostgresViewQueries(NpgsqlDataSource dataSource) : IViewQu
         ListAsync($"SELECT {PostgresBlobRows.Columns} FROM blobs WHERE sha256 > @after ORDER BY sha256 LIMIT @limit",
             PostgresBlobRows.Read, cancellationToken, ("after", after?.Hex ?? string.Empty), ("limit", limit));
 
+    public Task<InlineBlob?> GetInlineBlobAsync(BlobDigest digest, CancellationToken cancellationToken) =>
+        OnConnectionAsync(connection => PostgresInlineBlobs.GetAsync(connection, null, digest, cancellationToken), cancellationToken);
+
+    public Task<IReadOnlyList<BlobDigest>> ListInlineBlobsAsync(BlobDigest? after, int limit, CancellationToken cancellationToken) =>
+        OnConnectionAsync(connection => PostgresInlineBlobs.ListAsync(connection, null, after, limit, cancellationToken), cancellationToken);
+
     public Task<IReadOnlyList<IdempotencyRecord>> ListCompletedIdempotencyAsync(CancellationToken cancellationToken) =>
         ListAsync("""
             SELECT scope, key, operation, fingerprint, resource_id, created_at, expires_at FROM idempotency

@@ -21,6 +21,7 @@ internal static class PostgresViewTables
         "job_log_chunks",     // operational: live job logs; a job's final log is in its package
         "upload_sessions",    // operational: resumable uploads in progress; a finished one is a blob
         "upload_session_parts", // operational: the S3 parts of those uploads, listed for the completion
+        "inline_blobs",       // source of truth: the bytes of small blobs (docs/upload.md, "Small blobs")
     };
 
     public static async Task<string> CurrentSchemaAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken) =>

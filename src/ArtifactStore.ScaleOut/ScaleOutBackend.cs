@@ -137,7 +137,7 @@ public sealed class ScaleOutBackend(StoreBackendSettings settings) : IStoreBacke
             return new StoreError(ErrorCodes.StorageUnavailable, $"the PostgreSQL database does not answer ({e.Message})");
         }
 
-        return new StoreSnapshotReader(snapshot, new S3BlobStore(ScaleOutSettings.S3(settings), Path.Combine(Path.GetFullPath(path), "tmp")));
+        return new StoreSnapshotReader(snapshot, new InlineBlobStore(new S3BlobStore(ScaleOutSettings.S3(settings), Path.Combine(Path.GetFullPath(path), "tmp")), snapshot));
     }
 
     /// <summary>The blobs of an embedded root or backup (the source of <c>fsck --repair --blobs-from</c>).</summary>

@@ -122,6 +122,14 @@ public sealed class SqliteSnapshot : IStoreSnapshot
         }
     }
 
+    public Task<InlineBlob?> GetInlineBlobAsync(BlobDigest digest, CancellationToken cancellationToken) =>
+        Task.FromResult(SchemaVersion >= SqliteInlineBlobs.SinceSchemaVersion ? SqliteInlineBlobs.Get(_connection, _transaction, digest, Live) : null);
+
+    public Task<IReadOnlyList<BlobDigest>> ListInlineBlobsAsync(BlobDigest? after, int limit, CancellationToken cancellationToken) =>
+        Task.FromResult(SchemaVersion >= SqliteInlineBlobs.SinceSchemaVersion
+            ? SqliteInlineBlobs.List(_connection, _transaction, after, limit, Live)
+            : (IReadOnlyList<BlobDigest>)[]);
+
     public async IAsyncEnumerable<BlobReference> ReadLiveReferencesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var command = Command($"""

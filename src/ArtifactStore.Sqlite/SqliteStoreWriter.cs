@@ -55,6 +55,15 @@ internal sealed class SqliteStoreWriter(SqliteConnection connection, SqliteTrans
     public Task<BlobRow?> GetBlobAsync(BlobDigest digest, CancellationToken cancellationToken) =>
         Task.FromResult(SqliteBlobRows.Get(connection, transaction, digest));
 
+    public Task PutInlineBlobAsync(StagedBlob blob, CancellationToken cancellationToken)
+    {
+        SqliteInlineBlobs.Put(connection, transaction, blob, Now);
+        return Task.CompletedTask;
+    }
+
+    public Task<long?> DeleteInlineBlobAsync(BlobDigest digest, CancellationToken cancellationToken) =>
+        Task.FromResult(SqliteInlineBlobs.Delete(connection, transaction, digest));
+
     public Task<PackageView?> GetPackageAsync(Guid id, CancellationToken cancellationToken) =>
         Task.FromResult(SqliteViewQueries.ReadPackage(connection, transaction, id.ToString()));
 

@@ -16,6 +16,18 @@ internal sealed partial class SqliteViewQueries
         return digests.Select(d => SqliteBlobRows.Get(connection, null, d)).OfType<BlobRow>().ToList();
     }
 
+    public Task<InlineBlob?> GetInlineBlobAsync(BlobDigest digest, CancellationToken cancellationToken)
+    {
+        using var connection = openReader();
+        return Task.FromResult(SqliteInlineBlobs.Get(connection, null, digest));
+    }
+
+    public Task<IReadOnlyList<BlobDigest>> ListInlineBlobsAsync(BlobDigest? after, int limit, CancellationToken cancellationToken)
+    {
+        using var connection = openReader();
+        return Task.FromResult(SqliteInlineBlobs.List(connection, null, after, limit));
+    }
+
     public Task<IReadOnlyList<IdempotencyRecord>> ListCompletedIdempotencyAsync(CancellationToken cancellationToken) =>
         Query("""
             SELECT scope, key, operation, fingerprint, resource_id, created_at, expires_at FROM idempotency

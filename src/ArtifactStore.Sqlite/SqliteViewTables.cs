@@ -19,6 +19,7 @@ internal static class SqliteViewTables
         "idempotency",    // operational: request claims and results, not events
         "job_leases",     // operational: who runs which attempt until when; heartbeats are not events
         "maintenance_leases", // operational: which process runs GC or the retention sweep until when
+        "inline_blobs",   // source of truth: the bytes of small blobs (docs/upload.md, "Small blobs")
     };
 
     /// <summary>The view tables of the schema in <paramref name="schema"/> (<c>main</c>, or an attached name), sorted by name.</summary>

@@ -91,8 +91,17 @@ public sealed class PageTests
         await page.GotoAsync("/events");
         await Assertions.Expect(page.Locator(".chain")).ToContainTextAsync("Chain verified");
         await page.GotoAsync("/storage");
-        // Blobs as the blob store holds them: one file each under blobs/ (identical content is stored once).
+        // Blobs as the store holds them: one file each under blobs/, or one row each inline in the database for
+        // small ones (identical content is stored once).
         var blobFiles = Directory.EnumerateFiles(Path.Combine(root, "blobs"), "*", SearchOption.AllDirectories).Count();
+        using (var database = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(root, "db", "artifactstore.db")};Mode=ReadOnly;Pooling=False"))
+        {
+            database.Open();
+            using var count = database.CreateCommand();
+            count.CommandText = "SELECT COUNT(*) FROM inline_blobs";
+            blobFiles += Convert.ToInt32(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         await Assertions.Expect(page.Locator("#blob-count")).ToHaveTextAsync(blobFiles.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await page.GetByRole(AriaRole.Button, new() { Name = "GC dry run" }).ClickAsync();
         await Assertions.Expect(page.Locator("tr.gc-run").First).ToContainTextAsync("dry run");

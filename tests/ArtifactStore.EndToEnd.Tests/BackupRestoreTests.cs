@@ -83,7 +83,8 @@ public sealed class BackupRestoreTests(ITestOutputHelper output)
     {
         using var temp = new TempDirectory();
         var root = temp.Combine("root");
-        var config = StoreFiles.Config(temp, """{ "Retention": { "Classes": { "brief": { "Duration": "00:00:01" } } } }""");
+        // Every blob a file: the test removes blob files behind the backup's back.
+        var config = StoreFiles.Config(temp, """{ "Retention": { "Classes": { "brief": { "Duration": "00:00:01" } } }, "Uploads": { "InlineMaxBytes": 0 } }""");
         string keptId;
         string[] condemned;
         await using (var server = await ServerProcess.StartAsync(root, config))

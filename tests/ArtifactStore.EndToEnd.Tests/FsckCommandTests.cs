@@ -114,7 +114,8 @@ public sealed class FsckCommandTests
     {
         var ids = new List<string>();
         var digests = new Dictionary<string, string>();
-        await using var server = await ServerProcess.StartAsync(root, config);
+        // Every blob a file: these tests damage blob files (damage inside inline blobs: SmallWriteTests).
+        await using var server = await ServerProcess.StartAsync(root, config, new Dictionary<string, string> { ["ARTIFACTSTORE_Uploads__InlineMaxBytes"] = "0" });
         foreach (var (name, path, seed) in new[] { ("pkg/0", "one/a.bin", 1), ("pkg/1", "two/b.bin", 2), ("pkg/2", "three/c.bin", 3) })
         {
             var (status, body) = await Api.PostPackageAsync(server.Http, Api.Form(name, Api.Files((path, Content(seed)))));

@@ -19,7 +19,9 @@ public static class BlobPublisher
 
     /// <summary>
     /// Inside a unit of work: null when every blob may be referenced by it, or the retry error when
-    /// one of them is being reaped or has lost its bytes since it was put.
+    /// one of them is being reaped or has lost its bytes since it was put. A blob staged inline is written
+    /// here, in this unit, unless the store already holds it (a row, or bytes at its address): its bytes
+    /// then commit with the events that reference them, under the batch's one fsync.
     /// </summary>
     public static async Task<StoreError?> CheckAllAsync(IStoreWriter writer, IBlobStore blobs, IEnumerable<StagedBlob> staged, CancellationToken cancellationToken)
     {
@@ -31,9 +33,21 @@ public static class BlobPublisher
                 return new StoreError(RetryCode, $"blob {blob.Digest} is being deleted by the reaper");
             }
 
+            if (row is not null)
+            {
+                continue; // live or condemned: its bytes stay while this unit holds the writer
+            }
+
             // Without a row the bytes are an orphan to the collector, which may have removed them (in a
             // unit of work of its own, so never between this check and the commit).
-            if (row is null && await blobs.StatAsync(blob.Digest, cancellationToken) is null)
+            var present = await blobs.StatAsync(blob.Digest, cancellationToken) is not null;
+            if (!present && blob.InlineBytes is not null)
+            {
+                await writer.PutInlineBlobAsync(blob, cancellationToken);
+                continue;
+            }
+
+            if (!present)
             {
                 return new StoreError(RetryCode, $"blob {blob.Digest} was removed as unreferenced after it was put");
             }
@@ -58,9 +72,10 @@ public static class BlobPublisher
         var distinct = staged.DistinctBy(s => s.Digest).ToList();
         while (true)
         {
-            foreach (var blob in distinct)
+            foreach (var blob in distinct.Where(b => b.InlineBytes is null))
             {
-                // Durable at its address from here on; the unit of work below makes it referenced.
+                // Durable at its address from here on; the unit of work below makes it referenced. Inline
+                // blobs are written by that unit of work itself (CheckAllAsync).
                 await blobs.PutAsync(blob, cancellationToken);
             }
 

@@ -1,3 +1,5 @@
+using ArtifactStore.Core.Blobs;
+
 namespace ArtifactStore.Core.Configuration;
 
 /// <summary>Resumable upload sessions (<c>Uploads:*</c>, docs/upload.md "Upload sessions").</summary>
@@ -12,8 +14,23 @@ public sealed record UploadOptions
     /// <summary>The most sessions one caller may have open at once (429 beyond). Default 100.</summary>
     public int MaxSessionsPerCaller { get; init; } = 100;
 
+    /// <summary>
+    /// Files and manifests of packages of at most this many bytes are kept inline in the database, written by the
+    /// unit of work that creates the package (docs/upload.md, "Small blobs"). 0 keeps every blob in the blob store.
+    /// Default 64 KiB; at most 1 MiB.
+    /// </summary>
+    public long InlineMaxBytes { get; init; } = InlineBlobStore.DefaultMaxInlineBytes;
+
+    /// <summary>The largest <see cref="InlineMaxBytes"/> allowed: a database row is no place for large content.</summary>
+    public const long InlineMaxBytesLimit = 1024 * 1024;
+
     public IEnumerable<string> Validate()
     {
+        if (InlineMaxBytes is < 0 or > InlineMaxBytesLimit)
+        {
+            yield return $"Uploads:InlineMaxBytes: must be between 0 and {InlineMaxBytesLimit}";
+        }
+
         if (SessionTimeout <= TimeSpan.Zero)
         {
             yield return "Uploads:SessionTimeout: must be positive";

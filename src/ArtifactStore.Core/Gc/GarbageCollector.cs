@@ -239,18 +239,20 @@ public sealed partial class GarbageCollector(
         var freed = await blobs.DeleteAsync(digest, cancellationToken) ?? 0;
         await ProtocolHooks.ReachAsync(hooks, ProtocolHooks.ReaperBytesDeleted, digest);
 
-        // Step 3: record what was freed and drop the row.
-        var recorded = await database.WriteAsync<bool>(async (writer, ct) =>
+        // Step 3: record what was freed and drop the row. Inline bytes (docs/upload.md, "Small blobs") go
+        // here, in the same unit as the row: uploads have waited on the deleting row until now.
+        var recorded = await database.WriteAsync<long?>(async (writer, ct) =>
         {
             if (await writer.GetBlobAsync(digest, ct) is not { State: BlobState.Deleting })
             {
-                return false;
+                return (long?)null;
             }
 
-            await writer.AppendAsync(new NewEvent(EventTypes.SystemStream, EventTypes.BlobReaped, actor, new BlobReaped(digest, freed).ToCbor()), ct);
-            return true;
+            var total = freed + (await writer.DeleteInlineBlobAsync(digest, ct) ?? 0);
+            await writer.AppendAsync(new NewEvent(EventTypes.SystemStream, EventTypes.BlobReaped, actor, new BlobReaped(digest, total).ToCbor()), ct);
+            return (long?)total;
         }, cancellationToken);
-        return recorded.Value ? new GcBlob(digest, freed) : null;
+        return recorded.Value is { } bytesFreed ? new GcBlob(digest, bytesFreed) : null;
     }
 
     private async Task<List<GcBlob>> RemoveOrphansAsync(DateTimeOffset writtenBefore, CancellationToken cancellationToken)
@@ -272,7 +274,16 @@ public sealed partial class GarbageCollector(
         // Inside a unit of work: an upload publishes and commits under the same writer, so a blob
         // without a row here cannot be one that an upload is about to reference.
         var result = await database.WriteAsync<long?>(async (writer, ct) =>
-            await writer.GetBlobAsync(digest, ct) is null ? await blobs.DeleteAsync(digest, ct) : null, cancellationToken);
+        {
+            if (await writer.GetBlobAsync(digest, ct) is not null)
+            {
+                return (long?)null;
+            }
+
+            var file = await blobs.DeleteAsync(digest, ct);
+            var inline = await writer.DeleteInlineBlobAsync(digest, ct);
+            return file is null && inline is null ? (long?)null : (file ?? 0) + (inline ?? 0);
+        }, cancellationToken);
         return result.Value;
     }
 

@@ -100,7 +100,7 @@ public sealed class PackageService(
         var retentionClass = checkedUpload.Value;
         var files = upload.Files.Select(f => f.ToPackageFile()).OrderBy(f => f.Path, StringComparer.Ordinal).ToList();
         var manifestBytes = PackageManifest.Encode(PackageManifest.Build(upload.Name!, upload.Labels, files));
-        var stagedManifest = await blobs.StageAsync(new MemoryStream(manifestBytes, writable: false), long.MaxValue, cancellationToken);
+        var stagedManifest = await InlineBlobStore.StageForPackageAsync(blobs, new MemoryStream(manifestBytes, writable: false), long.MaxValue, cancellationToken);
         if (!stagedManifest.IsSuccess)
         {
             return stagedManifest.Error;

@@ -1,3 +1,4 @@
+using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Events;
 
 namespace ArtifactStore.Core.Storage;
@@ -5,9 +6,9 @@ namespace ArtifactStore.Core.Storage;
 /// <summary>
 /// A consistent, read-only view of a store's database at one moment, for fsck and backup. Every read
 /// through one snapshot sees the same committed state, however long it stays open and whatever a
-/// running server commits meanwhile. It never writes to the store. Implementations: SQLite.
+/// running server commits meanwhile (its inline blobs included, <see cref="IInlineBlobReader"/>). It never writes to the store. Implementations: SQLite.
 /// </summary>
-public interface IStoreSnapshot : IAsyncDisposable
+public interface IStoreSnapshot : IInlineBlobReader, IAsyncDisposable
 {
     /// <summary>The schema version of the database the snapshot reads.</summary>
     int SchemaVersion { get; }

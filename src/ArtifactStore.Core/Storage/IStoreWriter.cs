@@ -38,6 +38,16 @@ public interface IStoreWriter
     /// <summary>The blob's row, or null when no row exists.</summary>
     Task<BlobRow?> GetBlobAsync(BlobDigest digest, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Stores a small blob's bytes inline (<see cref="StagedBlob.InlineBytes"/>), in this unit of work, unless
+    /// inline bytes are already stored at its digest. They become durable with the unit's commit, together
+    /// with the events that reference them (docs/upload.md, "Small blobs").
+    /// </summary>
+    Task PutInlineBlobAsync(StagedBlob blob, CancellationToken cancellationToken);
+
+    /// <summary>Removes the inline bytes stored at <paramref name="digest"/>: their length, or null when there were none.</summary>
+    Task<long?> DeleteInlineBlobAsync(BlobDigest digest, CancellationToken cancellationToken);
+
     /// <summary>The package as this unit of work sees it (its own appends included), or null.</summary>
     Task<PackageView?> GetPackageAsync(Guid id, CancellationToken cancellationToken);
 

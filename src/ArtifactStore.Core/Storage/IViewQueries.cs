@@ -8,7 +8,7 @@ using ArtifactStore.Core.Security;
 namespace ArtifactStore.Core.Storage;
 
 /// <summary>Reads of the views. Each call sees one committed state.</summary>
-public interface IViewQueries
+public interface IViewQueries : IInlineBlobReader
 {
     /// <summary>The package with its files, labels and retention state, or null when no such id was ever created.</summary>
     Task<PackageView?> GetPackageAsync(Guid id, CancellationToken cancellationToken);

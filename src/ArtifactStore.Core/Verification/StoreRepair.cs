@@ -97,6 +97,9 @@ public sealed class StoreRepair(IStoreDatabase database, IBlobStore blobs, Garba
             await blobs.DeleteAsync(digest, cancellationToken);
             await blobs.PutAsync(staged, cancellationToken);
             await blobs.DiscardAsync(staged, cancellationToken);
+
+            // A damaged copy kept inline in the database goes too, once the verified one is durable at its address.
+            await database.WriteAsync<long?>(async (writer, ct) => await writer.DeleteInlineBlobAsync(digest, ct), cancellationToken);
             restored.Add($"restored blob {digest} from {sourceName} (both digests verified)");
         }
 

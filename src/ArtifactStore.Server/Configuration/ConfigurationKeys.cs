@@ -20,6 +20,7 @@ public static class ConfigurationKeys
     public const string UploadSessionTimeout = "Uploads:SessionTimeout";
     public const string UploadMaxSessionBytes = "Uploads:MaxSessionBytes";
     public const string UploadMaxSessionsPerCaller = "Uploads:MaxSessionsPerCaller";
+    public const string UploadInlineMaxBytes = "Uploads:InlineMaxBytes";
     public const string EventsStreamBuffer = "Events:StreamBuffer";
     public const string EventsHeartbeatInterval = "Events:HeartbeatInterval";
     public const string EventsPollInterval = "Events:PollInterval";

@@ -116,6 +116,7 @@ public static class StoreConfiguration
                 SessionTimeout = ReadDuration(root, ConfigurationKeys.UploadSessionTimeout, problems) ?? new UploadOptions().SessionTimeout,
                 MaxSessionBytes = ReadLong(root, ConfigurationKeys.UploadMaxSessionBytes, new UploadOptions().MaxSessionBytes, long.MaxValue, problems),
                 MaxSessionsPerCaller = (int)ReadLong(root, ConfigurationKeys.UploadMaxSessionsPerCaller, new UploadOptions().MaxSessionsPerCaller, int.MaxValue, problems),
+                InlineMaxBytes = ReadLong(root, ConfigurationKeys.UploadInlineMaxBytes, new UploadOptions().InlineMaxBytes, long.MaxValue, problems),
             },
             Events = new EventStreamOptions
             {

@@ -27,7 +27,8 @@ public sealed class StoreRuntime : IAsyncDisposable
         Root = root;
         Backend = backend;
         Options = options;
-        var (database, blobs) = (parts.Database, parts.Blobs);
+        // Small blobs of packages go inline in the database (docs/upload.md, "Small blobs"); reads see both placements.
+        var (database, blobs) = (parts.Database, new InlineBlobStore(parts.Blobs, parts.Database.Views, options.Uploads.InlineMaxBytes));
         Database = database;
         Blobs = blobs;
         Time = time;
@@ -57,6 +58,7 @@ public sealed class StoreRuntime : IAsyncDisposable
 
     public IStoreDatabase Database { get; }
 
+    /// <summary>The backend's blob store with small blobs kept inline in the database (<see cref="InlineBlobStore"/>).</summary>
     public IBlobStore Blobs { get; }
 
     public TimeProvider Time { get; }

@@ -141,7 +141,8 @@ public abstract class GcProtocolContract(StoreBackendFixture fixture)
     [Fact]
     public async Task bytes_swept_as_an_orphan_between_the_put_and_the_commit_are_put_again()
     {
-        const string y = "content Y, new to the store";
+        // Over the inline threshold: only content put at an address before its unit of work can be swept meanwhile.
+        var y = "content Y, new to the store " + new string('y', (int)InlineBlobStore.DefaultMaxInlineBytes);
         var digestOfY = BlobDigest.FromBytes(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(y)));
         var pause = new Pause(ProtocolHooks.UploadPut);
         var store = await TestStore.OpenAsync(fixture, hooks: pause.Hooks);

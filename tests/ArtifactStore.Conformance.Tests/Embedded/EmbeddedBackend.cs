@@ -9,9 +9,12 @@ namespace ArtifactStore.Conformance.Tests.Embedded;
 /// <summary>The embedded backend as the contracts see it.</summary>
 internal sealed class EmbeddedBackend(EmbeddedStore store) : TestBackend
 {
+    // As the server composes it: small blobs of packages inline in the database.
+    private readonly InlineBlobStore _blobs = new(store.Blobs, store.Database.Views);
+
     public override IStoreDatabase Database => store.Database;
 
-    public override IBlobStore Blobs => store.Blobs;
+    public override IBlobStore Blobs => _blobs;
 
     public override IJobLogStore JobLogs => store.JobLogs;
 
@@ -21,8 +24,17 @@ internal sealed class EmbeddedBackend(EmbeddedStore store) : TestBackend
     public override Task<int> CountStagedAsync(CancellationToken cancellationToken) =>
         Task.FromResult(Directory.EnumerateFileSystemEntries(store.Root.TempDirectory).Count());
 
-    public override Task CorruptBlobAsync(BlobDigest digest, long offset, CancellationToken cancellationToken) =>
-        FileBlobDamage.FlipBitAsync(store.Blobs.PathOf(digest), offset);
+    public override async Task CorruptBlobAsync(BlobDigest digest, long offset, CancellationToken cancellationToken)
+    {
+        if (File.Exists(store.Blobs.PathOf(digest)))
+        {
+            await FileBlobDamage.FlipBitAsync(store.Blobs.PathOf(digest), offset);
+        }
+        else if (!InlineBlobDamage.FlipBitInSqlite(store.Database.DatabasePath, digest, offset))
+        {
+            throw new InvalidOperationException($"no bytes of {digest} to damage");
+        }
+    }
 
     public override ValueTask DisposeAsync() => store.DisposeAsync();
 }

@@ -10,9 +10,12 @@ namespace ArtifactStore.Conformance.Tests.Postgres;
 /// <summary>A store on the PostgreSQL adapter as the contracts see it.</summary>
 internal sealed class PostgresBackend(PostgresStoreDatabase database, FileSystemBlobStore blobs, IJobLogStore jobLogs, string tempDirectory) : TestBackend
 {
+    // As the server composes it: small blobs of packages inline in the database.
+    private readonly InlineBlobStore _blobs = new(blobs, database.Views);
+
     public override IStoreDatabase Database => database;
 
-    public override IBlobStore Blobs => blobs;
+    public override IBlobStore Blobs => _blobs;
 
     public override IJobLogStore JobLogs => jobLogs;
 
@@ -22,8 +25,17 @@ internal sealed class PostgresBackend(PostgresStoreDatabase database, FileSystem
     public override Task<int> CountStagedAsync(CancellationToken cancellationToken) =>
         Task.FromResult(Directory.EnumerateFileSystemEntries(tempDirectory).Count());
 
-    public override Task CorruptBlobAsync(BlobDigest digest, long offset, CancellationToken cancellationToken) =>
-        FileBlobDamage.FlipBitAsync(blobs.PathOf(digest), offset);
+    public override async Task CorruptBlobAsync(BlobDigest digest, long offset, CancellationToken cancellationToken)
+    {
+        if (File.Exists(blobs.PathOf(digest)))
+        {
+            await FileBlobDamage.FlipBitAsync(blobs.PathOf(digest), offset);
+        }
+        else if (!await InlineBlobDamage.FlipBitInPostgresAsync(database.ConnectionString, digest, offset, cancellationToken))
+        {
+            throw new InvalidOperationException($"no bytes of {digest} to damage");
+        }
+    }
 
     public override ValueTask DisposeAsync() => database.DisposeAsync();
 }

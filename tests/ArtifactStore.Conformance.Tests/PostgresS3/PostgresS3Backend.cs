@@ -12,9 +12,12 @@ namespace ArtifactStore.Conformance.Tests.PostgresS3;
 /// <summary>The scale-out pair, PostgreSQL for the database and S3 for the blobs, as the contracts see it.</summary>
 internal sealed class PostgresS3Backend(PostgresStoreDatabase database, S3BlobStore blobs, IJobLogStore jobLogs, string tempDirectory, IAmazonS3 client) : TestBackend
 {
+    // As the server composes it: small blobs of packages inline in the database.
+    private readonly InlineBlobStore _blobs = new(blobs, database.Views);
+
     public override IStoreDatabase Database => database;
 
-    public override IBlobStore Blobs => blobs;
+    public override IBlobStore Blobs => _blobs;
 
     public override IJobLogStore JobLogs => jobLogs;
 
@@ -24,8 +27,17 @@ internal sealed class PostgresS3Backend(PostgresStoreDatabase database, S3BlobSt
     public override Task<int> CountStagedAsync(CancellationToken cancellationToken) =>
         Task.FromResult(Directory.EnumerateFileSystemEntries(tempDirectory).Count());
 
-    public override Task CorruptBlobAsync(BlobDigest digest, long offset, CancellationToken cancellationToken) =>
-        S3Backend.FlipBitAsync(client, S3BackendFixture.Bucket, blobs.KeyOf(digest), offset, cancellationToken);
+    public override async Task CorruptBlobAsync(BlobDigest digest, long offset, CancellationToken cancellationToken)
+    {
+        if (await blobs.StatAsync(digest, cancellationToken) is not null)
+        {
+            await S3Backend.FlipBitAsync(client, S3BackendFixture.Bucket, blobs.KeyOf(digest), offset, cancellationToken);
+        }
+        else if (!await InlineBlobDamage.FlipBitInPostgresAsync(database.ConnectionString, digest, offset, cancellationToken))
+        {
+            throw new InvalidOperationException($"no bytes of {digest} to damage");
+        }
+    }
 
     public override async ValueTask DisposeAsync()
     {
