@@ -8,7 +8,8 @@ public sealed class CorruptionTests
     public async Task a_small_blob_corrupted_on_disk_is_answered_blob_corrupt_and_not_served()
     {
         using var temp = new TempDirectory();
-        await using var server = await ServerProcess.StartAsync(temp.Combine("root"));
+        // Small blobs kept as files (an inline blob's damage is SmallWriteTests' case).
+        await using var server = await ServerProcess.StartAsync(temp.Combine("root"), StoreFiles.Config(temp, """{ "Uploads": { "InlineMaxBytes": 0 } }"""));
         var bytes = "precious evidence"u8.ToArray();
         var (_, body) = await Api.PostPackageAsync(server.Http, Api.Form("evidence", Api.Files(("e.txt", bytes))));
         var id = body.GetProperty("id").GetString()!;
