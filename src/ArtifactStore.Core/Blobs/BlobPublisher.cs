@@ -38,14 +38,23 @@ public static class BlobPublisher
                 continue; // live or condemned: its bytes stay while this unit holds the writer
             }
 
+            if (blob.InlineBytes is not null)
+            {
+                // Inline bytes are written here unless a file or object already holds the blob. Whether the
+                // database already holds them is the writer's question, asked inside this unit's transaction
+                // (the put keeps bytes already stored): a unit of the reaper committed in the same group commit
+                // just before this one may have removed them, which a read outside the transaction still sees.
+                if (blobs is not InlineBlobStore placement || await placement.Inner.StatAsync(blob.Digest, cancellationToken) is null)
+                {
+                    await writer.PutInlineBlobAsync(blob, cancellationToken);
+                }
+
+                continue;
+            }
+
             // Without a row the bytes are an orphan to the collector, which may have removed them (in a
             // unit of work of its own, so never between this check and the commit).
             var present = await blobs.StatAsync(blob.Digest, cancellationToken) is not null;
-            if (!present && blob.InlineBytes is not null)
-            {
-                await writer.PutInlineBlobAsync(blob, cancellationToken);
-                continue;
-            }
 
             if (!present)
             {

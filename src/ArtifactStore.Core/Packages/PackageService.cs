@@ -190,7 +190,9 @@ public sealed class PackageService(
         foreach (var blob in stored.DistinctBy(s => s.Digest))
         {
             var row = await writer.GetBlobAsync(blob.Digest, cancellationToken);
-            if (row is { State: BlobState.Deleting } || (row is null && await blobs.StatAsync(blob.Digest, cancellationToken) is null))
+            // Without a row only a file or object can hold the bytes: inline bytes always have a row, and a read of
+            // them here, outside this unit's transaction, could still see bytes a unit of the same group commit removed.
+            if (row is { State: BlobState.Deleting } || (row is null && await OutsideTheDatabase(blobs).StatAsync(blob.Digest, cancellationToken) is null))
             {
                 return BlobUnknown(blob.Digest);
             }
@@ -198,6 +200,8 @@ public sealed class PackageService(
 
         return null;
     }
+
+    private static IBlobStore OutsideTheDatabase(IBlobStore blobs) => blobs is InlineBlobStore placement ? placement.Inner : blobs;
 
     private static StoreError BlobUnknown(BlobDigest digest) =>
         new(Uploads.UploadErrorCodes.BlobUnknown, $"the store holds no blob {digest} (upload it first, e.g. with an upload session)",
