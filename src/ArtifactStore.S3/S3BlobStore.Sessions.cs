@@ -152,14 +152,7 @@ public sealed partial class S3BlobStore
                 return;
             }
 
-            var started = await S3Failures.RunAsync($"CREATE MULTIPART {destination}", () => _client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest
-            {
-                BucketName = _options.Bucket,
-                Key = destination,
-                ContentType = "application/octet-stream",
-            }, cancellationToken), cancellationToken);
-            var completed = false;
-            try
+            await PutInPartsAsync(destination, async uploadId =>
             {
                 var parts = new List<PartETag>();
                 long offset = 0;
@@ -167,26 +160,12 @@ public sealed partial class S3BlobStore
                 {
                     var length = (int)Math.Min(partSize, size - offset);
                     await read.ReadExactlyAsync(buffer.AsMemory(0, length), cancellationToken);
-                    parts.Add(new PartETag(number, await UploadPartAsync(destination, started.UploadId, number, buffer.AsMemory(0, length), cancellationToken)));
+                    parts.Add(new PartETag(number, await UploadPartAsync(destination, uploadId, number, buffer.AsMemory(0, length), cancellationToken)));
                     offset += length;
                 }
 
-                await S3Failures.RunAsync($"COMPLETE MULTIPART {destination}", () => _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
-                {
-                    BucketName = _options.Bucket,
-                    Key = destination,
-                    UploadId = started.UploadId,
-                    PartETags = parts,
-                }, cancellationToken), cancellationToken);
-                completed = true;
-            }
-            finally
-            {
-                if (!completed)
-                {
-                    await TryAbortAsync(destination, started.UploadId);
-                }
-            }
+                return parts;
+            }, cancellationToken);
         }
         finally
         {

@@ -326,16 +326,8 @@ public sealed partial class S3BlobStore : IBlobStore, IDisposable
     /// stays bounded. The object appears at its key only when the upload completes; an upload that fails
     /// is aborted (best effort: a crash leaves it to the bucket's lifecycle rule, docs/s3.md).
     /// </summary>
-    private async Task PutMultipartAsync(string key, StagedBlob staged, CancellationToken cancellationToken)
-    {
-        var started = await S3Failures.RunAsync($"CREATE MULTIPART {key}", () => _client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest
-        {
-            BucketName = _options.Bucket,
-            Key = key,
-            ContentType = "application/octet-stream",
-        }, cancellationToken), cancellationToken);
-        var completed = false;
-        try
+    private Task PutMultipartAsync(string key, StagedBlob staged, CancellationToken cancellationToken) =>
+        PutInPartsAsync(key, async uploadId =>
         {
             var parts = new List<PartETag>();
             long offset = 0;
@@ -348,7 +340,7 @@ public sealed partial class S3BlobStore : IBlobStore, IDisposable
                 {
                     BucketName = _options.Bucket,
                     Key = key,
-                    UploadId = started.UploadId,
+                    UploadId = uploadId,
                     PartNumber = partNumber,
                     FilePath = staged.StagingToken,
                     FilePosition = position,
@@ -359,6 +351,25 @@ public sealed partial class S3BlobStore : IBlobStore, IDisposable
                 offset += size;
             }
 
+            return parts;
+        }, cancellationToken);
+
+    /// <summary>
+    /// One multipart upload at <paramref name="key"/>: started, given the parts <paramref name="uploadParts"/>
+    /// uploads under its id, and completed; aborted (best effort) when anything fails before it completes.
+    /// </summary>
+    private async Task PutInPartsAsync(string key, Func<string, Task<List<PartETag>>> uploadParts, CancellationToken cancellationToken)
+    {
+        var started = await S3Failures.RunAsync($"CREATE MULTIPART {key}", () => _client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest
+        {
+            BucketName = _options.Bucket,
+            Key = key,
+            ContentType = "application/octet-stream",
+        }, cancellationToken), cancellationToken);
+        var completed = false;
+        try
+        {
+            var parts = await uploadParts(started.UploadId);
             await S3Failures.RunAsync($"COMPLETE MULTIPART {key}", () => _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
             {
                 BucketName = _options.Bucket,
