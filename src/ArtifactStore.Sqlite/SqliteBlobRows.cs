@@ -9,9 +9,8 @@ internal static class SqliteBlobRows
 {
     public static BlobRow? Get(SqliteConnection connection, SqliteTransaction? transaction, BlobDigest digest)
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT blake3, size, refcount, state, condemned_at FROM blobs WHERE sha256 = $sha";
+        using var statement = SqliteStatements.Get(connection, transaction, "SELECT blake3, size, refcount, state, condemned_at FROM blobs WHERE sha256 = $sha");
+        var command = statement.Command;
         command.Parameters.AddWithValue("$sha", digest.Hex);
         using var reader = command.ExecuteReader();
         if (!reader.Read())

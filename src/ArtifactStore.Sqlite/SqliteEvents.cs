@@ -20,9 +20,8 @@ internal static class SqliteEvents
 
     public static void Insert(SqliteConnection connection, SqliteTransaction transaction, EventRecord record)
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = $"INSERT INTO events ({Columns}) VALUES ($seq, $stream, $type, $at, $actor, $payload, $prev, $hash)";
+        using var statement = SqliteStatements.Get(connection, transaction, $"INSERT INTO events ({Columns}) VALUES ($seq, $stream, $type, $at, $actor, $payload, $prev, $hash)");
+        var command = statement.Command;
         command.Parameters.AddWithValue("$seq", record.Seq);
         command.Parameters.AddWithValue("$stream", record.Stream);
         command.Parameters.AddWithValue("$type", record.Type);

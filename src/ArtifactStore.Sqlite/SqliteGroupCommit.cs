@@ -75,14 +75,15 @@ internal sealed class SqliteGroupCommit : IAsyncDisposable
             var flushes = new List<Func<CancellationToken, Task>>();
             for (var i = 0; i < batch.Count; i++)
             {
-                var savepoint = $"unit{i}";
-                transaction.Save(savepoint);
+                // One savepoint name serves every unit: each is released or rolled back before the next
+                // begins. The statements run through the writer's prepared-statement cache.
+                SqliteStatements.Execute(_connection, transaction, "SAVEPOINT unit");
                 var writer = new SqliteStoreWriter(_connection, transaction, Rfc3339.Truncate(_time.GetUtcNow()), seq, hash);
                 var kept = await batch[i].RunAsync(writer, Translate);
                 EnsureTransactionIsOpen(batch[i]);
                 if (kept)
                 {
-                    transaction.Release(savepoint);
+                    SqliteStatements.Execute(_connection, transaction, "RELEASE unit");
                     (seq, hash) = (writer.HeadSeq, writer.HeadHash);
                     foreach (var flush in writer.Flushes.Where(f => !flushes.Contains(f)).ToList())
                     {
@@ -92,8 +93,8 @@ internal sealed class SqliteGroupCommit : IAsyncDisposable
                 else
                 {
                     // Only this unit is undone; the next one appends at the same positions.
-                    transaction.Rollback(savepoint);
-                    transaction.Release(savepoint);
+                    SqliteStatements.Execute(_connection, transaction, "ROLLBACK TO unit");
+                    SqliteStatements.Execute(_connection, transaction, "RELEASE unit");
                 }
             }
 

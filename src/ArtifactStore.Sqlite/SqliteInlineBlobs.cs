@@ -12,9 +12,8 @@ internal static class SqliteInlineBlobs
 
     public static InlineBlob? Get(SqliteConnection connection, SqliteTransaction? transaction, BlobDigest digest, string schema = "main")
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = $"SELECT bytes, stored_at FROM \"{schema}\".inline_blobs WHERE sha256 = $sha";
+        using var statement = SqliteStatements.Get(connection, transaction, $"SELECT bytes, stored_at FROM \"{schema}\".inline_blobs WHERE sha256 = $sha");
+        var command = statement.Command;
         command.Parameters.AddWithValue("$sha", digest.Hex);
         using var reader = command.ExecuteReader();
         return reader.Read() ? new InlineBlob((byte[])reader.GetValue(0), Rfc3339.Parse(reader.GetString(1))) : null;
@@ -22,9 +21,8 @@ internal static class SqliteInlineBlobs
 
     public static IReadOnlyList<BlobDigest> List(SqliteConnection connection, SqliteTransaction? transaction, BlobDigest? after, int limit, string schema = "main")
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = $"SELECT sha256 FROM \"{schema}\".inline_blobs WHERE sha256 > $after ORDER BY sha256 LIMIT $limit";
+        using var statement = SqliteStatements.Get(connection, transaction, $"SELECT sha256 FROM \"{schema}\".inline_blobs WHERE sha256 > $after ORDER BY sha256 LIMIT $limit");
+        var command = statement.Command;
         command.Parameters.AddWithValue("$after", after?.Hex ?? string.Empty);
         command.Parameters.AddWithValue("$limit", limit);
         using var reader = command.ExecuteReader();
@@ -47,9 +45,8 @@ internal static class SqliteInlineBlobs
 
     public static long? Delete(SqliteConnection connection, SqliteTransaction transaction, BlobDigest digest)
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "DELETE FROM inline_blobs WHERE sha256 = $sha RETURNING size";
+        using var statement = SqliteStatements.Get(connection, transaction, "DELETE FROM inline_blobs WHERE sha256 = $sha RETURNING size");
+        var command = statement.Command;
         command.Parameters.AddWithValue("$sha", digest.Hex);
         return command.ExecuteScalar() is long size ? size : null;
     }

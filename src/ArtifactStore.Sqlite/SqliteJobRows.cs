@@ -64,9 +64,8 @@ internal static class SqliteJobRows
 
     public static List<JobView> Query(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
+        using var statement = SqliteStatements.Get(connection, transaction, sql);
+        var command = statement.Command;
         foreach (var (name, value) in parameters)
         {
             command.Parameters.AddWithValue(name, value ?? DBNull.Value);
@@ -84,9 +83,8 @@ internal static class SqliteJobRows
 
     public static IReadOnlyList<JobLease> Leases(SqliteConnection connection, SqliteTransaction? transaction, Guid? jobId = null)
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT job_id, owner, attempt, expires_at, process_group, cancel_requested_at FROM job_leases" + (jobId is null ? " ORDER BY job_id" : " WHERE job_id = $id");
+        using var statement = SqliteStatements.Get(connection, transaction, "SELECT job_id, owner, attempt, expires_at, process_group, cancel_requested_at FROM job_leases" + (jobId is null ? " ORDER BY job_id" : " WHERE job_id = $id"));
+        var command = statement.Command;
         if (jobId is { } id)
         {
             command.Parameters.AddWithValue("$id", id.ToString());

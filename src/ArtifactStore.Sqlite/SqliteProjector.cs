@@ -74,16 +74,6 @@ internal static class SqliteProjector
             ("$id", applied.PackageId.ToString()), ("$class", applied.RetentionClass),
             ("$expires", applied.ExpiresAt is { } at ? Rfc3339.ToText(at) : null));
 
-    internal static void Execute(SqliteConnection connection, SqliteTransaction transaction, string sql, params (string Name, object? Value)[] parameters)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-
-        command.ExecuteNonQuery();
-    }
+    internal static void Execute(SqliteConnection connection, SqliteTransaction transaction, string sql, params (string Name, object? Value)[] parameters) =>
+        SqliteStatements.Execute(connection, transaction, sql, parameters);
 }

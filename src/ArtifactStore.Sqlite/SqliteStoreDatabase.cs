@@ -19,6 +19,7 @@ public sealed class SqliteStoreDatabase : IStoreDatabase
     private readonly TimeProvider _time;
     private SqliteConnection? _writer;
     private SqliteGroupCommit? _commits;
+    private SqliteStatements? _statements;
 
     /// <summary>The database file's name inside the root's <c>db/</c> directory.</summary>
     public const string FileName = "artifactstore.db";
@@ -122,6 +123,8 @@ public sealed class SqliteStoreDatabase : IStoreDatabase
         }
 
         _writer = writer;
+        // Units of work run the same dozen statements again and again: the writer keeps them prepared.
+        _statements = SqliteStatements.Attach(writer);
         _commits = new SqliteGroupCommit(writer, _time, headSeq, headHash);
     }
 
@@ -215,6 +218,9 @@ public sealed class SqliteStoreDatabase : IStoreDatabase
             _commits = null;
         }
 
+        // Before the writer closes: closing a connection disposes its commands.
+        _statements?.Dispose();
+        _statements = null;
         if (_writer is not null)
         {
             try

@@ -69,7 +69,8 @@ internal sealed class SqliteStoreWriter(SqliteConnection connection, SqliteTrans
 
     public Task SetBlobStateAsync(BlobDigest digest, BlobState state, CancellationToken cancellationToken)
     {
-        using var command = Command("UPDATE blobs SET state = $state WHERE sha256 = $sha");
+        using var statement = Command("UPDATE blobs SET state = $state WHERE sha256 = $sha");
+        var command = statement.Command;
         command.Parameters.AddWithValue("$state", BlobStates.ToText(state));
         command.Parameters.AddWithValue("$sha", digest.Hex);
         command.ExecuteNonQuery();
@@ -78,7 +79,8 @@ internal sealed class SqliteStoreWriter(SqliteConnection connection, SqliteTrans
 
     public Task<IdempotencyRecord?> GetIdempotencyAsync(string scope, string key, CancellationToken cancellationToken)
     {
-        using var command = Command("SELECT operation, state, fingerprint, resource_id, created_at, expires_at FROM idempotency WHERE scope = $scope AND key = $key");
+        using var statement = Command("SELECT operation, state, fingerprint, resource_id, created_at, expires_at FROM idempotency WHERE scope = $scope AND key = $key");
+        var command = statement.Command;
         command.Parameters.AddWithValue("$scope", scope);
         command.Parameters.AddWithValue("$key", key);
         using var reader = command.ExecuteReader();
@@ -100,13 +102,14 @@ internal sealed class SqliteStoreWriter(SqliteConnection connection, SqliteTrans
 
     public Task PutIdempotencyAsync(IdempotencyRecord record, CancellationToken cancellationToken)
     {
-        using var command = Command("""
+        using var statement = Command("""
             INSERT INTO idempotency (scope, key, operation, state, fingerprint, resource_id, created_at, expires_at)
             VALUES ($scope, $key, $operation, $state, $fingerprint, $resource, $created, $expires)
             ON CONFLICT (scope, key) DO UPDATE SET operation = excluded.operation, state = excluded.state,
                 fingerprint = excluded.fingerprint, resource_id = excluded.resource_id,
                 created_at = excluded.created_at, expires_at = excluded.expires_at
             """);
+        var command = statement.Command;
         command.Parameters.AddWithValue("$scope", record.Scope);
         command.Parameters.AddWithValue("$key", record.Key);
         command.Parameters.AddWithValue("$operation", record.Operation);
@@ -121,7 +124,8 @@ internal sealed class SqliteStoreWriter(SqliteConnection connection, SqliteTrans
 
     public Task DeleteIdempotencyAsync(string scope, string key, CancellationToken cancellationToken)
     {
-        using var command = Command("DELETE FROM idempotency WHERE scope = $scope AND key = $key");
+        using var statement = Command("DELETE FROM idempotency WHERE scope = $scope AND key = $key");
+        var command = statement.Command;
         command.Parameters.AddWithValue("$scope", scope);
         command.Parameters.AddWithValue("$key", key);
         command.ExecuteNonQuery();
@@ -151,7 +155,8 @@ internal sealed class SqliteStoreWriter(SqliteConnection connection, SqliteTrans
 
     public Task<MaintenanceLease?> GetMaintenanceLeaseAsync(string name, CancellationToken cancellationToken)
     {
-        using var command = Command("SELECT holder, expires_at FROM maintenance_leases WHERE name = $name");
+        using var statement = Command("SELECT holder, expires_at FROM maintenance_leases WHERE name = $name");
+        var command = statement.Command;
         command.Parameters.AddWithValue("$name", name);
         using var reader = command.ExecuteReader();
         return Task.FromResult(reader.Read() ? new MaintenanceLease(name, reader.GetString(0), Rfc3339.Parse(reader.GetString(1))) : null);
@@ -178,18 +183,13 @@ internal sealed class SqliteStoreWriter(SqliteConnection connection, SqliteTrans
     {
         foreach (var table in SqliteViewTables.Read(connection, transaction))
         {
-            using var delete = Command($"DELETE FROM {ViewTable.Quote(table.Name)}");
+            using var statement = Command($"DELETE FROM {ViewTable.Quote(table.Name)}");
+            var delete = statement.Command;
             delete.ExecuteNonQuery();
         }
 
         SqliteReplay.Replay(connection, transaction, "events", cancellationToken);
     }
 
-    private SqliteCommand Command(string sql)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        return command;
-    }
+    private SqliteStatements.Statement Command(string sql) => SqliteStatements.Get(connection, transaction, sql);
 }

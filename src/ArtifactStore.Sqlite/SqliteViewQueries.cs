@@ -98,13 +98,12 @@ internal sealed partial class SqliteViewQueries(Func<SqliteConnection> openReade
 
     internal static PackageView? ReadPackage(SqliteConnection connection, SqliteTransaction transaction, string id)
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
+        using var statement = SqliteStatements.Get(connection, transaction, """
             SELECT name, state, created_at, created_by, retention_class, manifest_sha256, manifest_size, expires_at, pinned, eligible,
                    deleted_at, delete_reason, bytes_released
             FROM packages WHERE id = $id
-            """;
+            """);
+        var command = statement.Command;
         command.Parameters.AddWithValue("$id", id);
         using var reader = command.ExecuteReader();
         if (!reader.Read())
@@ -137,9 +136,8 @@ internal sealed partial class SqliteViewQueries(Func<SqliteConnection> openReade
 
     private static List<PackageFile> ReadFiles(SqliteConnection connection, SqliteTransaction transaction, string id)
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT path, size, sha256, blake3, media_type FROM package_files WHERE package_id = $id ORDER BY path";
+        using var statement = SqliteStatements.Get(connection, transaction, "SELECT path, size, sha256, blake3, media_type FROM package_files WHERE package_id = $id ORDER BY path");
+        var command = statement.Command;
         command.Parameters.AddWithValue("$id", id);
         using var reader = command.ExecuteReader();
         var files = new List<PackageFile>();
@@ -153,9 +151,8 @@ internal sealed partial class SqliteViewQueries(Func<SqliteConnection> openReade
 
     private static List<KeyValuePair<string, string>> ReadLabels(SqliteConnection connection, SqliteTransaction transaction, string id)
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT key, value FROM package_labels WHERE package_id = $id ORDER BY key";
+        using var statement = SqliteStatements.Get(connection, transaction, "SELECT key, value FROM package_labels WHERE package_id = $id ORDER BY key");
+        var command = statement.Command;
         command.Parameters.AddWithValue("$id", id);
         using var reader = command.ExecuteReader();
         var labels = new List<KeyValuePair<string, string>>();
@@ -169,12 +166,11 @@ internal sealed partial class SqliteViewQueries(Func<SqliteConnection> openReade
 
     private static List<HoldView> ReadHolds(SqliteConnection connection, SqliteTransaction transaction, string id)
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
+        using var statement = SqliteStatements.Get(connection, transaction, """
             SELECT hold_id, reason, actor, applied_at, released_at, released_by, release_reason
             FROM holds WHERE package_id = $id ORDER BY applied_at, hold_id
-            """;
+            """);
+        var command = statement.Command;
         command.Parameters.AddWithValue("$id", id);
         using var reader = command.ExecuteReader();
         var holds = new List<HoldView>();
