@@ -17,6 +17,9 @@ namespace ArtifactStore.Bench;
 /// (docs/performance.md: at least 3, p99 under 50 ms).
 /// Usage: artifactstore-bench small [seconds per round] [clients] [warm-up seconds] [rounds] [file bytes] (defaults 5, 16, 8, 3, 4096;
 /// a larger file size, up to the inline threshold, shows what inline placement costs near it).
+/// With ARTIFACTSTORE_BENCH_BEFORE_DLL naming another build's artifactstore.dll, that build (inline, its defaults)
+/// runs in the same rounds, right after this build's inline server, and the table adds this build against it
+/// (packages/s and server CPU per package): before/after figures on a busy machine.
 /// </summary>
 internal static class SmallUploadBenchmark
 {
@@ -40,17 +43,26 @@ internal static class SmallUploadBenchmark
             using var inline = BenchServer.Start(Path.Combine(work, "inline"));
             using var files = BenchServer.Start(Path.Combine(work, "files"),
                 new Dictionary<string, string> { ["ARTIFACTSTORE_Uploads__InlineMaxBytes"] = "0" });
+            using var before = Environment.GetEnvironmentVariable("ARTIFACTSTORE_BENCH_BEFORE_DLL") is { Length: > 0 } beforeDll
+                ? BenchServer.StartBuild(beforeDll, Path.Combine(work, "before"), environment: null)
+                : null;
             using var inlineHttp = Client(inline, clients);
             using var filesHttp = Client(files, clients);
+            using var beforeHttp = before is null ? null : Client(before, clients);
 
             // Unmeasured warm-up: a long-running server has its hot paths compiled by the optimizing JIT
             // (on 2 busy cores tiering takes seconds; a cold server spends most of its CPU in the JIT).
             _ = await LoadAsync([inlineHttp], clients, warmUp, round: 0, fileSize: fileSize);
             _ = await LoadAsync([filesHttp], clients, warmUp, round: 0, fileSize: fileSize);
+            if (beforeHttp is not null)
+            {
+                _ = await LoadAsync([beforeHttp], clients, warmUp, round: 0, fileSize: fileSize);
+            }
 
             var baseline = new List<Measured>();
             var inlineRuns = new List<Measured>();
             var fileRuns = new List<Measured>();
+            var beforeRuns = new List<Measured>();
             var failed = 0L;
             for (var round = 1; round <= rounds; round++)
             {
@@ -58,7 +70,15 @@ internal static class SmallUploadBenchmark
                 fileRuns.Add(await MeasureAsync(files, filesHttp, clients, duration, round, fileSize));
                 inlineRuns.Add(await MeasureAsync(inline, inlineHttp, clients, duration, round, fileSize));
                 failed += fileRuns[^1].Failed + inlineRuns[^1].Failed;
-                Console.WriteLine($"round {round}: baseline {baseline[^1].Rate:F0}/s, files {fileRuns[^1].Rate:F0}/s, inline {inlineRuns[^1].Rate:F0}/s");
+                if (before is not null && beforeHttp is not null)
+                {
+                    beforeRuns.Add(await MeasureAsync(before, beforeHttp, clients, duration, round, fileSize));
+                    failed += beforeRuns[^1].Failed;
+                }
+
+                var beforeText = beforeRuns.Count == round ? $", inline before {beforeRuns[^1].Rate:F0}/s" : string.Empty;
+                Console.WriteLine($"round {round}: baseline {baseline[^1].Rate:F0}/s, files {fileRuns[^1].Rate:F0}/s, inline {inlineRuns[^1].Rate:F0}/s " +
+                    $"({inlineRuns[^1].CpuMsPerItem:F2} ms CPU per package){beforeText}" + (beforeRuns.Count == round ? $" ({beforeRuns[^1].CpuMsPerItem:F2} ms)" : string.Empty));
             }
 
             var baseRate = Median(baseline.Select(b => b.Rate));
@@ -69,6 +89,12 @@ internal static class SmallUploadBenchmark
             Console.WriteLine($"| baseline: one thread, create + write {fileSize} B + fsync + directory fsync | {baseRate:F0} | {Median(baseline.Select(b => b.P99)):F1} ms | - | 1.00 |");
             Row("ArtifactStore, every blob a file (Uploads:InlineMaxBytes=0)", fileRuns, baseRate);
             Row("ArtifactStore, small blobs inline (default)", inlineRuns, baseRate);
+            if (beforeRuns.Count > 0)
+            {
+                Row("ArtifactStore, small blobs inline, the build before (ARTIFACTSTORE_BENCH_BEFORE_DLL)", beforeRuns, baseRate);
+                Console.WriteLine($"this build / the build before: packages/s {Median(inlineRuns.Select(r => r.Rate)) / Median(beforeRuns.Select(r => r.Rate)):F2}, " +
+                    $"server CPU per package {Median(inlineRuns.Select(r => r.CpuMsPerItem)) / Median(beforeRuns.Select(r => r.CpuMsPerItem)):F2}");
+            }
             Console.WriteLine($"target: inline >= 3.00 x baseline with p99 < 50 ms; failed uploads: {failed}");
             return failed == 0 ? 0 : 1;
         }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using ArtifactStore.Core.Errors;
 using Microsoft.AspNetCore.Http;
@@ -19,6 +20,7 @@ public static class MultipartForm
     private const int MaxBoundaryLength = 70;
     private const string Replacement = "\uFFFD";
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();
+    private static readonly UTF8Encoding StrictUtf8 = new(false, throwOnInvalidBytes: true);
 
     /// <summary>
     /// Lifts Kestrel's request body limit for a streamed upload: the store counts file bytes itself
@@ -154,25 +156,33 @@ public static class MultipartForm
 
     private static async Task<Result<string>> ReadFieldAsync(string name, Stream body, CancellationToken cancellationToken)
     {
-        var buffer = new byte[MaxFieldBytes + 1];
-        var total = 0;
-        int read;
-        while ((read = await body.ReadAsync(buffer.AsMemory(total), cancellationToken)) > 0)
-        {
-            total += read;
-            if (total > MaxFieldBytes)
-            {
-                return StoreError.Validation($"form field '{name}' is longer than {MaxFieldBytes} bytes", name);
-            }
-        }
-
+        // Pooled: a new 64 KiB buffer per field was allocated and zeroed for values of a few bytes.
+        var buffer = ArrayPool<byte>.Shared.Rent(MaxFieldBytes + 1);
         try
         {
-            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(buffer, 0, total);
+            var total = 0;
+            int read;
+            while ((read = await body.ReadAsync(buffer.AsMemory(total, MaxFieldBytes + 1 - total), cancellationToken)) > 0)
+            {
+                total += read;
+                if (total > MaxFieldBytes)
+                {
+                    return StoreError.Validation($"form field '{name}' is longer than {MaxFieldBytes} bytes", name);
+                }
+            }
+
+            try
+            {
+                return StrictUtf8.GetString(buffer, 0, total);
+            }
+            catch (DecoderFallbackException)
+            {
+                return Malformed($"form field '{name}' is not valid UTF-8", name);
+            }
         }
-        catch (DecoderFallbackException)
+        finally
         {
-            return Malformed($"form field '{name}' is not valid UTF-8", name);
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
