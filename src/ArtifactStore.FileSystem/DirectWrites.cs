@@ -26,16 +26,13 @@ internal static partial class DirectWrites
     private const int EInval = 22;
     private const int CreateMode = 420; // 0644, as FileStream creates files
 
-    // O_DIRECT differs between architectures (0x4000 on x86-64, 0x10000 on arm64).
-    private static readonly int ODirect = RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x10000 : 0x4000;
-
     /// <summary>Creates <paramref name="path"/> (it must not exist) for writing, with <c>O_DIRECT</c> where the filesystem takes it.</summary>
     public static FileStream Create(string path, out bool direct)
     {
         direct = false;
         if (OperatingSystem.IsLinux())
         {
-            var fd = Posix.Open(path, OWrOnly | OCreat | OExcl | OCloexec | ODirect, CreateMode);
+            var fd = Posix.Open(path, OWrOnly | OCreat | OExcl | OCloexec | Posix.ODirect, CreateMode);
             if (fd >= 0)
             {
                 direct = true;
@@ -63,7 +60,7 @@ internal static partial class DirectWrites
     {
         var fd = (int)file.SafeFileHandle.DangerousGetHandle();
         var flags = Fcntl(fd, FGetFl, 0);
-        if (flags < 0 || Fcntl(fd, FSetFl, flags & ~ODirect) < 0)
+        if (flags < 0 || Fcntl(fd, FSetFl, flags & ~Posix.ODirect) < 0)
         {
             var errno = Marshal.GetLastPInvokeError();
             throw new IOException($"cannot turn O_DIRECT off (errno {errno}: {Marshal.GetPInvokeErrorMessage(errno)})", errno);

@@ -14,7 +14,6 @@ internal static partial class Posix
     public const int ORdOnly = 0x0;
     public const int ORdWr = 0x2;
     public const int OCreat = 0x40;
-    public const int ODirectory = 0x10000;
     public const int OCloexec = 0x80000;
     public const int LockEx = 2;
     public const int LockNb = 4;
@@ -31,7 +30,13 @@ internal static partial class Posix
     private const int AtEmptyPath = 0x1000;
     private const int AtSymlinkNoFollow = 0x100;
     public const int ONonBlock = 0x800;
-    public const int ONoFollow = 0x20000;
+
+    // open(2) flags whose values differ between architectures: 32- and 64-bit ARM use their own values
+    // for these three, x86-64 and the asm-generic ones (riscv64, loongarch64) share the others.
+    private static readonly bool ArmOpenFlags = RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm;
+    public static readonly int ODirectory = ArmOpenFlags ? 0x4000 : 0x10000;
+    public static readonly int ONoFollow = ArmOpenFlags ? 0x8000 : 0x20000;
+    public static readonly int ODirect = ArmOpenFlags ? 0x10000 : 0x4000;
     private const uint StatxBasicStats = 0x7ff;
     private const ulong StReadOnly = 1;
 
