@@ -14,11 +14,14 @@ namespace ArtifactStore.Core.Jobs;
 /// </summary>
 public sealed class CommandJobHandler(IReadOnlyList<string> command, TimeSpan killGracePeriod, IReadOnlyList<string>? passEnvironment = null) : IJobHandler
 {
+    /// <summary>False to take the portable path even where <c>posix_spawn</c> is available (so that tests cover both).</summary>
+    internal bool UseSpawn { get; init; } = true;
+
     public async Task<int> RunAsync(JobContext context, CancellationToken cancellationToken)
     {
         var argv = command.Select(a => Expand(a, context)).ToList();
         var environment = JobEnvironment.For(context, passEnvironment ?? [], Environment.GetEnvironmentVariable);
-        return ProcessSpawn.IsAvailable
+        return UseSpawn && ProcessSpawn.IsAvailable
             ? await SpawnAsync(argv, environment, context, cancellationToken)
             : await StartProcessAsync(argv, environment, context, cancellationToken);
     }

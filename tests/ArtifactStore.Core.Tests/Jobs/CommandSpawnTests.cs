@@ -5,9 +5,10 @@ using ArtifactStore.Core.Platform;
 namespace ArtifactStore.Core.Tests.Jobs;
 
 /// <summary>
-/// <see cref="CommandJobHandler"/> on the <c>posix_spawn</c> path (docs/jobs.md, "How a command is started"):
-/// exit codes, signals, output into the log file or through a pipe, a missing program, the environment, the
-/// working directory, and the process group killed after exit and on cancel. Real processes, no server.
+/// <see cref="CommandJobHandler"/> on the <c>posix_spawn</c> path and on the fallback through <c>Process</c> and
+/// <c>setsid</c> (docs/jobs.md, "How a command is started"): exit codes, signals, output into the log file or
+/// through a pipe, a missing program, the environment, the working directory, and the process group killed
+/// after exit and on cancel. Real processes, no server.
 /// </summary>
 public sealed class CommandSpawnTests : IDisposable
 {
@@ -29,42 +30,63 @@ public sealed class CommandSpawnTests : IDisposable
     }
 
     [Theory]
-    [InlineData("exit 0", 0)]
-    [InlineData("exit 3", 3)]
-    [InlineData("exit 255", 255)]
-    [InlineData("kill -TERM $$", 128 + 15)]
-    [InlineData("kill -KILL $$", 128 + 9)]
-    public async Task the_exit_code_or_128_plus_the_signal_is_returned(string script, int expected)
+    [InlineData("exit 0", 0, true)]
+    [InlineData("exit 3", 3, true)]
+    [InlineData("exit 255", 255, true)]
+    [InlineData("kill -TERM $$", 128 + 15, true)]
+    [InlineData("kill -KILL $$", 128 + 9, true)]
+    [InlineData("exit 3", 3, false)]
+    [InlineData("kill -TERM $$", 128 + 15, false)]
+    public async Task the_exit_code_or_128_plus_the_signal_is_returned(string script, int expected, bool spawn)
     {
-        var (code, _) = await RunAsync(["sh", "-c", script]);
+        var (code, _) = await RunAsync(["sh", "-c", script], spawn);
         Assert.Equal(expected, code);
     }
 
-    [Fact]
-    public async Task stdout_and_stderr_are_appended_to_the_log_file_between_the_servers_own_lines()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task stdout_and_stderr_are_appended_to_the_log_file_between_the_servers_own_lines(bool spawn)
     {
         await using var log = OpenLog();
         await JobLog.WriteLineAsync(log, "== header");
-        var code = await Handler(["sh", "-c", "echo out; echo err >&2; printf 'no newline'"]).RunAsync(Context(log), CancellationToken.None);
+        var code = await Handler(["sh", "-c", "echo out; echo err >&2; printf 'no newline'"], spawn).RunAsync(Context(log), CancellationToken.None);
         await JobLog.WriteLineAsync(log, "== footer");
         await log.DisposeAsync();
 
         Assert.Equal(0, code);
-        Assert.Equal("== header\nout\nerr\nno newline== footer\n", await File.ReadAllTextAsync(_workspace.LogPath));
+        var text = await File.ReadAllTextAsync(_workspace.LogPath);
+        if (spawn)
+        {
+            // One descriptor for both streams: the order is the command's.
+            Assert.Equal("== header\nout\nerr\nno newline== footer\n", text);
+        }
+        else
+        {
+            // Two pipes, two pumps: each line whole, the server's lines around them.
+            Assert.StartsWith("== header\n", text, StringComparison.Ordinal);
+            Assert.EndsWith("== footer\n", text, StringComparison.Ordinal);
+            Assert.Contains("out\n", text, StringComparison.Ordinal);
+            Assert.Contains("err\n", text, StringComparison.Ordinal);
+            Assert.Contains("no newline", text, StringComparison.Ordinal);
+        }
     }
 
-    [Fact]
-    public async Task a_log_that_is_not_a_file_gets_the_output_through_a_pipe()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task a_log_that_is_not_a_file_gets_the_output_through_a_pipe(bool spawn)
     {
         using var log = new NonFileStream();
-        var code = await Handler(["sh", "-c", "echo out; echo err >&2"]).RunAsync(Context(log), CancellationToken.None);
+        var code = await Handler(["sh", "-c", "echo out; echo err >&2"], spawn).RunAsync(Context(log), CancellationToken.None);
 
         Assert.Equal(0, code);
-        Assert.Equal("out\nerr\n", System.Text.Encoding.UTF8.GetString(log.ToArray()));
+        var text = System.Text.Encoding.UTF8.GetString(log.ToArray());
+        Assert.Equal(spawn ? "out\nerr\n" : text.Contains("out\nerr", StringComparison.Ordinal) ? "out\nerr\n" : "err\nout\n", text);
     }
 
     [Fact]
-    public async Task a_missing_program_exits_127_with_a_line_in_the_log()
+    public async Task a_missing_program_exits_127_with_a_line_in_the_log_and_starts_nothing()
     {
         var (code, text) = await RunAsync(["no-such-program-" + Guid.NewGuid().ToString("N")]);
         Assert.Equal(127, code);
@@ -77,12 +99,32 @@ public sealed class CommandSpawnTests : IDisposable
     }
 
     [Fact]
-    public async Task the_command_gets_the_job_environment_directory_no_stdin_and_default_signal_actions()
+    public async Task a_missing_program_exits_127_on_the_fallback_too()
+    {
+        var (code, text) = await RunAsync(["no-such-program-" + Guid.NewGuid().ToString("N")], spawn: false);
+        Assert.Equal(127, code);
+        Assert.Contains("No such file or directory", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task a_program_that_exists_but_cannot_run_exits_126()
+    {
+        var script = Path.Combine(_workspace.Directory, "not-executable.sh");
+        await File.WriteAllTextAsync(script, "#!/bin/sh\nexit 0\n");
+        var (code, text) = await RunAsync(["./not-executable.sh"]);
+        Assert.Equal(126, code);
+        Assert.Contains("artifactstore: cannot start './not-executable.sh': Permission denied", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task the_command_gets_the_job_environment_directory_no_stdin_and_default_signal_actions(bool spawn)
     {
         // The server ignores SIGPIPE and blocks nothing a converter should inherit: SigIgn and SigBlk must be empty.
         var (code, text) = await RunAsync(["sh", "-c",
             "env | sort; pwd; cat; echo stdin-done; grep -E '^Sig(Ign|Blk)' /proc/self/status; " +
-            "ps -o sid= -o pgid= -p $$ | tr -s ' '; echo pid $$"]);
+            "ps -o sid= -o pgid= -p $$ | tr -s ' '; echo pid $$"], spawn);
 
         Assert.Equal(0, code);
         var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -115,15 +157,17 @@ public sealed class CommandSpawnTests : IDisposable
         Assert.Empty(ProcessGroups.Members(_group!.Value));
     }
 
-    [Fact]
-    public async Task cancel_kills_the_whole_process_group_and_the_handler_ends()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task cancel_kills_the_whole_process_group_and_the_handler_ends(bool spawn)
     {
         var pidFile = Path.Combine(_workspace.Directory, "child.pid");
         await using var log = OpenLog();
         using var cancel = new CancellationTokenSource();
         var started = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var context = Context(log, group => started.TrySetResult(group));
-        var run = Handler(["sh", "-c", $"sleep 60 & echo $! > {pidFile}; wait"], TimeSpan.FromSeconds(5)).RunAsync(context, cancel.Token);
+        var run = Handler(["sh", "-c", $"sleep 60 & echo $! > {pidFile}; wait"], spawn, TimeSpan.FromSeconds(5)).RunAsync(context, cancel.Token);
 
         var group = await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
         while (!File.Exists(pidFile) || (await File.ReadAllTextAsync(pidFile)).Trim().Length == 0)
@@ -152,14 +196,15 @@ public sealed class CommandSpawnTests : IDisposable
         Assert.Equal(Enumerable.Range(0, 16), await Task.WhenAll(runs));
     }
 
-    private static CommandJobHandler Handler(IReadOnlyList<string> command, TimeSpan? grace = null) => new(command, grace ?? TimeSpan.FromSeconds(1));
+    private static CommandJobHandler Handler(IReadOnlyList<string> command, bool spawn = true, TimeSpan? grace = null) =>
+        new(command, grace ?? TimeSpan.FromSeconds(1)) { UseSpawn = spawn };
 
-    private async Task<(int Code, string Log)> RunAsync(IReadOnlyList<string> command)
+    private async Task<(int Code, string Log)> RunAsync(IReadOnlyList<string> command, bool spawn = true)
     {
         int code;
         await using (var log = OpenLog())
         {
-            code = await Handler(command).RunAsync(Context(log), CancellationToken.None);
+            code = await Handler(command, spawn).RunAsync(Context(log), CancellationToken.None);
         }
 
         return (code, await File.ReadAllTextAsync(_workspace.LogPath));
