@@ -94,6 +94,7 @@ internal static unsafe partial class ProcessSpawn
             // one reset to its default, the command starts as it would from a shell or setsid.
             *(ulong*)signals = ulong.MaxValue;
             Check(PosixSpawnattrSetSigDefault(attributes, signals));
+            // A C library without POSIX_SPAWN_SETSID (glibc < 2.26, musl) refuses the flag: a new process group then.
             Check(PosixSpawnattrSetFlags(attributes, (short)(SpawnSetSid | SpawnSetSigDefault | SpawnSetSigMask)) == 0
                 ? 0
                 : PosixSpawnattrSetPgroup(attributes, 0) | PosixSpawnattrSetFlags(attributes, (short)(SpawnSetPgroup | SpawnSetSigDefault | SpawnSetSigMask)));
