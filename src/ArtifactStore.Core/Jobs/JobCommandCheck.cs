@@ -43,7 +43,7 @@ public static class JobCommandCheck
             checkedCount++;
             var found = Path.IsPathRooted(program)
                 ? IsExecutable(program)
-                : path.Split(':').Any(directory => directory.Length > 0 && IsExecutable(Path.Combine(directory, program)));
+                : FindOnPath(program, path) is not null;
             if (!found)
             {
                 missing.Add((type.Name, program));
@@ -62,6 +62,10 @@ public static class JobCommandCheck
             "correct the type's Command (Jobs:Types) and restart; readiness is checked again every Readiness:CheckInterval, so installing it is enough";
         return HealthCheck.Failed(HealthCheckNames.JobCommands, problem, remedy);
     }
+
+    /// <summary>The first executable file named <paramref name="program"/> in the directories of <paramref name="path"/>, as the job will find it.</summary>
+    internal static string? FindOnPath(string program, string path) =>
+        path.Split(':').Where(directory => directory.Length > 0).Select(directory => Path.Combine(directory, program)).FirstOrDefault(IsExecutable);
 
     private static bool IsExecutable(string file) =>
         File.Exists(file) && (OperatingSystem.IsWindows() || (File.GetUnixFileMode(file) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0);

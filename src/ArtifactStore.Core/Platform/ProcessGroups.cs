@@ -5,8 +5,8 @@ using System.Security.Cryptography;
 namespace ArtifactStore.Core.Platform;
 
 /// <summary>
-/// Signals a whole process group. Converters are started as the leaders of their own session (through
-/// <c>setsid</c>), so their group id is their pid and everything they spawn stays in the group: one
+/// Signals a whole process group. Converters are started as the leaders of their own session (by
+/// <c>posix_spawn</c> with <c>POSIX_SPAWN_SETSID</c>, or through the <c>setsid</c> program), so their group id is their pid and everything they spawn stays in the group: one
 /// signal reaches the whole tree, even after the converter itself or the store that started it died.
 /// </summary>
 public static partial class ProcessGroups
