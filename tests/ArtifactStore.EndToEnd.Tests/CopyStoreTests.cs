@@ -30,9 +30,12 @@ public sealed class CopyStoreTests(ITestOutputHelper output)
         Assert.Contains("copy complete and verified", copy.Stdout, StringComparison.Ordinal);
         Assert.Contains("idempotency records: 1", copy.Stdout, StringComparison.Ordinal);
 
-        // Every blob of the source is an object in the bucket.
+        // Every blob of the source, a file or kept inline in its database, is an object in the bucket.
         var keys = await target.BlobKeysAsync();
-        Assert.Equal(StoreFiles.BlobListing(source.Root).Split('\n').Length, keys.Count);
+        var stored = StoreFiles.StoredDigests(source.Root);
+        Assert.True(StoreFiles.Scalar(source.Root, "SELECT COUNT(*) FROM inline_blobs") > 0, "the source should keep its small blobs inline");
+        Assert.Equal(stored.Count, keys.Count);
+        Assert.All(stored, hex => Assert.Contains(keys, k => k.EndsWith(hex, StringComparison.Ordinal)));
 
         await source.AssertServedByAsync(local, target.Config);
         var fsck = await Cli.RunAsync(["fsck", "--data-root", local, "--config", target.Config]);

@@ -102,11 +102,20 @@ public sealed class CorruptionTests
         Assert.False(complete, "a corrupt blob was delivered as a complete, successful response");
     }
 
-    /// <summary>Inverts one byte of the stored blob with <paramref name="digest"/> in the root at temp/root.</summary>
+    /// <summary>
+    /// Inverts one byte of the stored blob with <paramref name="digest"/> in the root at temp/root, wherever it is kept:
+    /// its file, or its row in the database when it is small enough to be inline (docs/upload.md, "Small blobs").
+    /// </summary>
     internal static void Flip(TempDirectory temp, string digest, long offset)
     {
         var hex = digest["sha256:".Length..];
         var path = temp.Combine("root", "blobs", "sha256", hex[..2], hex[2..4], hex);
+        if (!File.Exists(path))
+        {
+            RootFiles.FlipInlineByte(temp.Combine("root"), digest, checked((int)offset), 0xff);
+            return;
+        }
+
         using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
         file.Position = offset;
         var b = file.ReadByte();

@@ -19,7 +19,8 @@ public sealed class MigrationTests
         using var temp = new TempDirectory();
         var root = temp.Combine("root");
         var files = new Dictionary<(string Id, string Path), byte[]>();
-        await using (var server = await ServerProcess.StartAsync(root))
+        // The layout step moves blob files: these small blobs must be files, not inline rows (docs/upload.md, "Small blobs").
+        await using (var server = await ServerProcess.StartAsync(root, StoreFiles.Config(temp, """{ "Uploads": { "InlineMaxBytes": 0 } }""")))
         {
             for (var i = 0; i < 6; i++)
             {

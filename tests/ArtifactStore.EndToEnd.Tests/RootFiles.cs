@@ -21,6 +21,27 @@ internal static class RootFiles
         file.WriteByte((byte)(b ^ 0x01));
     }
 
+    /// <summary>
+    /// Inverts bits of one byte of a blob kept inline in the root's database (docs/upload.md, "Small blobs"), behind the
+    /// store's back; a server may hold the root (SQLite lets another connection write between its transactions).
+    /// </summary>
+    public static void FlipInlineByte(string root, string digest, int offset, byte mask = 0x01)
+    {
+        var hex = digest.StartsWith("sha256:", StringComparison.Ordinal) ? digest["sha256:".Length..] : digest;
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(root, "db", "artifactstore.db")};Pooling=False;Default Timeout=30");
+        connection.Open();
+        using var read = connection.CreateCommand();
+        read.CommandText = "SELECT bytes FROM inline_blobs WHERE sha256 = $sha";
+        read.Parameters.AddWithValue("$sha", hex);
+        var bytes = (byte[])read.ExecuteScalar()!;
+        bytes[offset] ^= mask;
+        using var write = connection.CreateCommand();
+        write.CommandText = "UPDATE inline_blobs SET bytes = $bytes WHERE sha256 = $sha";
+        write.Parameters.AddWithValue("$bytes", bytes);
+        write.Parameters.AddWithValue("$sha", hex);
+        Assert.Equal(1, write.ExecuteNonQuery());
+    }
+
     /// <summary>Runs SQL on the root's database behind the store's back; returns the rows changed.</summary>
     public static int Sql(string root, string sql)
     {

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
 
 namespace ArtifactStore.EndToEnd.Tests;
@@ -152,7 +151,7 @@ public sealed class SmallWriteTests(ITestOutputHelper output)
 
         // Bit rot inside one inline blob of the restored store: fsck names it, a download refuses it.
         var damaged = packages[3];
-        FlipInlineBit(restored, Api.Sha256(damaged.Bytes)["sha256:".Length..], 100);
+        RootFiles.FlipInlineByte(restored, Api.Sha256(damaged.Bytes), 100);
         var found = await Cli.RunAsync(["fsck", "--data-root", restored]);
         Assert.NotEqual(0, found.ExitCode);
         Assert.Contains(Api.Sha256(damaged.Bytes), found.Stdout, StringComparison.Ordinal);
@@ -167,20 +166,61 @@ public sealed class SmallWriteTests(ITestOutputHelper output)
         }
     }
 
-    private static void FlipInlineBit(string root, string hex, int offset)
+    [Fact]
+    public async Task fsck_repair_puts_back_a_corrupt_and_a_missing_inline_blob_from_the_inline_copies_of_a_backup()
     {
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(root, "db", "artifactstore.db")};Pooling=False");
-        connection.Open();
-        using var read = connection.CreateCommand();
-        read.CommandText = "SELECT bytes FROM inline_blobs WHERE sha256 = $sha";
-        read.Parameters.AddWithValue("$sha", hex);
-        var bytes = (byte[])read.ExecuteScalar()!;
-        bytes[offset] ^= 0x01;
-        using var write = connection.CreateCommand();
-        write.CommandText = "UPDATE inline_blobs SET bytes = $bytes WHERE sha256 = $sha";
-        write.Parameters.AddWithValue("$bytes", bytes);
-        write.Parameters.AddWithValue("$sha", hex);
-        Assert.Equal(1, write.ExecuteNonQuery());
+        using var temp = new TempDirectory();
+        var root = temp.Combine("root");
+        var packages = new List<(string Id, string Path, byte[] Bytes)>();
+        await using (var server = await ServerProcess.StartAsync(root))
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                var bytes = Content(100 + i);
+                var (status, body) = await Api.PostPackageAsync(server.Http, Api.Form($"repair/{i}", Api.Files(($"f{i}.bin", bytes))));
+                Assert.Equal(HttpStatusCode.Created, status);
+                packages.Add((body.GetProperty("id").GetString()!, $"f{i}.bin", bytes));
+            }
+
+            Assert.Equal(0, await server.StopAsync());
+        }
+
+        var backupDir = temp.Combine("backup");
+        var backup = await Cli.RunAsync(["backup", backupDir, "--data-root", root]);
+        Assert.True(backup.ExitCode == 0, backup.Stdout + backup.Stderr);
+        // The backup holds these blobs only in its database copy: no file could serve them.
+        var backupBlobs = Path.Combine(backupDir, "blobs");
+        Assert.False(Directory.Exists(backupBlobs) && Directory.EnumerateFiles(backupBlobs, "*", SearchOption.AllDirectories).Any());
+
+        var (corrupt, missing) = (packages[0], packages[1]);
+        var corruptHex = Api.Sha256(corrupt.Bytes)["sha256:".Length..];
+        var missingHex = Api.Sha256(missing.Bytes)["sha256:".Length..];
+        RootFiles.FlipInlineByte(root, corruptHex, 10);
+        Assert.Equal(1, RootFiles.Sql(root, $"DELETE FROM inline_blobs WHERE sha256 = '{missingHex}'"));
+        var damaged = await Cli.RunAsync(["fsck", "--data-root", root]);
+        Assert.Equal(1, damaged.ExitCode);
+
+        var repair = await Cli.RunAsync(["fsck", "--repair", "--blobs-from", backupDir, "--data-root", root]);
+        Assert.True(repair.ExitCode == 0, repair.Stdout + repair.Stderr);
+        Assert.Contains($"restored blob {Api.Sha256(corrupt.Bytes)}", repair.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"restored blob {Api.Sha256(missing.Bytes)}", repair.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("cannot fix", repair.Stdout, StringComparison.Ordinal);
+
+        // Put back as files; the damaged inline copy is gone, the untouched neighbour stays inline.
+        Assert.Equal(0, StoreFiles.Scalar(root, $"SELECT COUNT(*) FROM inline_blobs WHERE sha256 IN ('{corruptHex}', '{missingHex}')"));
+        Assert.Equal(1, StoreFiles.Scalar(root, $"SELECT COUNT(*) FROM inline_blobs WHERE sha256 = '{Api.Sha256(packages[2].Bytes)["sha256:".Length..]}'"));
+        Assert.Equal(2, Directory.EnumerateFiles(Path.Combine(root, "blobs"), "*", SearchOption.AllDirectories).Count());
+        var clean = await Cli.RunAsync(["fsck", "--data-root", root]);
+        Assert.True(clean.ExitCode == 0, clean.Stdout + clean.Stderr);
+
+        await using var again = await ServerProcess.StartAsync(root);
+        foreach (var (id, path, bytes) in packages)
+        {
+            var read = await Api.DownloadAsync(again.Http, id, path);
+            Assert.True(bytes.AsSpan().SequenceEqual(read), $"{id}/{path} differs after the repair");
+        }
+
+        Assert.Equal(0, await again.StopAsync());
     }
 
     private static byte[] Content(int seed)

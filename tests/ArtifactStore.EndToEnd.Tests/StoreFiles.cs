@@ -14,6 +14,43 @@ internal static class StoreFiles
     public static long BlobBytes(string root) =>
         Directory.EnumerateFiles(Path.Combine(root, "blobs"), "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
 
+    /// <summary>Bytes held by blob files plus bytes kept inline in the database (docs/upload.md, "Small blobs").</summary>
+    public static long StoredBytes(string root) => BlobBytes(root) + Scalar(root, "SELECT COALESCE(SUM(size), 0) FROM inline_blobs");
+
+    /// <summary>Every blob, a file or an inline row, with its size and placement, sorted.</summary>
+    public static string StoredListing(string root) =>
+        string.Join('\n', new[] { BlobListing(root) }.Concat(InlineRows(root).Select(r => $"{r.Hex} {r.Size} inline")));
+
+    /// <summary>The hex digests of every blob held, as a file or inline.</summary>
+    public static IReadOnlySet<string> StoredDigests(string root) =>
+        Directory.EnumerateFiles(Path.Combine(root, "blobs"), "*", SearchOption.AllDirectories).Select(f => Path.GetFileName(f)!)
+            .Concat(InlineRows(root).Select(r => r.Hex))
+            .ToHashSet(StringComparer.Ordinal);
+
+    private static List<(string Hex, long Size)> InlineRows(string root)
+    {
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(root, "db", "artifactstore.db")};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT sha256, size FROM inline_blobs ORDER BY sha256";
+        using var reader = command.ExecuteReader();
+        var rows = new List<(string, long)>();
+        while (reader.Read())
+        {
+            rows.Add((reader.GetString(0), reader.GetInt64(1)));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Whether the blob <paramref name="digest"/> (<c>sha256:…</c>) is held: as a file or inline.</summary>
+    public static bool IsStored(string root, string digest)
+    {
+        var hex = digest["sha256:".Length..];
+        return File.Exists(Path.Combine(root, "blobs", "sha256", hex[..2], hex[2..4], hex)) ||
+               Scalar(root, $"SELECT COUNT(*) FROM inline_blobs WHERE sha256 = '{hex}'") > 0;
+    }
+
     /// <summary>The views as text, read through a read-only connection.</summary>
     public static string ViewDump(string root)
     {

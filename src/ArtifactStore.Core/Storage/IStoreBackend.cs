@@ -55,7 +55,10 @@ public interface IStoreBackend
     /// </summary>
     Task<Result<StoreSnapshotReader>> OpenSnapshotAsync(string path, CancellationToken cancellationToken);
 
-    /// <summary>The blobs of another root or of a backup, read-only (the source of <c>fsck --repair --blobs-from</c>).</summary>
+    /// <summary>
+    /// The blob files of another root or of a backup, read-only: the source of <c>fsck --repair --blobs-from</c> when
+    /// that directory has no database (with one, its inline blobs are read too, through an embedded snapshot).
+    /// </summary>
     IBlobStore OpenBlobsForReading(string path);
 
     /// <summary>

@@ -1,3 +1,5 @@
+using ArtifactStore.Core.Blobs;
+using ArtifactStore.Core.Configuration;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Storage;
 using ArtifactStore.Core.Verification;
@@ -53,14 +55,35 @@ public static class StoreFsck
         actions.AddRange(await repair.RemoveStagingLeftoversAsync(current, cancellationToken));
         if (blobsFrom is not null && current.Findings.Any(f => f.Kind is FsckFindingKind.CorruptBlob or FsckFindingKind.MissingBlob))
         {
-            var source = store.Backend.OpenBlobsForReading(blobsFrom);
-            var (restored, _) = await repair.RestoreBlobsAsync(current, source, blobsFrom, cancellationToken);
-            actions.AddRange(restored);
+            var (source, snapshot) = await OpenBlobSourceAsync(store.Backend, blobsFrom, cancellationToken);
+            await using (snapshot)
+            {
+                var (restored, _) = await repair.RestoreBlobsAsync(current, source, blobsFrom, cancellationToken);
+                actions.AddRange(restored);
+            }
         }
 
         var after = actions.Count == 0 ? current : await CheckOpenedAsync(store, cancellationToken);
         var cannot = after.Findings.Where(f => f.IsDamage).Select(f => $"{f.Message} — {Advice(f, blobsFrom)}").ToList();
         return new RepairOutcome(before, actions, after, cannot);
+    }
+
+    /// <summary>
+    /// The blobs of the backup or root at <paramref name="path"/>: its blob files and, when it has a database, the blobs
+    /// that database keeps inline (docs/upload.md, "Small blobs"), read through one snapshot that the caller disposes.
+    /// A backup and a root have the embedded backend's layout whatever the repaired store's backend (a scale-out
+    /// store is backed up with copy-store into an embedded root), so the embedded backend, found by name, reads them.
+    /// A directory without a readable database gives its blob files alone.
+    /// </summary>
+    private static async Task<(IBlobStore Blobs, IAsyncDisposable? Snapshot)> OpenBlobSourceAsync(IStoreBackend backend, string path, CancellationToken cancellationToken)
+    {
+        var embedded = StoreBackends.Find(StoreOptions.DefaultBackend);
+        if (embedded.CheckBackupFiles(path) is null && await embedded.OpenSnapshotAsync(path, cancellationToken) is { IsSuccess: true } opened)
+        {
+            return (opened.Value.Blobs, opened.Value);
+        }
+
+        return (backend.OpenBlobsForReading(path), null);
     }
 
     private static string Advice(FsckFinding finding, string? blobsFrom) => finding.Kind switch

@@ -95,6 +95,61 @@ public abstract class GcProtocolContract(StoreBackendFixture fixture)
     }
 
     [Fact]
+    public async Task an_upload_whose_unit_shares_a_group_commit_with_the_reapers_last_unit_writes_the_blob_afresh()
+    {
+        // X is small, so it is inline: the reaper's last unit drops its row and its bytes, and the upload's unit runs
+        // right after it in the same transaction, while reads outside that transaction still see the bytes.
+        Assert.True(X.Length <= InlineBlobStore.DefaultMaxInlineBytes);
+        var pause = new Pause(ProtocolHooks.ReaperBytesDeleted, DigestOfX());
+        var store = await ExpiredStoreAsync(pause.Hooks);
+        var reaper = new QueuedWrites(store.Database);
+        var uploads = new QueuedWrites(store.Database);
+        var packages = new Core.Packages.PackageService(uploads, store.Blobs, store.Options, store.Time, store.Hooks);
+        var holdWriter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        pause.Arm();
+        try
+        {
+            using var collector = new Core.Gc.GarbageCollector(reaper, store.Blobs, store.Time, store.Options.Gc with { BlobGracePeriod = TimeSpan.Zero }, store.Hooks);
+            var gc = collector.RunAsync(dryRun: false, "gc", CancellationToken.None);
+            await pause.Reached.WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal(BlobState.Deleting, (await RowOfXAsync(store))!.State);
+            var reaperUnits = reaper.Queued;
+
+            // A unit that holds the writer until both units below are queued behind it: the next batch is exactly them.
+            var writerHeld = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var holder = store.Database.WriteAsync<bool>(async (_, _) =>
+            {
+                writerHeld.SetResult();
+                await holdWriter.Task;
+                return true;
+            }, CancellationToken.None);
+            await writerHeld.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+            pause.Resume();
+            await reaper.QueuedAsync(reaperUnits + 1).WaitAsync(TimeSpan.FromSeconds(10));
+            var upload = CreateXAsync(packages);
+            await uploads.QueuedAsync(1).WaitAsync(TimeSpan.FromSeconds(10));
+            holdWriter.SetResult();
+
+            Assert.True((await holder.WaitAsync(TimeSpan.FromSeconds(10))).IsSuccess);
+            var report = (await gc.WaitAsync(TimeSpan.FromSeconds(10))).Value;
+            var created = await upload.WaitAsync(TimeSpan.FromSeconds(10));
+
+            Assert.Contains(report.BlobsReaped, b => b.Digest == DigestOfX());
+            Assert.True(created.IsSuccess, created.IsSuccess ? null : created.Error.Message);
+            Assert.NotNull(await store.Database.Views.GetInlineBlobAsync(DigestOfX(), CancellationToken.None));
+            await AssertIntactAsync(store, created.Value.Package.Id);
+            await store.AssertViewsMatchReplayAsync();
+        }
+        finally
+        {
+            holdWriter.TrySetResult();
+            pause.Resume();
+            await store.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task an_upload_after_the_reaper_finished_writes_the_blob_afresh()
     {
         var store = await ExpiredStoreAsync(null);
@@ -184,6 +239,14 @@ public abstract class GcProtocolContract(StoreBackendFixture fixture)
         var swept = (await store.Sweeper.RunAsync(null, dryRun: false, "sweeper", CancellationToken.None)).Value;
         Assert.Single(swept.Eligible);
         return store;
+    }
+
+    private static async Task<Core.Errors.Result<Core.Packages.PackageCreation>> CreateXAsync(Core.Packages.PackageService packages)
+    {
+        await using var upload = packages.BeginUpload();
+        Assert.Null(upload.AddField("name", "fresh"));
+        Assert.Null(await upload.AddFileAsync("x", "text/plain", new MemoryStream(System.Text.Encoding.UTF8.GetBytes(X)), CancellationToken.None));
+        return await packages.CreateAsync(upload, "tester", claim: null, CancellationToken.None);
     }
 
     private static BlobDigest DigestOfX() =>
