@@ -12,7 +12,9 @@ namespace ArtifactStore.Bench;
 /// (sendfile) on 127.0.0.1, each loaded by <c>wrk -t2 -c64</c>. Rounds interleave the four targets (the
 /// order alternating), so a neighbour's load falls on both sides; the table gives medians and the ratio
 /// store/nginx. Installs <c>nginx-light</c> and <c>wrk</c> with apt when missing (bench only).
-/// Usage: artifactstore-bench downloads [rounds] [seconds] (defaults 3 and 10).
+/// Usage: artifactstore-bench downloads [rounds] [seconds] (defaults 3 and 10). With ARTIFACTSTORE_BENCH_BEFORE_DLL
+/// naming another build's artifactstore.dll, that build serves the same files as a third server in the same rounds,
+/// for before/after figures on a busy machine.
 /// </summary>
 internal static partial class DownloadBenchmark
 {
@@ -53,6 +55,10 @@ internal static partial class DownloadBenchmark
 
             using var store = BenchServer.Start(Path.Combine(work.FullName, "root"));
             var packageId = await UploadAsync(store.Url, files);
+            using var before = Environment.GetEnvironmentVariable("ARTIFACTSTORE_BENCH_BEFORE_DLL") is { Length: > 0 } beforeDll
+                ? BenchServer.StartBuild(beforeDll, Path.Combine(work.FullName, "root-before"), null)
+                : null;
+            var beforePackageId = before is null ? Guid.Empty : await UploadAsync(before.Url, files);
             using var nginx = Nginx.Start(work.FullName, files);
 
             var targets = new List<(string Size, string Server, string Url)>();
@@ -60,7 +66,13 @@ internal static partial class DownloadBenchmark
             {
                 targets.Add((name, "store", $"{store.Url}/v1/packages/{packageId}/files/{FileName(name)}"));
                 targets.Add((name, "nginx", $"{nginx.Url}/{FileName(name)}"));
+                if (before is not null)
+                {
+                    targets.Add((name, "before", $"{before.Url}/v1/packages/{beforePackageId}/files/{FileName(name)}"));
+                }
             }
+
+            string[] servers = before is null ? ["store", "nginx"] : ["store", "before", "nginx"];
 
             foreach (var target in targets)
             {
@@ -87,15 +99,15 @@ internal static partial class DownloadBenchmark
             }
 
             Console.WriteLine($"Downloads, wrk -t2 -c{Connections} -d{seconds}s, {rounds} interleaved rounds, medians (1 MB = 10^6 bytes)");
-            Console.WriteLine($"{"file",-6} {"server",-6} {"req/s",9} {"MB/s",8} {"p99 ms",8} {"store/nginx",12}");
+            Console.WriteLine($"{"file",-6} {"server",-6} {"req/s",9} {"MB/s",8} {"p99 ms",8} {"/ nginx",12}");
             foreach (var (name, bytes) in Sizes)
             {
                 var nginxRate = Median(results[(name, "nginx")].Select(r => r.RequestsPerSecond));
-                foreach (var server in new[] { "store", "nginx" })
+                foreach (var server in servers)
                 {
                     var runs = results[(name, server)];
                     var rate = Median(runs.Select(r => r.RequestsPerSecond));
-                    var ratio = server == "store" ? $"{rate / nginxRate,11:F2}x" : "";
+                    var ratio = server == "nginx" ? "" : $"{rate / nginxRate,11:F2}x";
                     Console.WriteLine($"{name,-6} {server,-6} {rate,9:F0} {rate * bytes / 1e6,8:F0} {Median(runs.Select(r => r.P99Ms)),8:F1} {ratio,12}");
                 }
             }

@@ -149,6 +149,10 @@ public sealed class FileSystemBlobStore : IBlobStore
         }
     }
 
+    /// <summary>One open, pread and close (<see cref="Posix.ReadFile"/>): the whole-blob read of every small download.</summary>
+    public ValueTask<int> ReadAsync(BlobDigest digest, Memory<byte> destination, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Posix.ReadFile(PathOf(digest), destination.Span));
+
     public Task<BlobStat?> StatAsync(BlobDigest digest, CancellationToken cancellationToken)
     {
         var info = new FileInfo(PathOf(digest));

@@ -102,6 +102,30 @@ public sealed class CorruptionTests
         Assert.False(complete, "a corrupt blob was delivered as a complete, successful response");
     }
 
+    [Fact]
+    public async Task a_small_blob_grown_on_disk_is_answered_blob_corrupt_though_its_first_bytes_are_intact()
+    {
+        using var temp = new TempDirectory();
+        await using var server = await ServerProcess.StartAsync(temp.Combine("root"));
+        // Over Uploads:InlineMaxBytes (64 KiB), so the blob is a file that can grow.
+        var bytes = new byte[96 * 1024];
+        new Random(64).NextBytes(bytes);
+        var (_, body) = await Api.PostPackageAsync(server.Http, Api.Form("grown", Api.Files(("g.bin", bytes))));
+        var id = body.GetProperty("id").GetString()!;
+        Assert.Equal(bytes, await Api.DownloadAsync(server.Http, id, "g.bin"));
+
+        // The recorded length's worth of bytes still hashes right: only the extra byte gives the damage away.
+        var hex = Api.Sha256(bytes)["sha256:".Length..];
+        await using (var file = new FileStream(temp.Combine("root", "blobs", "sha256", hex[..2], hex[2..4], hex), FileMode.Append))
+        {
+            file.WriteByte(1);
+        }
+
+        var (status, problem) = await Api.GetJsonAsync(server.Http, $"v1/packages/{id}/files/g.bin");
+        Assert.Equal(HttpStatusCode.InternalServerError, status);
+        Assert.Equal("blob_corrupt", problem.GetProperty("code").GetString());
+    }
+
     /// <summary>
     /// Inverts one byte of the stored blob with <paramref name="digest"/> in the root at temp/root, wherever it is kept:
     /// its file, or its row in the database when it is small enough to be inline (docs/upload.md, "Small blobs").

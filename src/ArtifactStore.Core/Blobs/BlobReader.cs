@@ -89,36 +89,30 @@ public sealed class BlobReader(IBlobStore store, long verifyUpFrontLimit = 4 * 1
 
     /// <summary>
     /// Reads a whole blob of at most the up-front limit (<see cref="VerifiesUpFront"/>) into a pooled buffer and
-    /// verifies it: the bytes are read once, hashed in place and then written by the caller in one go, with no
-    /// stream or copy in between (docs/upload.md, "Reading back"). A mismatch is <c>blob_corrupt</c> before anything is sent.
+    /// verifies it: the bytes are read once (<see cref="IBlobStore.ReadAsync"/>: for local files one open, read and
+    /// close), hashed in place and then written by the caller in one go, with no stream in between
+    /// (docs/upload.md, "Reading back"). A mismatch is <c>blob_corrupt</c> before anything is sent.
     /// </summary>
     public async Task<Result<PooledBlob>> ReadSmallAsync(BlobDigest digest, string? blake3Hex, long expectedLength, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(expectedLength, verifyUpFrontLimit);
-        await using var content = await store.OpenReadAsync(digest, 0, cancellationToken);
-        if (content is null)
-        {
-            return Corrupt(digest, "its bytes are missing from the blob store");
-        }
-
-        if (content.Length != expectedLength)
-        {
-            return Corrupt(digest, $"it is {content.Length} bytes on disk, {expectedLength} recorded");
-        }
-
         var length = (int)expectedLength;
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, length));
+
+        // One byte more than recorded: a read that fills it proves the stored blob is longer, without a stat.
+        var buffer = ArrayPool<byte>.Shared.Rent(length + 1);
         try
         {
-            if (content.Stream is FileStream)
+            var read = await store.ReadAsync(digest, buffer.AsMemory(0, length + 1), cancellationToken);
+            if (read < 0)
             {
-                // A local file: on Linux an "asynchronous" file read is the same synchronous read run on another pool
-                // thread, so awaiting it only adds a hop; the bytes are usually in the page cache.
-                content.Stream.ReadExactly(buffer.AsSpan(0, length));
+                return Corrupt(digest, "its bytes are missing from the blob store");
             }
-            else
+
+            if (read != length)
             {
-                await content.Stream.ReadExactlyAsync(buffer.AsMemory(0, length), cancellationToken);
+                return Corrupt(digest, read > length
+                    ? $"it is longer on disk than the {expectedLength} bytes recorded"
+                    : $"it is {read} bytes on disk, {expectedLength} recorded");
             }
 
             if (!ReadCheck.Matches(buffer.AsSpan(0, length), digest, blake3Hex))

@@ -47,6 +47,36 @@ public interface IBlobStore
     /// </summary>
     Task<BlobContent?> OpenReadAsync(BlobDigest digest, long offset, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Reads a blob from its first byte into <paramref name="destination"/> until that is full or the blob ends, and
+    /// returns how many bytes were read, or -1 when no bytes exist at that address. The bytes are unverified
+    /// (<see cref="BlobReader"/> checks them). A caller that passes one byte more than the recorded length learns from
+    /// the count alone whether the stored blob is shorter, exact or longer. This default opens a stream; a store of
+    /// local files reads with one open, read and close and nothing else (docs/upload.md, "The download path").
+    /// </summary>
+    async ValueTask<int> ReadAsync(BlobDigest digest, Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        await using var content = await OpenReadAsync(digest, 0, cancellationToken);
+        if (content is null)
+        {
+            return -1;
+        }
+
+        var total = 0;
+        while (total < destination.Length)
+        {
+            var read = await content.Stream.ReadAsync(destination[total..], cancellationToken);
+            if (read == 0)
+            {
+                break;
+            }
+
+            total += read;
+        }
+
+        return total;
+    }
+
     /// <summary>Size and modification time of the bytes at an address, or null when there are none.</summary>
     Task<BlobStat?> StatAsync(BlobDigest digest, CancellationToken cancellationToken);
 

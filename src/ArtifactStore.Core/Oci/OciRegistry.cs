@@ -45,15 +45,26 @@ public sealed partial class OciRegistry(IStoreDatabase database, IBlobStore blob
     /// </summary>
     public async Task<Result<long>> FindBlobAsync(BlobDigest digest, CancellationToken cancellationToken)
     {
+        var found = await FindBlobToReadAsync(digest, cancellationToken);
+        return found.IsSuccess ? found.Value.Size : found.Error;
+    }
+
+    /// <summary>
+    /// <see cref="FindBlobAsync"/> with the BLAKE3 recorded in the blob's row, when it has one, so a pull checks the
+    /// cheaper digest as package downloads do (docs/upload.md, "Which digest a read checks"). Bytes pushed and not yet
+    /// recorded have no row, and are checked against their SHA-256 address.
+    /// </summary>
+    public async Task<Result<(long Size, string? Blake3Hex)>> FindBlobToReadAsync(BlobDigest digest, CancellationToken cancellationToken)
+    {
         var row = await database.Views.GetBlobAsync(digest, cancellationToken);
         if (row is { State: BlobState.Live or BlobState.Condemned })
         {
-            return row.Size;
+            return Result<(long Size, string? Blake3Hex)>.Ok((row.Size, row.Blake3Hex));
         }
 
         if (row is null && await blobs.StatAsync(digest, cancellationToken) is { } stat)
         {
-            return stat.Length;
+            return Result<(long Size, string? Blake3Hex)>.Ok((stat.Length, null));
         }
 
         return new StoreError(OciErrorCodes.BlobUnknown, $"the store holds no blob {digest}",

@@ -176,16 +176,16 @@ public static class OciEndpoints
             return;
         }
 
-        var size = await store.Oci.FindBlobAsync(digest, context.RequestAborted);
-        if (!size.IsSuccess)
+        var found = await store.Oci.FindBlobToReadAsync(digest, context.RequestAborted);
+        if (!found.IsSuccess)
         {
-            await OciErrors.WriteAsync(context, size.Error);
+            await OciErrors.WriteAsync(context, found.Error);
             return;
         }
 
         context.Response.Headers[DigestHeader] = digest.ToString();
-        await BlobResponses.SendAsync(context, store.BlobReader, digest, size.Value, "application/octet-stream",
-            loggers.CreateLogger("ArtifactStore.Oci"), headOnly: head);
+        await BlobResponses.SendAsync(context, store.BlobReader, digest, found.Value.Size, "application/octet-stream",
+            loggers.CreateLogger("ArtifactStore.Oci"), headOnly: head, blake3Hex: found.Value.Blake3Hex);
     }
 
     private static async Task SendTagsAsync(HttpContext context, StoreRuntime store, string repository)

@@ -286,6 +286,66 @@ public abstract class BlobStoreContract(StoreBackendFixture fixture) : IAsyncLif
         Assert.Equal(ErrorCodes.BlobCorrupt, opened.Error?.Code);
     }
 
+    [Fact]
+    public async Task a_whole_read_fills_the_destination_and_its_count_tells_the_stored_length()
+    {
+        var bytes = RandomBytes(1000);
+        var digest = await StageAndPutAsync(bytes);
+
+        // One byte more than stored: the count says the blob ended first, and the bytes are the blob's.
+        var roomy = new byte[1001];
+        Assert.Equal(1000, await Blobs.ReadAsync(digest, roomy, CancellationToken.None));
+        Assert.Equal(bytes, roomy[..1000]);
+
+        // Less room than stored: filled, and the count says so.
+        var narrow = new byte[400];
+        Assert.Equal(400, await Blobs.ReadAsync(digest, narrow, CancellationToken.None));
+        Assert.Equal(bytes[..400], narrow);
+
+        Assert.Equal(-1, await Blobs.ReadAsync(Digest(RandomBytes(7)), new byte[8], CancellationToken.None));
+    }
+
+    [Theory]
+    [InlineData(4 * 1024)] // checked against SHA-256
+    [InlineData(256 * 1024)] // checked against BLAKE3
+    public async Task a_small_whole_read_returns_the_verified_bytes_and_refuses_them_once_one_bit_changed(int size)
+    {
+        var bytes = RandomBytes(size);
+        var staged = (await Blobs.StageAsync(new MemoryStream(bytes), long.MaxValue, CancellationToken.None)).Value;
+        await PutAsync(staged);
+        var reader = new BlobReader(Blobs);
+        using (var good = (await reader.ReadSmallAsync(staged.Digest, staged.Blake3Hex, size, CancellationToken.None)).Value)
+        {
+            Assert.Equal(bytes, good.Bytes.ToArray());
+        }
+
+        await Store.Backend.CorruptBlobAsync(staged.Digest, size / 2, CancellationToken.None);
+        var read = await reader.ReadSmallAsync(staged.Digest, staged.Blake3Hex, size, CancellationToken.None);
+        Assert.Equal(ErrorCodes.BlobCorrupt, read.Error?.Code);
+        Assert.Contains("do not match", read.Error!.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(99, "longer on disk")]
+    [InlineData(101, "100 bytes on disk")]
+    public async Task a_small_whole_read_of_another_length_than_recorded_is_refused(int recorded, string why)
+    {
+        var digest = await StageAndPutAsync(RandomBytes(100));
+        var read = await new BlobReader(Blobs).ReadSmallAsync(digest, null, recorded, CancellationToken.None);
+        Assert.Equal(ErrorCodes.BlobCorrupt, read.Error?.Code);
+        Assert.Contains(why, read.Error!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task a_small_whole_read_of_a_missing_blob_is_refused_not_served_empty()
+    {
+        var digest = await StageAndPutAsync(RandomBytes(100));
+        await Blobs.DeleteAsync(digest, CancellationToken.None);
+        var read = await new BlobReader(Blobs).ReadSmallAsync(digest, null, 100, CancellationToken.None);
+        Assert.Equal(ErrorCodes.BlobCorrupt, read.Error?.Code);
+        Assert.Contains("missing", read.Error!.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>Puts a staged blob and drops the staged copy, as an upload does once its unit of work has ended.</summary>
     private async Task<BlobPutOutcome> PutAsync(StagedBlob staged)
     {
