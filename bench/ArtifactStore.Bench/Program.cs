@@ -11,6 +11,7 @@ return args.FirstOrDefault() switch
     "blake3" => Blake3Benchmark.Run(args),
     "downloads" => await DownloadBenchmark.RunAsync(args[1..]),
     "verify-digests" => VerifyDigestBenchmark.Run(args[1..]),
+    "resumable-digests" => ResumableDigestsBenchmark.Run(args[1..]),
     "stream" => await StreamBenchmark.RunAsync(args),
     "large" => await LargeTransferBenchmark.RunSingleAsync(args[1..]),
     "large-concurrent" => await LargeTransferBenchmark.RunConcurrentAsync(args[1..]),

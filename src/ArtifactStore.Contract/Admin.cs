@@ -16,7 +16,8 @@ public sealed record GcReportDocument(
     List<string> TombstonesPurged,
     List<string> JobTombstonesPurged,
     List<ExpiredUploadDocument> UploadsExpired,
-    long BytesFreed);
+    long BytesFreed,
+    long IdempotencyRecordsPurged);
 
 public sealed record DeletedPackageDocument(string PackageId, string Name, long BytesReleased);
 

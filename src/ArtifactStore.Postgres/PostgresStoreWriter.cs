@@ -103,6 +103,21 @@ internal sealed class PostgresStoreWriter(NpgsqlConnection connection, NpgsqlTra
         Sql.ExecuteAsync(connection, transaction, "DELETE FROM idempotency WHERE scope = @scope AND key = @key", cancellationToken,
             ("scope", scope), ("key", key));
 
+    /// <summary>
+    /// The conditions stand on the deleted row too, not only in the subquery: a claim that another replica commits
+    /// on the same key meanwhile (an in-progress record, or a new expiry) is seen by the delete's recheck of the
+    /// row and kept.
+    /// </summary>
+    public Task<int> PurgeIdempotencyAsync(DateTimeOffset expiredBefore, int limit, CancellationToken cancellationToken) =>
+        Sql.ExecuteAsync(connection, transaction, """
+            DELETE FROM idempotency
+            WHERE (scope, key) IN (
+                SELECT scope, key FROM idempotency
+                WHERE expires_at < @cutoff AND state = 'completed' ORDER BY expires_at LIMIT @limit)
+              AND expires_at < @cutoff AND state = 'completed'
+            """,
+            cancellationToken, ("cutoff", Rfc3339.ToText(expiredBefore)), ("limit", limit));
+
     public Task<JobView?> GetJobAsync(Guid id, CancellationToken cancellationToken) =>
         PostgresJobRows.GetAsync(connection, transaction, id, cancellationToken);
 

@@ -111,6 +111,13 @@ internal sealed class PostgresViewQueries(NpgsqlDataSource dataSource) : IViewQu
                 Sql.String(r, 3), Sql.String(r, 4), Rfc3339.Parse(r.GetString(5)), Rfc3339.Parse(r.GetString(6))),
             cancellationToken);
 
+    public Task<long> CountPurgeableIdempotencyAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken) =>
+        OnConnectionAsync(async connection =>
+            Convert.ToInt64(await Sql.ScalarAsync(connection, null,
+                "SELECT count(*) FROM idempotency WHERE expires_at < @cutoff AND state = 'completed'",
+                cancellationToken, ("cutoff", Rfc3339.ToText(expiredBefore))), CultureInfo.InvariantCulture),
+            cancellationToken);
+
     public Task<long> GetHeadSeqAsync(CancellationToken cancellationToken) =>
         OnConnectionAsync(async connection =>
             Convert.ToInt64(await Sql.ScalarAsync(connection, null, "SELECT COALESCE(MAX(seq), 0) FROM events", cancellationToken), CultureInfo.InvariantCulture),

@@ -52,7 +52,11 @@ public sealed class ScaleOutUploadSessionStore(PostgresUploadSessionRows rows, S
                 new Dictionary<string, object?> { ["offset"] = session.Offset });
         }
 
-        var digests = ResumableDigests.Import(row.DigestState);
+        if (Restore(row) is not { } digests)
+        {
+            return StateUnreadable(id);
+        }
+
         var partSize = (int)blobs.PartSize;
         var buffer = ArrayPool<byte>.Shared.Rent(partSize);
         try
@@ -104,7 +108,12 @@ public sealed class ScaleOutUploadSessionStore(PostgresUploadSessionRows rows, S
 
         var row = locked.Row;
         var size = row.Session.Offset;
-        var (sha256, blake3) = ResumableDigests.Import(row.DigestState).Current();
+        if (Restore(row) is not { } digests)
+        {
+            return StateUnreadable(id);
+        }
+
+        var (sha256, blake3) = digests.Current();
         if (sha256 != expected)
         {
             return new StoreError(UploadErrorCodes.DigestMismatch,
@@ -180,6 +189,26 @@ public sealed class ScaleOutUploadSessionStore(PostgresUploadSessionRows rows, S
 
         await blobs.CompleteSessionAsync(id, upload, parts, cancellationToken);
     }
+
+    /// <summary>
+    /// The row's digest state restored, or null when this build cannot read it (a version from a newer build, or
+    /// damage): the session is then refused with a stable code rather than finished with a digest that might be wrong.
+    /// </summary>
+    private static ResumableDigests? Restore(UploadSessionRow row)
+    {
+        try
+        {
+            return ResumableDigests.Import(row.DigestState);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    private static StoreError StateUnreadable(Guid id) =>
+        new(UploadErrorCodes.StateUnreadable,
+            $"upload session {id} holds a digest state this server cannot read (saved by a newer version, or damaged); nothing was changed: start a new upload session");
 
     private static StoreError NotFound(Guid id) =>
         new(UploadErrorCodes.UploadNotFound, $"there is no upload session {id}");

@@ -88,6 +88,15 @@ internal sealed partial class SqliteViewQueries(Func<SqliteConnection> openReade
         return Task.FromResult(SqliteBlobRows.Get(connection, null, digest));
     }
 
+    public Task<long> CountPurgeableIdempotencyAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken)
+    {
+        using var connection = openReader();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM idempotency INDEXED BY idempotency_by_expiry WHERE expires_at < $cutoff AND state = 'completed'";
+        command.Parameters.AddWithValue("$cutoff", Rfc3339.ToText(expiredBefore));
+        return Task.FromResult(Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture));
+    }
+
     public Task<long> GetHeadSeqAsync(CancellationToken cancellationToken)
     {
         using var connection = openReader();

@@ -10,7 +10,8 @@ namespace ArtifactStore.EndToEnd.Tests;
 /// Upload sessions on the scale-out backend (docs/upload.md, "Upload sessions on scale-out"), on real replica
 /// processes over one PostgreSQL database and one S3 bucket: chunks of any size sent to any replica, a replica
 /// killed with -9 in the middle of a chunk and the upload resumed on another, the digest checked without
-/// reading the upload again, expiry by GC, and the per-caller and size limits.
+/// reading the upload again, expiry by GC, the per-caller and size limits, and a digest state this build cannot
+/// read refused with its code.
 /// </summary>
 public sealed class ScaleOutUploadSessionTests
 {
@@ -166,6 +167,21 @@ public sealed class ScaleOutUploadSessionTests
         var (refused, problem) = await Api.SendAsync(a.Http, HttpMethod.Post, "v1/uploads");
         Assert.Equal(HttpStatusCode.TooManyRequests, refused);
         Assert.Equal("too_many_upload_sessions", problem.GetProperty("code").GetString());
+
+        // A digest state this build cannot read (a newer version's, say) is refused with its code, never used:
+        // neither a chunk nor a finish goes on from it, and the session stays as it was.
+        var secondId = second.Split('/')[^1];
+        Assert.Equal(1, await store.ScalarAsync($"UPDATE upload_sessions SET digest_state = set_byte(digest_state, 0, 9) WHERE id = '{secondId}' RETURNING 1"));
+        using (var unreadable = await Uploads.AppendAsync(a.Http, second, 0, new byte[10]))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, unreadable.StatusCode);
+            Assert.Equal("upload_state_unreadable", (await unreadable.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        }
+
+        var (unfinished, why) = await Uploads.FinishAsync(b.Http, second, Api.Sha256([]));
+        Assert.Equal(HttpStatusCode.Conflict, unfinished);
+        Assert.Equal("upload_state_unreadable", why.GetProperty("code").GetString());
+        Assert.Equal(0L, await Uploads.OffsetAsync(b.Http, second));
 
         // A chunk that would take the session past its limit is dropped whole, parts it uploaded included.
         using (var ok = await Uploads.AppendAsync(a.Http, first, 0, new byte[MiB]))

@@ -43,6 +43,9 @@ public static class StoreMetrics
     public static Counter<long> GcFreedBytes { get; } =
         Meter.CreateCounter<long>("artifactstore_gc_freed_bytes_total", "bytes", "Bytes freed by garbage collection (not dry runs), as measured from what was removed.");
 
+    public static Counter<long> GcIdempotencyRecordsPurged { get; } =
+        Meter.CreateCounter<long>("artifactstore_gc_idempotency_records_purged_total", "records", "Completed idempotency records garbage collection purged after their window (not dry runs).");
+
     public static Counter<long> JobsFinished { get; } =
         Meter.CreateCounter<long>("artifactstore_jobs_finished_total", "jobs", "Jobs that reached an end state in this process (label state).");
 

@@ -1,4 +1,5 @@
 using ArtifactStore.Core.Blobs;
+using ArtifactStore.Core.Idempotency;
 using ArtifactStore.Core.Packages;
 
 namespace ArtifactStore.Core.Gc;
@@ -54,6 +55,12 @@ public sealed partial class GarbageCollector
         var purged = (await database.Views.FindPurgeableTombstonesAsync(now - options.TombstoneRetention, cancellationToken)).ToList();
         var purgedJobs = await database.Views.FindPurgeableJobTombstonesAsync(now - options.TombstoneRetention, cancellationToken);
         var expiredUploads = uploads is null ? [] : (await uploads.FindExpiredAsync(now, cancellationToken)).Select(u => new GcUpload(u.Id, u.Offset)).ToList();
-        return new GcReport(now, DryRun: true, packages, reaped, orphans, purged) { JobTombstonesPurged = purgedJobs, UploadsExpired = expiredUploads };
+        var idempotency = await database.Views.CountPurgeableIdempotencyAsync(now - IdempotencyGate.PurgeMargin, cancellationToken);
+        return new GcReport(now, DryRun: true, packages, reaped, orphans, purged)
+        {
+            JobTombstonesPurged = purgedJobs,
+            UploadsExpired = expiredUploads,
+            IdempotencyRecordsPurged = idempotency,
+        };
     }
 }

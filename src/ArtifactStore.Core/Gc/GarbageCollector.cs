@@ -3,6 +3,7 @@ using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Diagnostics;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Events;
+using ArtifactStore.Core.Idempotency;
 using ArtifactStore.Core.Packages;
 using ArtifactStore.Core.Storage;
 
@@ -17,7 +18,9 @@ namespace ArtifactStore.Core.Gc;
 ///   bytes, then record <c>v1.blob.reaped</c> and drop the row (unit of work). A crash between the steps
 ///   leaves a <c>deleting</c> row that the next run finishes; an upload meeting it waits and writes afresh;</item>
 /// <item>removes orphaned bytes (no row, older than the grace period: left by uploads that never committed);</item>
-/// <item>purges tombstones older than their retention.</item>
+/// <item>purges tombstones older than their retention;</item>
+/// <item>purges completed idempotency records past their window and <see cref="IdempotencyGate.PurgeMargin"/>,
+///   in batches (claims in progress are never purged).</item>
 /// </list>
 /// A dry run computes the same plan from the same state and changes nothing.
 /// <para>
@@ -32,6 +35,9 @@ public sealed partial class GarbageCollector(
 {
     public const string ExpiredReason = "retention expired";
     private const int DeleteBatchSize = 200;
+
+    /// <summary>Idempotency records purged per unit of work: each batch is short, so requests never wait long behind it.</summary>
+    internal const int IdempotencyPurgeBatch = 500;
     private readonly SemaphoreSlim _running = new(1, 1);
     private readonly MaintenanceLeaseHolder _lease = new(database, time, MaintenanceLease.Gc);
 
@@ -66,6 +72,7 @@ public sealed partial class GarbageCollector(
             {
                 StoreMetrics.GcPackagesDeleted.Add(report.Value.PackagesDeleted.Count);
                 StoreMetrics.GcFreedBytes.Add(report.Value.BytesFreed);
+                StoreMetrics.GcIdempotencyRecordsPurged.Add(report.Value.IdempotencyRecordsPurged);
             }
 
             return report;
@@ -103,12 +110,37 @@ public sealed partial class GarbageCollector(
         var expiredUploads = uploads is null ? [] : (await uploads.ExpireAsync(startedAt, cancellationToken)).Select(u => new GcUpload(u.Session.Id, u.BytesFreed)).ToList();
         var purged = await PurgeTombstonesAsync(startedAt - options.TombstoneRetention, actor, cancellationToken);
         var purgedJobs = await PurgeJobTombstonesAsync(startedAt - options.TombstoneRetention, actor, cancellationToken);
+        var idempotency = await PurgeIdempotencyAsync(startedAt - IdempotencyGate.PurgeMargin, cancellationToken);
         return new GcReport(startedAt, DryRun: false, packages, reaped.OrderBy(b => b.Digest.Hex, StringComparer.Ordinal).ToList(), orphans, purged)
         {
             JobTombstonesPurged = purgedJobs,
             UploadsAborted = aborted,
             UploadsExpired = expiredUploads,
+            IdempotencyRecordsPurged = idempotency,
         };
+    }
+
+    /// <summary>
+    /// Completed idempotency records that expired before <paramref name="expiredBefore"/>, a batch per unit of
+    /// work until a batch comes back short. A record whose key was claimed again meanwhile is no longer both
+    /// completed and expired, so the batch that meets it leaves it.
+    /// </summary>
+    private async Task<long> PurgeIdempotencyAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken)
+    {
+        long purged = 0;
+        while (true)
+        {
+            var batch = await database.WriteAsync<int>(async (writer, ct) =>
+            {
+                var removed = await writer.PurgeIdempotencyAsync(expiredBefore, IdempotencyPurgeBatch, ct);
+                return removed;
+            }, cancellationToken);
+            purged += batch.Value;
+            if (batch.Value < IdempotencyPurgeBatch)
+            {
+                return purged;
+            }
+        }
     }
 
     /// <summary>

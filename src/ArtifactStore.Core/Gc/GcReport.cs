@@ -21,5 +21,8 @@ public sealed record GcReport(
     /// <summary>Upload sessions removed because <c>Uploads:SessionTimeout</c> passed since their last chunk, with the bytes they held.</summary>
     public IReadOnlyList<GcUpload> UploadsExpired { get; init; } = [];
 
+    /// <summary>Completed idempotency records purged because their window (<c>Idempotency:Window</c>) and the purge margin passed.</summary>
+    public long IdempotencyRecordsPurged { get; init; }
+
     public long BytesFreed => BlobsReaped.Sum(b => b.Bytes) + OrphansRemoved.Sum(b => b.Bytes) + UploadsExpired.Sum(u => u.Bytes);
 }

@@ -10,6 +10,11 @@ namespace ArtifactStore.Core.Hashing;
 /// stack (at most one per bit of that number) and the raw bytes of the unfinished chunk (at most 1 KiB),
 /// which are hashed again when the state is restored. Slower than the library; used only where the state
 /// must move between processes.
+/// <para>
+/// Hand-written because no library at hand saves the state: the Blake3 package's <c>Hasher</c> (3.0.2) offers
+/// update, finalize and reset only, and BouncyCastle's <c>Blake3Digest</c> (2.7.0) copies its state only to
+/// another object in the same process (<c>IMemoable</c>).
+/// </para>
 /// </summary>
 public sealed class ResumableBlake3
 {

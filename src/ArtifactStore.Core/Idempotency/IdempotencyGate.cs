@@ -12,6 +12,13 @@ public sealed class IdempotencyGate(IStoreDatabase database, TimeSpan window)
 {
     public const int MaxKeyLength = 255;
 
+    /// <summary>
+    /// How long past its expiry a completed record is kept before GC purges it. A replay only needs a record
+    /// until its expiry, as this process's clock reads it; the margin covers replicas whose clocks run behind the
+    /// one that collects, so that none of them still answers a replay from a record already gone.
+    /// </summary>
+    public static readonly TimeSpan PurgeMargin = TimeSpan.FromHours(1);
+
     public TimeSpan Window => window;
 
     public static string? CheckKey(string key) =>

@@ -66,6 +66,13 @@ public interface IStoreWriter
     /// <summary>Removes the record for (scope, key) if present.</summary>
     Task DeleteIdempotencyAsync(string scope, string key, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Removes up to <paramref name="limit"/> <em>completed</em> records that expired before
+    /// <paramref name="expiredBefore"/>, oldest first, and answers how many it removed. Claims in progress are
+    /// never removed here, whatever their expiry (docs/upload.md, "Idempotency").
+    /// </summary>
+    Task<int> PurgeIdempotencyAsync(DateTimeOffset expiredBefore, int limit, CancellationToken cancellationToken);
+
     /// <summary>The job as this unit of work sees it, or null.</summary>
     Task<JobView?> GetJobAsync(Guid id, CancellationToken cancellationToken);
 

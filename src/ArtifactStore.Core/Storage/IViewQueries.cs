@@ -31,6 +31,9 @@ public interface IViewQueries : IInlineBlobReader
     /// <summary>Every completed idempotency record, expired or not (copy-store; in-progress claims belong to their process).</summary>
     Task<IReadOnlyList<IdempotencyRecord>> ListCompletedIdempotencyAsync(CancellationToken cancellationToken);
 
+    /// <summary>How many completed idempotency records expired before <paramref name="expiredBefore"/> (what a GC would purge; its dry run).</summary>
+    Task<long> CountPurgeableIdempotencyAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken);
+
     /// <summary>Position of the last event, 0 when the log is empty.</summary>
     Task<long> GetHeadSeqAsync(CancellationToken cancellationToken);
 

@@ -17,4 +17,10 @@ public static class UploadErrorCodes
 
     /// <summary>The caller has as many sessions open as <c>Uploads:MaxSessionsPerCaller</c> allows: 429.</summary>
     public const string TooManySessions = "too_many_upload_sessions";
+
+    /// <summary>
+    /// The session's saved digest state is of a version this build does not read (saved by a newer build before a
+    /// downgrade) or damaged: 409, nothing changed; the client starts a new session. Never a wrong digest.
+    /// </summary>
+    public const string StateUnreadable = "upload_state_unreadable";
 }

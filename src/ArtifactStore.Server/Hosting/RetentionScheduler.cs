@@ -45,6 +45,11 @@ internal sealed class RetentionScheduler(StoreRuntime store, ILogger<RetentionSc
                     logger.LogInformation("GC deleted {Packages} packages, reaped {Blobs} blobs and {Orphans} orphans, freeing {Bytes} bytes",
                         report.PackagesDeleted.Count, report.BlobsReaped.Count, report.OrphansRemoved.Count, report.BytesFreed);
                 }
+
+                if (report.IdempotencyRecordsPurged > 0)
+                {
+                    logger.LogInformation("GC purged {Records} idempotency records past their window", report.IdempotencyRecordsPurged);
+                }
             }, stoppingToken));
 
     private async Task LoopAsync(string name, TimeSpan interval, Func<CancellationToken, Task> run, CancellationToken stoppingToken)

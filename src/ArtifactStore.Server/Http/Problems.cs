@@ -30,6 +30,7 @@ public static class Problems
         UploadErrorCodes.OffsetMismatch => StatusCodes.Status416RangeNotSatisfiable,
         UploadErrorCodes.DigestMismatch or UploadErrorCodes.BlobUnknown => StatusCodes.Status422UnprocessableEntity,
         UploadErrorCodes.TooManySessions => StatusCodes.Status429TooManyRequests,
+        UploadErrorCodes.StateUnreadable => StatusCodes.Status409Conflict,
         ErrorCodes.MalformedRequest or ErrorCodes.RequestRejected => StatusCodes.Status400BadRequest,
         ErrorCodes.MethodNotAllowed => StatusCodes.Status405MethodNotAllowed,
         ErrorCodes.InsufficientStorage => StatusCodes.Status507InsufficientStorage,

@@ -25,7 +25,8 @@ public static class ReportJson
         [.. report.TombstonesPurged.Select(id => id.ToString())],
         [.. report.JobTombstonesPurged.Select(id => id.ToString())],
         [.. report.UploadsExpired.Select(u => new ExpiredUploadDocument(u.UploadId.ToString(), u.Bytes))],
-        report.BytesFreed);
+        report.BytesFreed,
+        report.IdempotencyRecordsPurged);
 
     public static TokenDocument Token(TokenRecord token) => new(
         token.TokenId,
