@@ -135,11 +135,12 @@ internal sealed class SqliteStoreWriter(SqliteConnection connection, SqliteTrans
     public Task<int> PurgeIdempotencyAsync(DateTimeOffset expiredBefore, int limit, CancellationToken cancellationToken)
     {
         // The index on expires_at finds the candidates; in-progress claims are skipped, never removed.
-        using var command = Command("""
+        using var statement = Command("""
             DELETE FROM idempotency WHERE (scope, key) IN (
                 SELECT scope, key FROM idempotency INDEXED BY idempotency_by_expiry
                 WHERE expires_at < $cutoff AND state = 'completed' ORDER BY expires_at LIMIT $limit)
             """);
+        var command = statement.Command;
         command.Parameters.AddWithValue("$cutoff", Rfc3339.ToText(expiredBefore));
         command.Parameters.AddWithValue("$limit", limit);
         return Task.FromResult(command.ExecuteNonQuery());

@@ -117,6 +117,35 @@ public sealed class InlineBlobStore(IBlobStore inner, IInlineBlobReader inline, 
         return new BlobContent(stream, blob.Bytes.Length, Version: 0);
     }
 
+    /// <summary>
+    /// Reads a whole blob in one go, as downloads do: a read that could be of an inline blob (no larger than the
+    /// threshold, plus the one byte a caller adds to prove the length) looks in the database first, since most such
+    /// blobs live there; anything larger, or a small blob kept as a file, is the inner store's single read.
+    /// </summary>
+    public async ValueTask<int> ReadAsync(BlobDigest digest, Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        var couldBeInline = maxInlineBytes > 0 && destination.Length <= maxInlineBytes + 1;
+        if (couldBeInline && await ReadInlineAsync(digest, destination, cancellationToken) is var inlineRead and >= 0)
+        {
+            return inlineRead;
+        }
+
+        var read = await inner.ReadAsync(digest, destination, cancellationToken);
+        return read >= 0 || couldBeInline ? read : await ReadInlineAsync(digest, destination, cancellationToken);
+    }
+
+    private async ValueTask<int> ReadInlineAsync(BlobDigest digest, Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        if (await inline.GetInlineBlobAsync(digest, cancellationToken) is not { } blob)
+        {
+            return -1;
+        }
+
+        var count = Math.Min(blob.Bytes.Length, destination.Length);
+        blob.Bytes.AsSpan(0, count).CopyTo(destination.Span);
+        return count;
+    }
+
     public async Task<BlobStat?> StatAsync(BlobDigest digest, CancellationToken cancellationToken) =>
         await inner.StatAsync(digest, cancellationToken) ??
         (await inline.GetInlineBlobAsync(digest, cancellationToken) is { } blob ? new BlobStat(blob.Bytes.Length, blob.StoredAt) : null);

@@ -100,6 +100,50 @@ public abstract class InlineBlobContract(StoreBackendFixture fixture)
     }
 
     [Fact]
+    public async Task a_whole_read_finds_a_blob_in_either_placement_and_reports_its_true_length()
+    {
+        var store = await TestStore.OpenAsync(fixture);
+        try
+        {
+            var large = new string('L', (int)InlineBlobStore.DefaultMaxInlineBytes + 1);
+            var created = (await store.CreateAsync("whole", new Dictionary<string, string> { ["small"] = Small, ["large"] = large })).Value.Package;
+            var old = Encoding.UTF8.GetBytes("a small blob kept as a file");
+            var staged = (await Inner(store).StageAsync(new MemoryStream(old), long.MaxValue, CancellationToken.None)).Value;
+            await Inner(store).PutAsync(staged, CancellationToken.None);
+            await Inner(store).DiscardAsync(staged, CancellationToken.None);
+
+            var cases = new[]
+            {
+                (created.Files.Single(f => f.Path == "small").Sha256, Encoding.UTF8.GetBytes(Small)), // inline
+                (created.Files.Single(f => f.Path == "large").Sha256, Encoding.UTF8.GetBytes(large)), // over the threshold: a file or object
+                (staged.Digest, old),                                                                  // small, but a file or object
+            };
+            foreach (var (digest, bytes) in cases)
+            {
+                // One byte more than the blob, as downloads ask: the count proves the length.
+                var buffer = new byte[bytes.Length + 1];
+                Assert.Equal(bytes.Length, await store.Blobs.ReadAsync(digest, buffer, CancellationToken.None));
+                Assert.Equal(bytes, buffer[..bytes.Length]);
+
+                // A recorded length one short of the truth is caught: the buffer fills.
+                Assert.Equal(bytes.Length, await store.Blobs.ReadAsync(digest, new byte[bytes.Length], CancellationToken.None));
+
+                var verified = await store.BlobReader.ReadSmallAsync(digest, null, bytes.Length, CancellationToken.None);
+                Assert.True(verified.IsSuccess, verified.IsSuccess ? null : verified.Error.Message);
+                using var blob = verified.Value;
+                Assert.Equal(bytes, blob.Bytes.ToArray());
+            }
+
+            var unknown = BlobDigest.FromBytes(SHA256.HashData("never stored"u8));
+            Assert.Equal(-1, await store.Blobs.ReadAsync(unknown, new byte[16], CancellationToken.None));
+        }
+        finally
+        {
+            await store.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task a_unit_of_work_that_fails_keeps_none_of_the_inline_bytes_it_wrote()
     {
         var store = await TestStore.OpenAsync(fixture);
