@@ -21,8 +21,6 @@ internal static partial class DirectWrites
     private const int OCreat = 0x40;
     private const int OExcl = 0x80;
     private const int OCloexec = 0x80000;
-    private const int FGetFl = 3;
-    private const int FSetFl = 4;
     private const int EInval = 22;
     private const int CreateMode = 420; // 0644, as FileStream creates files
 
@@ -59,8 +57,8 @@ internal static partial class DirectWrites
     public static void StopDirect(FileStream file)
     {
         var fd = (int)file.SafeFileHandle.DangerousGetHandle();
-        var flags = Fcntl(fd, FGetFl, 0);
-        if (flags < 0 || Fcntl(fd, FSetFl, flags & ~Posix.ODirect) < 0)
+        var flags = Fcntl(fd, Posix.FGetFl, 0);
+        if (flags < 0 || Fcntl(fd, Posix.FSetFl, flags & ~Posix.ODirect) < 0)
         {
             var errno = Marshal.GetLastPInvokeError();
             throw new IOException($"cannot turn O_DIRECT off (errno {errno}: {Marshal.GetPInvokeErrorMessage(errno)})", errno);

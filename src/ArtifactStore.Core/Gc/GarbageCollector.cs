@@ -130,11 +130,8 @@ public sealed partial class GarbageCollector(
         long purged = 0;
         while (true)
         {
-            var batch = await database.WriteAsync<int>(async (writer, ct) =>
-            {
-                var removed = await writer.PurgeIdempotencyAsync(expiredBefore, IdempotencyPurgeBatch, ct);
-                return removed;
-            }, cancellationToken);
+            var batch = await database.WriteAsync<int>(
+                async (writer, ct) => await writer.PurgeIdempotencyAsync(expiredBefore, IdempotencyPurgeBatch, ct), cancellationToken);
             purged += batch.Value;
             if (batch.Value < IdempotencyPurgeBatch)
             {

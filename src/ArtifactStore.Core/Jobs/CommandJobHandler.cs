@@ -59,7 +59,7 @@ public sealed class CommandJobHandler(IReadOnlyList<string> command, TimeSpan ki
             {
                 // As a shell or setsid would: 127 for a program that is not there, 126 for one that cannot run.
                 await JobLog.WriteLineAsync(context.Log, $"artifactstore: cannot start '{argv[0]}': {ProcessSpawn.Describe(error)}");
-                return error == 2 ? 127 : 126;
+                return error == Posix.ENoEnt ? 127 : 126;
             }
 
             // SETSID made the child the leader of a new session and process group: its pid is the group.

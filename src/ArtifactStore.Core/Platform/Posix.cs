@@ -21,7 +21,9 @@ internal static partial class Posix
     public const int EWouldBlock = 11;
     public const int ENoEnt = 2;
     public const int ENotDir = 20;
-    private const int EIntr = 4;
+    public const int EIntr = 4;
+    public const int FGetFl = 3;
+    public const int FSetFl = 4;
     public const int EExist = 17;
     private const int OWrOnly = 0x1;
     private const int OExcl = 0x80;

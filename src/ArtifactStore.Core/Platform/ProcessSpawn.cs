@@ -25,11 +25,7 @@ internal static unsafe partial class ProcessSpawn
     // Larger than glibc's posix_spawnattr_t (336 bytes), posix_spawn_file_actions_t (80) and sigset_t (128).
     private const int OpaqueSize = 512;
 
-    private const int ENoEnt = 2;
-    private const int EIntr = 4;
     private const int EChild = 10;
-    private const int FGetFl = 3;
-    private const int FSetFl = 4;
     private const int OAppend = 0x400;
 
     private static readonly Lazy<bool> Supported = new(Probe);
@@ -46,8 +42,8 @@ internal static unsafe partial class ProcessSpawn
         try
         {
             var fd = (int)file.DangerousGetHandle();
-            var flags = Fcntl(fd, FGetFl, 0);
-            if (flags < 0 || Fcntl(fd, FSetFl, flags | OAppend) < 0)
+            var flags = Fcntl(fd, Posix.FGetFl, 0);
+            if (flags < 0 || Fcntl(fd, Posix.FSetFl, flags | OAppend) < 0)
             {
                 throw new IOException($"cannot make the job log append-only: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
             }
@@ -71,7 +67,7 @@ internal static unsafe partial class ProcessSpawn
         pid = 0;
         if (program is null)
         {
-            return ENoEnt;
+            return Posix.ENoEnt;
         }
 
         var attributes = NativeMemory.AllocZeroed(OpaqueSize);
@@ -139,7 +135,7 @@ internal static unsafe partial class ProcessSpawn
         {
             int status;
             int result;
-            while ((result = WaitPid(pid, &status, 0)) < 0 && Marshal.GetLastPInvokeError() == EIntr)
+            while ((result = WaitPid(pid, &status, 0)) < 0 && Marshal.GetLastPInvokeError() == Posix.EIntr)
             {
             }
 
