@@ -1,5 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
 using ArtifactStore.Core.Hashing;
 
 namespace ArtifactStore.EndToEnd.Tests;
@@ -51,6 +53,43 @@ public sealed class RoundTripTests
         Assert.Equal(big.Length, head.Content.Headers.ContentLength);
         using var unknown = await server.Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"v1/blobs/sha256:{new string('0', 64)}"));
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Fact]
+    public async Task the_answer_to_a_create_is_byte_for_byte_what_a_read_of_the_package_and_a_replay_answer()
+    {
+        // The 201 is built from the unit of work, not read back from the views: labels out of order, paths whose
+        // UTF-16 and UTF-8 orders differ, a media type, and a time with milliseconds must all come out the same.
+        using var temp = new TempDirectory();
+        await using var server = await ServerProcess.StartAsync(temp.Combine("root"));
+        MultipartFormDataContent Form()
+        {
+            var files = Api.Files(("b.txt", [1]), ("\U0001F600.txt", [2]), ("\uFF21.txt", [3]), ("a/z.json", [4])).ToList();
+            files[3].Item2.Headers.ContentType = new("application/json");
+            return Api.Form("answer/check", files, "label", "zeta=1", "label", "Alpha=2", "retention_class", "standard");
+        }
+
+        byte[] created;
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "v1/packages"))
+        {
+            request.Content = Form();
+            request.Headers.Add("Idempotency-Key", "answer-check");
+            using var response = await server.Http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            created = await response.Content.ReadAsByteArrayAsync();
+        }
+
+        using var document = JsonDocument.Parse(created);
+        var id = document.RootElement.GetProperty("id").GetString()!;
+        var read = await server.Http.GetByteArrayAsync($"v1/packages/{id}");
+        Assert.Equal(Encoding.UTF8.GetString(read), Encoding.UTF8.GetString(created));
+
+        using var replay = new HttpRequestMessage(HttpMethod.Post, "v1/packages");
+        replay.Content = Form();
+        replay.Headers.Add("Idempotency-Key", "answer-check");
+        using var replayed = await server.Http.SendAsync(replay);
+        Assert.Equal(HttpStatusCode.OK, replayed.StatusCode);
+        Assert.Equal(Encoding.UTF8.GetString(created), await replayed.Content.ReadAsStringAsync());
     }
 
     [Fact]

@@ -135,8 +135,14 @@ public static class PackageEndpoints
             return Results.Json(document, JsonDefaults.Options, statusCode: StatusCodes.Status200OK);
         }
 
-        logger.LogInformation("Created package {PackageId} ({Name}, {Files} {FilesFrom}) for {Actor}",
-            document.Id, document.Name, document.Files.Count, filesFrom, actor);
+        // Debug, not Information: a line per package is a large part of a small write's CPU, and the event log
+        // already records every package with its actor and time (docs/performance.md, "Server CPU per small write").
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            logger.LogDebug("Created package {PackageId} ({Name}, {Files} {FilesFrom}) for {Actor}",
+                document.Id, document.Name, document.Files.Count, filesFrom, actor);
+        }
+
         context.Response.Headers.Location = $"/v1/packages/{document.Id}";
         return Results.Json(document, JsonDefaults.Options, statusCode: StatusCodes.Status201Created);
     }

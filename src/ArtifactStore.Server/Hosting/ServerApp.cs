@@ -81,7 +81,9 @@ public static class ServerApp
         app.Lifetime.ApplicationStopping.Register(readiness.MarkStopping);
         app.Use(SecurityHeaders.InvokeAsync);
         app.Use(MetricsEndpoint.CountAsync);
-        app.Use(RequestScopeAsync);
+        // One logger for every request (a logger per request cost a lookup under the factory's lock).
+        var httpLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ArtifactStore.Http");
+        app.Use((context, next) => RequestScopeAsync(context, next, httpLogger));
         // Inside the request scope (so problems carry the request id), outside routing (so 404 and 405 get documents too).
         app.Use(ProblemResponses.InvokeAsync);
         app.UseRouting();
@@ -146,10 +148,9 @@ public static class ServerApp
     public static IReadOnlyList<string> Addresses(WebApplication app) =>
         app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
 
-    private static async Task RequestScopeAsync(HttpContext context, RequestDelegate next)
+    private static async Task RequestScopeAsync(HttpContext context, RequestDelegate next, ILogger logger)
     {
         var requestId = RequestIds.Assign(context);
-        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("ArtifactStore.Http");
         using var scope = logger.BeginScope("request {RequestId}", requestId);
         try
         {

@@ -3,6 +3,7 @@ using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Events;
 using ArtifactStore.Core.Packages;
 using ArtifactStore.Core.Storage;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ArtifactStore.Conformance.Tests.Contracts;
 
@@ -69,6 +70,40 @@ public abstract class PackageContract(StoreBackendFixture fixture)
             await store.DisposeAsync();
         }
     }
+
+    [Fact]
+    public async Task the_answer_to_a_create_is_the_package_as_the_views_read_it()
+    {
+        // Sub-millisecond time, labels out of order and paths whose UTF-16 and UTF-8 orders differ: the answer is
+        // built from the unit of work, not read back, so it must come out as the views would read it.
+        var store = await TestStore.OpenAsync(fixture, time: new FakeTimeProvider(TestStore.Start.AddTicks(1_234_567)));
+        try
+        {
+            var files = new Dictionary<string, string> { ["b.txt"] = "b", ["\U0001F600.txt"] = "smile", ["\uFF21.txt"] = "wide", ["a/z.txt"] = "z" };
+            var created = await store.CreateAsync("answer/check", files, labels: ["zeta=1", "Alpha=2", "mid=3"]);
+            Assert.True(created.IsSuccess, created.Error?.ToString());
+            var read = (await store.Packages.GetAsync(created.Value.Package.Id, CancellationToken.None)).Value;
+            Assert.Equal(Describe(read), Describe(created.Value.Package));
+            Assert.Equal(["a/z.txt", "b.txt", "\uFF21.txt", "\U0001F600.txt"], read.Files.Select(f => f.Path));
+
+            var forever = (await store.CreateAsync("answer/forever", files, retentionClass: "permanent-record")).Value.Package;
+            Assert.Equal(Describe((await store.Packages.GetAsync(forever.Id, CancellationToken.None)).Value), Describe(forever));
+        }
+        finally
+        {
+            await store.DisposeAsync();
+        }
+    }
+
+    /// <summary>Every member of a view as text (a record's equality would compare its lists by reference).</summary>
+    private static string Describe(PackageView view) => string.Join("\n",
+    [
+        $"{view.Id} {view.Name} {view.State} {view.CreatedAt.UtcTicks} {view.CreatedAt.Offset} {view.CreatedBy} {view.RetentionClass}",
+        $"{view.ManifestDigest} {view.ManifestSize} {view.Tombstone}",
+        string.Join(",", view.Labels.Select(l => $"{l.Key}={l.Value}")),
+        string.Join(",", view.Files),
+        $"{view.Retention.ExpiresAt?.UtcTicks} {view.Retention.Pinned} {view.Retention.EligibleForDeletion} {view.Retention.KeptByJob} {view.Retention.Holds.Count}",
+    ]);
 
     [Fact]
     public async Task permanent_record_packages_never_expire()
