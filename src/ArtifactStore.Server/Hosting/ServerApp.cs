@@ -51,6 +51,11 @@ public static class ServerApp
         });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
+        // ASP.NET Core's hosting logs nothing above Information, yet while its logger is enabled at all it opens a log
+        // scope and starts an Activity for every request: about 6 % of a small write's CPU. The store's own request
+        // scope (the request id) and its error lines stay (docs/performance.md, "Server CPU per small write").
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+
         // The host logs a failed start (a busy port) with the whole stack trace; the exception still reaches
         // the caller, and 'serve' answers it with one line (ServeCommand).
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
