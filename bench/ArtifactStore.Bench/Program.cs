@@ -3,6 +3,7 @@ using ArtifactStore.Bench;
 return args.FirstOrDefault() switch
 {
     "retention" => await RetentionBenchmark.RunAsync(args[1..]),
+    "oci-tags" => await OciTagsBenchmark.RunAsync(args[1..]),
     "jobs" => await JobBenchmark.RunAsync(args[1..]),
     "jobs-peers" => await JobPeersBenchmark.RunAsync(args[1..]),
     "scale-out" => await ScaleOutBenchmark.RunAsync(args[1..]),

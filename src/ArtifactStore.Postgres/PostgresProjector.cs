@@ -1,6 +1,7 @@
 using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Encoding;
 using ArtifactStore.Core.Events;
+using ArtifactStore.Core.Oci;
 using ArtifactStore.Core.Time;
 using Npgsql;
 
@@ -73,6 +74,16 @@ internal static class PostgresProjector
                     ("id", id), ("key", key), ("value", value));
             }
 
+            // A manifest pushed through /v2/: the registry's tag and catalog views (docs/oci.md, "Tag and catalog views").
+            if (OciViewEntry.Of(created) is { } manifest)
+            {
+                await ExecuteAsync(OciViewSql.ManifestCreated, ("repository", manifest.Repository));
+                if (manifest.Tag is { } tag)
+                {
+                    await ExecuteAsync(OciViewSql.TagPushed, ("repository", manifest.Repository), ("tag", tag), ("id", id));
+                }
+            }
+
             // One reference per package per distinct blob, the manifest included (BlobAccounting, docs/gc.md).
             var blobs = created.Files
                 .Select(f => (f.Sha256, f.Blake3Hex, f.Size))
@@ -122,6 +133,9 @@ internal static class PostgresProjector
                         await ExecuteAsync($"DELETE FROM {table} WHERE {(table == "packages" ? "id" : "package_id")} = @id", ("id", purged));
                     }
 
+                    await ExecuteAsync(OciViewSql.TagTargetPurged, ("id", purged));
+                    await ExecuteAsync(OciViewSql.TagRetargeted, ("id", purged));
+
                     break;
                 case EventTypes.BlobReaped:
                     await PostgresBlobRows.ReapAsync(connection, transaction, BlobReaped.FromCbor(payload).Digest, cancellationToken);
@@ -152,6 +166,8 @@ internal static class PostgresProjector
         private async Task PackageDeletedAsync(PackageDeleted deleted)
         {
             var id = deleted.PackageId.ToString();
+            await ExecuteAsync(OciViewSql.ManifestDeleting, ("id", id));
+            await ExecuteAsync(OciViewSql.RepositoryEmptied, ("id", id));
             await ExecuteAsync("""
                 UPDATE packages SET state = 'deleted', eligible = 0, deleted_at = @at, delete_reason = @reason, bytes_released = @bytes
                 WHERE id = @id

@@ -4,6 +4,7 @@ using System.Text;
 using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Idempotency;
 using ArtifactStore.Core.Jobs;
+using ArtifactStore.Core.Oci;
 using ArtifactStore.Core.Packages;
 using ArtifactStore.Core.Retention;
 using ArtifactStore.Core.Security;
@@ -187,6 +188,18 @@ internal sealed class PostgresViewQueries(NpgsqlDataSource dataSource) : IViewQu
     public Task<IReadOnlyList<Guid>> FindPurgeableJobTombstonesAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken) =>
         ListAsync("SELECT id FROM jobs WHERE state = 'expired' AND expired_at <= @cutoff ORDER BY expired_at, id",
             ReadId, cancellationToken, ("cutoff", Rfc3339.ToText(expiredBefore)));
+
+    public async Task<Guid?> FindOciTagAsync(string repository, string tag, CancellationToken cancellationToken) =>
+        (await ListAsync(OciViewSql.FindTag, ReadId, cancellationToken, ("repository", repository), ("tag", tag))) is [var id] ? id : null;
+
+    public Task<IReadOnlyList<string>> ListOciTagsAsync(string repository, string after, int limit, CancellationToken cancellationToken) =>
+        ListAsync(OciViewSql.ListTags, r => r.GetString(0), cancellationToken, ("repository", repository), ("last", after), ("limit", limit));
+
+    public async Task<bool> HasOciManifestsAsync(string repository, CancellationToken cancellationToken) =>
+        (await ListAsync(OciViewSql.HasManifests, r => r.GetInt64(0), cancellationToken, ("repository", repository))) is [> 0];
+
+    public Task<IReadOnlyList<string>> ListOciRepositoriesAsync(string after, int limit, CancellationToken cancellationToken) =>
+        ListAsync(OciViewSql.ListRepositories, r => r.GetString(0), cancellationToken, ("last", after), ("limit", limit));
 
     /// <summary>The package with its files, labels, holds and keeping job, read inside <paramref name="transaction"/>; null when there is none.</summary>
     internal static async Task<PackageView?> ReadPackageAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string id, CancellationToken cancellationToken)

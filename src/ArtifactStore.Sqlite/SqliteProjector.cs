@@ -1,5 +1,6 @@
 using ArtifactStore.Core.Encoding;
 using ArtifactStore.Core.Events;
+using ArtifactStore.Core.Oci;
 using ArtifactStore.Core.Time;
 using Microsoft.Data.Sqlite;
 
@@ -55,6 +56,16 @@ internal static class SqliteProjector
         {
             Execute(connection, transaction, "INSERT INTO package_labels (package_id, key, value) VALUES ($id, $key, $value)",
                 ("$id", id), ("$key", key), ("$value", value));
+        }
+
+        // A manifest pushed through /v2/: the registry's tag and catalog views (docs/oci.md, "Tag and catalog views").
+        if (OciViewEntry.Of(created) is { } manifest)
+        {
+            Execute(connection, transaction, OciViewSql.ManifestCreated, ("@repository", manifest.Repository));
+            if (manifest.Tag is { } tag)
+            {
+                Execute(connection, transaction, OciViewSql.TagPushed, ("@repository", manifest.Repository), ("@tag", tag), ("@id", id));
+            }
         }
 
         // One reference per package per distinct blob, the manifest included; the counting and

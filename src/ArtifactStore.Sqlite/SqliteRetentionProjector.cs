@@ -1,5 +1,6 @@
 using ArtifactStore.Core.Encoding;
 using ArtifactStore.Core.Events;
+using ArtifactStore.Core.Oci;
 using ArtifactStore.Core.Time;
 using Microsoft.Data.Sqlite;
 
@@ -47,6 +48,8 @@ internal static class SqliteRetentionProjector
                 }
 
                 Execute("DELETE FROM packages WHERE id = $id", ("$id", purged));
+                Execute(OciViewSql.TagTargetPurged, ("@id", purged));
+                Execute(OciViewSql.TagRetargeted, ("@id", purged));
                 break;
             case EventTypes.BlobReaped:
                 SqliteBlobRows.Reap(connection, transaction, BlobReaped.FromCbor(payload).Digest);
@@ -78,6 +81,8 @@ internal static class SqliteRetentionProjector
     private static void ApplyDeleted(SqliteConnection connection, SqliteTransaction transaction, EventRecord record, PackageDeleted deleted)
     {
         var id = deleted.PackageId.ToString();
+        SqliteProjector.Execute(connection, transaction, OciViewSql.ManifestDeleting, ("@id", id));
+        SqliteProjector.Execute(connection, transaction, OciViewSql.RepositoryEmptied, ("@id", id));
         SqliteProjector.Execute(connection, transaction, """
             UPDATE packages SET state = 'deleted', eligible = 0, deleted_at = $at, delete_reason = $reason, bytes_released = $bytes
             WHERE id = $id

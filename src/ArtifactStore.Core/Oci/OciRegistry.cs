@@ -89,35 +89,46 @@ public sealed partial class OciRegistry(IStoreDatabase database, IBlobStore blob
             return new StoreError(OciErrorCodes.ManifestUnknown, "a reference is a tag ([A-Za-z0-9_][A-Za-z0-9._-]{0,127}) or a sha256 digest");
         }
 
-        var label = KeyValuePair.Create(byDigest ? DigestLabel : TagLabel, reference);
+        if (!byDigest)
+        {
+            // The tag's newest push, from the tag view: one row, however often the tag was pushed.
+            var newest = await database.Views.FindOciTagAsync(repository, reference, cancellationToken) is { } id
+                ? await database.Views.GetPackageAsync(id, cancellationToken)
+                : null;
+            return newest is null ? Unknown(repository, reference)
+                : newest.State == PackageState.Deleted || newest.Retention.EligibleForDeletion ? Expired(repository, reference, newest)
+                : Stored(repository, reference, newest);
+        }
+
+        var label = KeyValuePair.Create(DigestLabel, reference);
         var live = await NewestAsync(repository, label, PackageState.Live, cancellationToken);
-        if ((live is null || live.Retention.EligibleForDeletion) && byDigest && await FindChildAsync(repository, BlobDigest.Parse(reference), cancellationToken) is { } child)
+        if ((live is null || live.Retention.EligibleForDeletion) && await FindChildAsync(repository, BlobDigest.Parse(reference), cancellationToken) is { } child)
         {
             return child;
         }
 
-        var deleted = await NewestAsync(repository, label, PackageState.Deleted, cancellationToken);
-        var expiredLater = deleted is not null && (live is null || (!byDigest && deleted.CreatedAt > live.CreatedAt));
-        if (expiredLater)
-        {
-            return Expired(repository, reference, deleted!);
-        }
-
         if (live is null)
         {
-            return new StoreError(OciErrorCodes.ManifestUnknown, $"repository {repository} has no manifest {reference}",
-                new Dictionary<string, object?> { ["repository"] = repository, ["reference"] = reference });
+            return await NewestAsync(repository, label, PackageState.Deleted, cancellationToken) is { } deleted
+                ? Expired(repository, reference, deleted)
+                : Unknown(repository, reference);
         }
 
-        if (live.Retention.EligibleForDeletion)
-        {
-            return Expired(repository, reference, live);
-        }
-
-        var digest = BlobDigest.Parse(Label(live, DigestLabel)!);
-        var file = live.FindFile(PathOf(digest))!;
-        return new OciStoredManifest(live, digest, file.MediaType, file.Size);
+        return live.Retention.EligibleForDeletion ? Expired(repository, reference, live) : Stored(repository, reference, live);
     }
+
+    /// <summary>
+    /// The manifest <paramref name="package"/> stores. A package given <c>oci.*</c> labels through <c>/v1</c> may name
+    /// no manifest it holds: that is no manifest of the registry, not a failure.
+    /// </summary>
+    private static Result<OciStoredManifest> Stored(string repository, string reference, PackageView package) =>
+        BlobDigest.TryParse(Label(package, DigestLabel), out var digest) && package.FindFile(PathOf(digest.Value)) is { } file
+            ? new OciStoredManifest(package, digest.Value, file.MediaType, file.Size)
+            : Unknown(repository, reference);
+
+    private static StoreError Unknown(string repository, string reference) =>
+        new(OciErrorCodes.ManifestUnknown, $"repository {repository} has no manifest {reference}",
+            new Dictionary<string, object?> { ["repository"] = repository, ["reference"] = reference });
 
     /// <summary>
     /// A child manifest that a live index of the repository holds, although the child's own package is gone: the
@@ -237,35 +248,45 @@ public sealed partial class OciRegistry(IStoreDatabase database, IBlobStore blob
         return new OciStoredManifest(created.Value.Package, manifest.Digest, manifest.MediaType, manifest.Bytes.Length);
     }
 
-    /// <summary>The tags of live manifests of <paramref name="repository"/>, in order; <c>NAME_UNKNOWN</c> when it has none at all.</summary>
-    public async Task<Result<IReadOnlyList<string>>> TagsAsync(string repository, CancellationToken cancellationToken)
+    /// <summary>
+    /// The tags of <paramref name="repository"/> whose newest push is live, in byte order, after <paramref name="last"/>,
+    /// at most <paramref name="limit"/> (all when null); <c>NAME_UNKNOWN</c> when it has no live manifest at all.
+    /// Reads the tag view: the cost follows the tags answered, not the pushes made.
+    /// </summary>
+    public async Task<Result<OciPage>> TagsAsync(string repository, string? last, int? limit, CancellationToken cancellationToken)
     {
-        var tags = new SortedSet<string>(StringComparer.Ordinal);
-        var any = false;
-        Guid? cursor = null;
-        do
-        {
-            var page = await database.Views.ListPackagesAsync(new PackageQuery(repository, [], PackageState.Live, cursor, PageSize), cancellationToken);
-            foreach (var package in page.Items)
-            {
-                any |= Label(package, DigestLabel) is not null;
-                if (Label(package, TagLabel) is { } tag && !package.Retention.EligibleForDeletion)
-                {
-                    tags.Add(tag);
-                }
-            }
-
-            cursor = page.Next;
-        }
-        while (cursor is not null);
-
-        if (!any)
+        if (!await database.Views.HasOciManifestsAsync(repository, cancellationToken))
         {
             return new StoreError(OciErrorCodes.NameUnknown, $"repository {repository} holds no manifests",
                 new Dictionary<string, object?> { ["repository"] = repository });
         }
 
-        return tags.ToList();
+        return await PageAsync((after, n) => database.Views.ListOciTagsAsync(repository, after, n, cancellationToken), last, limit);
+    }
+
+    /// <summary>The repositories that have a live manifest, in byte order, after <paramref name="last"/>, at most <paramref name="limit"/> (all when null).</summary>
+    public Task<OciPage> CatalogAsync(string? last, int? limit, CancellationToken cancellationToken) =>
+        PageAsync((after, n) => database.Views.ListOciRepositoriesAsync(after, n, cancellationToken), last, limit);
+
+    /// <summary>Reads a sorted list in pages of at most <see cref="PageSize"/> (and one more, to know whether more follow).</summary>
+    private static async Task<OciPage> PageAsync(Func<string, int, Task<IReadOnlyList<string>>> read, string? last, int? limit)
+    {
+        var items = new List<string>();
+        var after = last ?? string.Empty;
+        var remaining = limit ?? int.MaxValue;
+        while (true)
+        {
+            var take = Math.Min(remaining, PageSize);
+            var page = await read(after, take + 1);
+            items.AddRange(page.Take(take));
+            remaining -= Math.Min(page.Count, take);
+            if (page.Count <= take || remaining == 0)
+            {
+                return new OciPage(items, More: page.Count > take);
+            }
+
+            after = items[^1];
+        }
     }
 
     private async Task<StoreError?> AddBlobAsync(PackageUpload upload, OciDescriptor descriptor, HashSet<BlobDigest> added, CancellationToken cancellationToken)
@@ -389,6 +410,9 @@ public sealed partial class OciRegistry(IStoreDatabase database, IBlobStore blob
     [GeneratedRegex(@"\A[A-Za-z0-9_][A-Za-z0-9._-]{0,127}\z", RegexOptions.CultureInvariant)]
     private static partial Regex TagName();
 }
+
+/// <summary>A page of a sorted list (tags, repositories): its items, and whether more follow them.</summary>
+public sealed record OciPage(IReadOnlyList<string> Items, bool More);
 
 /// <summary>A manifest the registry holds: the package that stores it, its digest, media type and size.</summary>
 public sealed record OciStoredManifest(PackageView Package, BlobDigest Digest, string MediaType, long Size);

@@ -53,6 +53,24 @@ public interface IViewQueries : IInlineBlobReader
     /// <summary>Tombstones of packages deleted at or before the cutoff, oldest first.</summary>
     Task<IReadOnlyList<Guid>> FindPurgeableTombstonesAsync(DateTimeOffset deletedBefore, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The package that tag <paramref name="tag"/> of OCI repository <paramref name="repository"/> names: its newest
+    /// manifest push still recorded, live or a tombstone; null when there is none (docs/oci.md, "Tag and catalog views").
+    /// </summary>
+    Task<Guid?> FindOciTagAsync(string repository, string tag, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> tags of the repository that sort after <paramref name="after"/> (byte order), whose
+    /// newest push is live and not marked eligible for deletion. Reads the repository's tags, not its pushes.
+    /// </summary>
+    Task<IReadOnlyList<string>> ListOciTagsAsync(string repository, string after, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Whether the OCI repository has a live manifest (marked eligible or not).</summary>
+    Task<bool> HasOciManifestsAsync(string repository, CancellationToken cancellationToken);
+
+    /// <summary>Up to <paramref name="limit"/> OCI repositories with a live manifest that sort after <paramref name="after"/>, in byte order (the catalog).</summary>
+    Task<IReadOnlyList<string>> ListOciRepositoriesAsync(string after, int limit, CancellationToken cancellationToken);
+
     /// <summary>The token whose secret hashes to <paramref name="secretSha256"/>, revoked or not; null when none.</summary>
     Task<TokenRecord?> FindTokenAsync(string secretSha256, CancellationToken cancellationToken);
 

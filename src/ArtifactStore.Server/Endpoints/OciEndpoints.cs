@@ -17,7 +17,7 @@ namespace ArtifactStore.Server.Endpoints;
 /// HTTP ↔ <see cref="OciRegistry"/>: the OCI distribution API at <c>/v2/</c> (docs/oci.md). Repository names contain
 /// '/', so one route per role takes the rest of the path and <see cref="OciPath"/> splits it as the specification
 /// does: <c>&lt;name&gt;/manifests/&lt;reference&gt;</c>, <c>&lt;name&gt;/blobs/&lt;digest&gt;</c>,
-/// <c>&lt;name&gt;/blobs/uploads/[&lt;id&gt;]</c>, <c>&lt;name&gt;/tags/list</c>. Errors are written in the OCI
+/// <c>&lt;name&gt;/blobs/uploads/[&lt;id&gt;]</c>, <c>&lt;name&gt;/tags/list</c>, and <c>_catalog</c>. Errors are written in the OCI
 /// error format (<see cref="OciErrors"/>).
 /// </summary>
 public static class OciEndpoints
@@ -65,6 +65,9 @@ public static class OciEndpoints
             case OciPathKind.Tags when await Check(context, parsed):
                 await SendTagsAsync(context, store, parsed.Repository);
                 return;
+            case OciPathKind.Catalog:
+                await SendCatalogAsync(context, store);
+                return;
             case OciPathKind.Manifest or OciPathKind.Blob or OciPathKind.Upload or OciPathKind.Tags:
                 return;
             default:
@@ -77,7 +80,7 @@ public static class OciEndpoints
     {
         context.Response.Headers[ApiVersionHeader] = "registry/2.0";
         var parsed = OciPath.Parse(path ?? string.Empty);
-        if (parsed.Kind is OciPathKind.Base or OciPathKind.Tags or OciPathKind.Unknown || !await Check(context, parsed))
+        if (parsed.Kind is OciPathKind.Base or OciPathKind.Tags or OciPathKind.Catalog or OciPathKind.Unknown || !await Check(context, parsed))
         {
             if (!context.Response.HasStarted)
             {
@@ -190,6 +193,41 @@ public static class OciEndpoints
 
     private static async Task SendTagsAsync(HttpContext context, StoreRuntime store, string repository)
     {
+        if (await ReadPagingAsync(context) is not { } paging)
+        {
+            return;
+        }
+
+        var tags = await store.Oci.TagsAsync(repository, paging.Last, paging.Limit, context.RequestAborted);
+        if (!tags.IsSuccess)
+        {
+            await OciErrors.WriteAsync(context, tags.Error);
+            return;
+        }
+
+        NextLink(context, $"/v2/{repository}/tags/list", paging.Limit, tags.Value);
+        await context.Response.WriteAsJsonAsync(new Dictionary<string, object?> { ["name"] = repository, ["tags"] = tags.Value.Items }, JsonDefaults.Options, context.RequestAborted);
+    }
+
+    /// <summary><c>GET /v2/_catalog</c>: the repositories that have a live manifest, in byte order, paged as tag lists are.</summary>
+    private static async Task SendCatalogAsync(HttpContext context, StoreRuntime store)
+    {
+        if (await ReadPagingAsync(context) is not { } paging)
+        {
+            return;
+        }
+
+        var repositories = await store.Oci.CatalogAsync(paging.Last, paging.Limit, context.RequestAborted);
+        NextLink(context, "/v2/_catalog", paging.Limit, repositories);
+        await context.Response.WriteAsJsonAsync(new Dictionary<string, object?> { ["repositories"] = repositories.Items }, JsonDefaults.Options, context.RequestAborted);
+    }
+
+    /// <summary>
+    /// The specification's paging of lists: <c>n</c> (how many at most; all when absent) and <c>last</c> (answer what
+    /// sorts after it). Null when <c>n</c> is not a non-negative integer (answered 400).
+    /// </summary>
+    private static async Task<(int? Limit, string Last)?> ReadPagingAsync(HttpContext context)
+    {
         var query = context.Request.Query;
         int? limit = null;
         if (query.TryGetValue("n", out var n))
@@ -197,31 +235,22 @@ public static class OciEndpoints
             if (!int.TryParse(n.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var parsedLimit))
             {
                 await OciErrors.WriteAsync(context, StoreError.Validation("n must be a non-negative integer", "n"));
-                return;
+                return null;
             }
 
             limit = parsedLimit;
         }
 
-        var tags = await store.Oci.TagsAsync(repository, context.RequestAborted);
-        if (!tags.IsSuccess)
-        {
-            await OciErrors.WriteAsync(context, tags.Error);
-            return;
-        }
+        return (limit, query["last"].ToString());
+    }
 
-        var last = query["last"].ToString();
-        var page = tags.Value.Where(t => last.Length == 0 || string.CompareOrdinal(t, last) > 0).ToList();
-        if (limit is { } l && page.Count > l)
+    /// <summary>When more follow a page asked for with <c>n</c>: <c>Link: &lt;path?n=&amp;last=&gt;; rel="next"</c>, the last item of this page as <c>last</c>.</summary>
+    private static void NextLink(HttpContext context, string path, int? limit, OciPage page)
+    {
+        if (limit is { } n && page.More && page.Items.Count > 0)
         {
-            page = page.Take(l).ToList();
-            if (page.Count > 0)
-            {
-                context.Response.Headers.Link = $"</v2/{repository}/tags/list?n={l}&last={Uri.EscapeDataString(page[^1])}>; rel=\"next\"";
-            }
+            context.Response.Headers.Link = $"<{path}?n={n}&last={Uri.EscapeDataString(page.Items[^1])}>; rel=\"next\"";
         }
-
-        await context.Response.WriteAsJsonAsync(new Dictionary<string, object?> { ["name"] = repository, ["tags"] = page }, JsonDefaults.Options, context.RequestAborted);
     }
 
     /// <summary>

@@ -10,6 +10,7 @@ public enum OciPathKind
     Uploads,
     Upload,
     Tags,
+    Catalog,
 }
 
 /// <summary>
@@ -23,6 +24,12 @@ public sealed record OciPath(OciPathKind Kind, string Repository, string Referen
         if (path.Length == 0)
         {
             return new OciPath(OciPathKind.Base, string.Empty, string.Empty);
+        }
+
+        // No repository is named "_catalog": a name's components start with [a-z0-9].
+        if (path == "_catalog")
+        {
+            return new OciPath(OciPathKind.Catalog, string.Empty, string.Empty);
         }
 
         if (path.EndsWith("/tags/list", StringComparison.Ordinal))

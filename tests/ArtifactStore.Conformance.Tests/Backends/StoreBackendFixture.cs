@@ -18,6 +18,14 @@ public abstract class StoreBackendFixture
     /// </summary>
     public abstract Task<TestBackend> OpenAsync(string directory, TimeProvider time, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Runs <paramref name="sql"/> on the database of the store kept for <paramref name="directory"/>, behind the store's
+    /// back while none is open on it: how a test turns a store into one an older binary left (schema migrations). Both
+    /// database adapters read the same SQL for such simple statements.
+    /// </summary>
+    public virtual Task ExecuteSqlAsync(string directory, string sql, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"the {Name} fixture runs no SQL of its own");
+
     /// <summary>Removes everything kept for <paramref name="directory"/>. Called after the last store on it was disposed.</summary>
     public virtual Task DeleteAsync(string directory, CancellationToken cancellationToken)
     {

@@ -1,4 +1,6 @@
 using ArtifactStore.Conformance.Tests.Backends;
+using ArtifactStore.Sqlite;
+using Microsoft.Data.Sqlite;
 
 namespace ArtifactStore.Conformance.Tests.Embedded;
 
@@ -9,4 +11,13 @@ public sealed class EmbeddedBackendFixture : StoreBackendFixture
 
     public override async Task<TestBackend> OpenAsync(string directory, TimeProvider time, CancellationToken cancellationToken) =>
         new EmbeddedBackend(await EmbeddedStore.OpenAsync(directory, time));
+
+    public override async Task ExecuteSqlAsync(string directory, string sql, CancellationToken cancellationToken)
+    {
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(directory, "db", SqliteStoreDatabase.FileName)};Pooling=False");
+        await connection.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
 }

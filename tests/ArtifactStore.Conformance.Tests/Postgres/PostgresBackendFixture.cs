@@ -39,6 +39,15 @@ public sealed class PostgresBackendFixture : StoreBackendFixture
         return new PostgresBackend(database, blobs, new FileJobLogStore(Path.Combine(directory, "jobs")), temp);
     }
 
+    public override async Task ExecuteSqlAsync(string directory, string sql, CancellationToken cancellationToken)
+    {
+        var connectionString = new NpgsqlConnectionStringBuilder(await EnsureDatabaseAsync(directory, cancellationToken)) { Pooling = false }.ToString();
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public override async Task DeleteAsync(string directory, CancellationToken cancellationToken)
     {
         await using (var admin = await OpenAdminAsync(cancellationToken))

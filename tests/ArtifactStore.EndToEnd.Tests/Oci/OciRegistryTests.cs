@@ -323,6 +323,104 @@ public sealed class OciRegistryTests
         Assert.True(File.Exists(BlobFile(root, amdLayer.Digest)));
     }
 
+    [Fact]
+    public async Task the_catalog_and_a_tag_pushed_many_times_list_and_page_over_http_with_link_headers_and_read_auth()
+    {
+        using var temp = new TempDirectory();
+        var root = temp.Combine("root");
+        await using var server = await ServerProcess.StartAsync(root);
+        var admin = await TokenCli.CreateAsync(root, "admin", "admin", null);
+        var writer = (await TokenCli.CreateAsync(root, "ci", "writer", admin))!;
+        var reader = (await TokenCli.CreateAsync(root, "viewer", "reader", admin))!;
+        var config = Encoding.UTF8.GetBytes("{}");
+        var layer = OciLayout.MakeLayer("a.txt", "catalog test layer").Gzip;
+        foreach (var blob in new[] { config, layer })
+        {
+            using var put = await SendAsync(server, HttpMethod.Post, $"v2/alpha/app/blobs/uploads/?digest={OciLayout.Sha256(blob)}", writer, body: blob);
+            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        }
+
+        async Task<string> PushAsync(string repository, string tag, int build)
+        {
+            var manifest = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+            {
+                ["schemaVersion"] = 2,
+                ["mediaType"] = OciLayout.ManifestType,
+                ["config"] = OciLayout.Descriptor("application/vnd.oci.image.config.v1+json", config),
+                ["layers"] = new[] { OciLayout.Descriptor(OciLayout.LayerType, layer) },
+                ["annotations"] = new Dictionary<string, string> { ["org.example.build"] = build.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            });
+            using var pushed = await SendAsync(server, HttpMethod.Put, $"v2/{repository}/manifests/{tag}", writer, body: manifest, contentType: OciLayout.ManifestType);
+            Assert.Equal(HttpStatusCode.Created, pushed.StatusCode);
+            return OciLayout.Sha256(manifest);
+        }
+
+        // One tag pushed many times: the list names it once, and a pull by tag gets the last push.
+        var last = "";
+        for (var build = 0; build < 20; build++)
+        {
+            last = await PushAsync("alpha/app", "latest", build);
+        }
+
+        await PushAsync("alpha/app", "1.0", 100);
+        await PushAsync("zeta/tool", "1", 101);
+        await PushAsync("mid", "1", 102);
+        using (var pulled = await SendAsync(server, HttpMethod.Head, "v2/alpha/app/manifests/latest", reader))
+        {
+            Assert.Equal(last, pulled.Headers.GetValues("Docker-Content-Digest").Single());
+        }
+
+        using (var tags = await SendAsync(server, HttpMethod.Get, "v2/alpha/app/tags/list", reader))
+        {
+            Assert.Equal("""{"name":"alpha/app","tags":["1.0","latest"]}""", await tags.Content.ReadAsStringAsync());
+        }
+
+        // The catalog: a reader's read; anonymous is refused with the Basic challenge; paged with Link as tag lists are.
+        using (var anonymous = await server.Http.GetAsync("v2/_catalog"))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+            Assert.StartsWith("Basic ", anonymous.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+            Assert.Equal("UNAUTHORIZED", ErrorCode(await anonymous.Content.ReadAsStringAsync()));
+        }
+
+        using (var all = await SendAsync(server, HttpMethod.Get, "v2/_catalog", reader))
+        {
+            Assert.Equal(HttpStatusCode.OK, all.StatusCode);
+            Assert.Equal("""{"repositories":["alpha/app","mid","zeta/tool"]}""", await all.Content.ReadAsStringAsync());
+            Assert.False(all.Headers.Contains("Link"));
+        }
+
+        string next;
+        using (var first = await SendAsync(server, HttpMethod.Get, "v2/_catalog?n=2", reader))
+        {
+            Assert.Equal("""{"repositories":["alpha/app","mid"]}""", await first.Content.ReadAsStringAsync());
+            next = first.Headers.GetValues("Link").Single();
+            Assert.Equal("</v2/_catalog?n=2&last=mid>; rel=\"next\"", next);
+        }
+
+        using (var second = await SendAsync(server, HttpMethod.Get, next[1..next.IndexOf('>', StringComparison.Ordinal)], reader))
+        {
+            Assert.Equal("""{"repositories":["zeta/tool"]}""", await second.Content.ReadAsStringAsync());
+            Assert.False(second.Headers.Contains("Link"));
+        }
+
+        using (var badLimit = await SendAsync(server, HttpMethod.Get, "v2/_catalog?n=-1", reader))
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, badLimit.StatusCode);
+            Assert.Equal("VALIDATION_FAILED", ErrorCode(await badLimit.Content.ReadAsStringAsync()));
+        }
+
+        using (var write = await SendAsync(server, HttpMethod.Post, "v2/_catalog", writer))
+        {
+            Assert.Equal(HttpStatusCode.MethodNotAllowed, write.StatusCode);
+            Assert.Equal("UNSUPPORTED", ErrorCode(await write.Content.ReadAsStringAsync()));
+        }
+
+        // A real client reads the tag list through the same view.
+        using var listed = JsonDocument.Parse(await MustAsync(SkopeoAsync("list-tags", "--tls-verify=false", "--creds", $"viewer:{reader}", $"docker://127.0.0.1:{server.Port}/alpha/app")));
+        Assert.Equal(["1.0", "latest"], listed.RootElement.GetProperty("Tags").EnumerateArray().Select(t => t.GetString()!).ToList());
+    }
+
     private const string IndexType = "application/vnd.oci.image.index.v1+json";
 
     private static byte[] Index(params Dictionary<string, object>[] children) =>
