@@ -130,6 +130,21 @@ public sealed class StoreConfigurationTests
         Assert.DoesNotContain("Standard", loaded.Options.Retention.Classes.Keys);
     }
 
+    [Fact]
+    public void the_inline_cache_size_defaults_to_32_mib_is_set_from_the_environment_and_a_negative_one_is_refused()
+    {
+        using var temp = new TempDirectory();
+        Assert.Equal(32L * 1024 * 1024, Load(temp, null).Options!.Uploads.InlineCacheBytes);
+
+        var off = Load(temp, null, new Dictionary<string, string> { ["ARTIFACTSTORE_Uploads__InlineCacheBytes"] = "0" });
+        Assert.True(off.IsValid, string.Join("; ", off.Problems));
+        Assert.Equal(0, off.Options!.Uploads.InlineCacheBytes);
+
+        var negative = Load(temp, null, new Dictionary<string, string> { ["ARTIFACTSTORE_Uploads__InlineCacheBytes"] = "-1" });
+        Assert.False(negative.IsValid);
+        Assert.Contains(negative.Problems, p => p.Contains("Uploads:InlineCacheBytes", StringComparison.Ordinal));
+    }
+
     private static LoadedConfiguration Load(TempDirectory temp, string? configFile, Dictionary<string, string>? environment = null) =>
         StoreConfiguration.Load(
             new Dictionary<string, string?> { [ConfigurationKeys.DataRoot] = temp.Combine("root") },

@@ -157,8 +157,15 @@ public sealed class BlobReader(IBlobStore store, long verifyUpFrontLimit = 4 * 1
         }
     }
 
-    /// <summary>Forgets what was verified, for example after the bytes were replaced or found corrupt.</summary>
-    public void Forget(BlobDigest digest) => _verifiedVersions.TryRemove(digest.Hex, out _);
+    /// <summary>
+    /// Forgets what was verified, for example after the bytes were replaced or found corrupt, and drops any copy the
+    /// store keeps in memory, so a corrupt copy is read again from the stored bytes rather than refused forever.
+    /// </summary>
+    public void Forget(BlobDigest digest)
+    {
+        _verifiedVersions.TryRemove(digest.Hex, out _);
+        store.DropCachedBytes(digest);
+    }
 
     private bool IsRemembered(BlobDigest digest, long version) =>
         _verifiedVersions.TryGetValue(digest.Hex, out var seen) && seen == version;

@@ -77,6 +77,15 @@ public interface IBlobStore
         return total;
     }
 
+    /// <summary>
+    /// Forgets any copy of the blob's bytes the store keeps in memory (<see cref="InlineBlobCache"/>), so the next read
+    /// goes to the stored bytes: called when a read failed verification and when the blob is deleted. Most stores keep
+    /// none, and this does nothing.
+    /// </summary>
+    void DropCachedBytes(BlobDigest digest)
+    {
+    }
+
     /// <summary>Size and modification time of the bytes at an address, or null when there are none.</summary>
     Task<BlobStat?> StatAsync(BlobDigest digest, CancellationToken cancellationToken);
 

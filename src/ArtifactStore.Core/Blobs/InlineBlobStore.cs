@@ -18,8 +18,20 @@ namespace ArtifactStore.Core.Blobs;
 /// Inline bytes are written and removed only by units of work (<see cref="BlobPublisher.CheckAllAsync"/>,
 /// the collector), so <see cref="DeleteAsync"/> removes only the inner store's copy.
 /// </para>
+/// <para>
+/// With a <paramref name="cache"/> (the server's, <c>Uploads:InlineCacheBytes</c>), whole reads (<see cref="ReadAsync"/>,
+/// the downloads' path) of inline blobs are answered from memory once read, and fill it on a miss. Every other read
+/// (<see cref="OpenReadAsync"/>: fsck, backup, copy-store, ranges) goes to the database, so fsck always checks the stored
+/// bytes, never a copy. The cache is content-addressed and every whole read is verified by <see cref="BlobReader"/>, which
+/// drops a copy that fails (<see cref="DropCachedBytes"/>); a deleted blob's copy is dropped here (<see cref="DeleteAsync"/>,
+/// called by the collector for every blob it removes).
+/// </para>
 /// </summary>
-public sealed class InlineBlobStore(IBlobStore inner, IInlineBlobReader inline, long maxInlineBytes = InlineBlobStore.DefaultMaxInlineBytes) : IBlobStore, IDisposable
+public sealed class InlineBlobStore(
+    IBlobStore inner,
+    IInlineBlobReader inline,
+    long maxInlineBytes = InlineBlobStore.DefaultMaxInlineBytes,
+    InlineBlobCache? cache = null) : IBlobStore, IDisposable
 {
     /// <summary>The largest blob kept inline by default: 64 KiB (docs/upload.md, "Small blobs", how it was chosen).</summary>
     public const long DefaultMaxInlineBytes = 64 * 1024;
@@ -136,13 +148,21 @@ public sealed class InlineBlobStore(IBlobStore inner, IInlineBlobReader inline, 
 
     private async ValueTask<int> ReadInlineAsync(BlobDigest digest, Memory<byte> destination, CancellationToken cancellationToken)
     {
-        if (await inline.GetInlineBlobAsync(digest, cancellationToken) is not { } blob)
+        var bytes = cache?.Find(digest);
+        if (bytes is null)
         {
-            return -1;
+            if (await inline.GetInlineBlobAsync(digest, cancellationToken) is not { } blob)
+            {
+                return -1;
+            }
+
+            // The reader's array is this read's own: the cache keeps it (unverified, as every copy; the caller verifies).
+            bytes = blob.Bytes;
+            cache?.Add(digest, bytes);
         }
 
-        var count = Math.Min(blob.Bytes.Length, destination.Length);
-        blob.Bytes.AsSpan(0, count).CopyTo(destination.Span);
+        var count = Math.Min(bytes.Length, destination.Length);
+        bytes.AsSpan(0, count).CopyTo(destination.Span);
         return count;
     }
 
@@ -150,8 +170,21 @@ public sealed class InlineBlobStore(IBlobStore inner, IInlineBlobReader inline, 
         await inner.StatAsync(digest, cancellationToken) ??
         (await inline.GetInlineBlobAsync(digest, cancellationToken) is { } blob ? new BlobStat(blob.Bytes.Length, blob.StoredAt) : null);
 
-    /// <summary>Deletes the inner store's copy only; inline bytes go in the collector's units of work (docs/gc.md).</summary>
-    public Task<long?> DeleteAsync(BlobDigest digest, CancellationToken cancellationToken) => inner.DeleteAsync(digest, cancellationToken);
+    /// <summary>
+    /// Deletes the inner store's copy only; inline bytes go in the collector's units of work (docs/gc.md). A cached copy
+    /// is dropped too: the collector calls this for every blob it removes, inline or not.
+    /// </summary>
+    public Task<long?> DeleteAsync(BlobDigest digest, CancellationToken cancellationToken)
+    {
+        DropCachedBytes(digest);
+        return inner.DeleteAsync(digest, cancellationToken);
+    }
+
+    public void DropCachedBytes(BlobDigest digest)
+    {
+        cache?.Remove(digest);
+        inner.DropCachedBytes(digest);
+    }
 
     public async IAsyncEnumerable<BlobDigest> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -21,6 +21,15 @@ public sealed record UploadOptions
     /// </summary>
     public long InlineMaxBytes { get; init; } = InlineBlobStore.DefaultMaxInlineBytes;
 
+    /// <summary>
+    /// How many bytes of inline blobs downloads may keep in memory (<see cref="InlineBlobCache"/>), so a download of a
+    /// small file needs no database query; every read from it is still verified. 0 turns it off. Default 32 MiB.
+    /// </summary>
+    public long InlineCacheBytes { get; init; } = InlineBlobCache.DefaultCapacityBytes;
+
+    /// <summary>The largest <see cref="InlineCacheBytes"/> allowed: 64 GiB.</summary>
+    public const long InlineCacheBytesLimit = 64L * 1024 * 1024 * 1024;
+
     /// <summary>The largest <see cref="InlineMaxBytes"/> allowed: a database row is no place for large content.</summary>
     public const long InlineMaxBytesLimit = 1024 * 1024;
 
@@ -29,6 +38,11 @@ public sealed record UploadOptions
         if (InlineMaxBytes is < 0 or > InlineMaxBytesLimit)
         {
             yield return $"Uploads:InlineMaxBytes: must be between 0 and {InlineMaxBytesLimit}";
+        }
+
+        if (InlineCacheBytes is < 0 or > InlineCacheBytesLimit)
+        {
+            yield return $"Uploads:InlineCacheBytes: must be between 0 and {InlineCacheBytesLimit}";
         }
 
         if (SessionTimeout <= TimeSpan.Zero)

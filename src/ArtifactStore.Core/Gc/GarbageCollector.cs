@@ -281,6 +281,10 @@ public sealed partial class GarbageCollector(
             await writer.AppendAsync(new NewEvent(EventTypes.SystemStream, EventTypes.BlobReaped, actor, new BlobReaped(digest, total).ToCbor()), ct);
             return (long?)total;
         }, cancellationToken);
+
+        // Step 2 dropped any copy in memory (InlineBlobCache) already; a read between steps 2 and 3 could have put the
+        // inline bytes back, so drop it again now that they are gone.
+        blobs.DropCachedBytes(digest);
         return recorded.Value is { } bytesFreed ? new GcBlob(digest, bytesFreed) : null;
     }
 

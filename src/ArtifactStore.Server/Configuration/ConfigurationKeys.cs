@@ -21,6 +21,7 @@ public static class ConfigurationKeys
     public const string UploadMaxSessionBytes = "Uploads:MaxSessionBytes";
     public const string UploadMaxSessionsPerCaller = "Uploads:MaxSessionsPerCaller";
     public const string UploadInlineMaxBytes = "Uploads:InlineMaxBytes";
+    public const string UploadInlineCacheBytes = "Uploads:InlineCacheBytes";
     public const string EventsStreamBuffer = "Events:StreamBuffer";
     public const string EventsHeartbeatInterval = "Events:HeartbeatInterval";
     public const string EventsPollInterval = "Events:PollInterval";

@@ -117,6 +117,7 @@ public static class StoreConfiguration
                 MaxSessionBytes = ReadLong(root, ConfigurationKeys.UploadMaxSessionBytes, new UploadOptions().MaxSessionBytes, long.MaxValue, problems),
                 MaxSessionsPerCaller = (int)ReadLong(root, ConfigurationKeys.UploadMaxSessionsPerCaller, new UploadOptions().MaxSessionsPerCaller, int.MaxValue, problems),
                 InlineMaxBytes = ReadLong(root, ConfigurationKeys.UploadInlineMaxBytes, new UploadOptions().InlineMaxBytes, long.MaxValue, problems),
+                InlineCacheBytes = ReadLong(root, ConfigurationKeys.UploadInlineCacheBytes, new UploadOptions().InlineCacheBytes, long.MaxValue, problems),
             },
             Events = new EventStreamOptions
             {

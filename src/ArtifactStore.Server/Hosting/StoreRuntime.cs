@@ -27,8 +27,10 @@ public sealed class StoreRuntime : IAsyncDisposable
         Root = root;
         Backend = backend;
         Options = options;
-        // Small blobs of packages go inline in the database (docs/upload.md, "Small blobs"); reads see both placements.
-        var (database, blobs) = (parts.Database, new InlineBlobStore(parts.Blobs, parts.Database.Views, options.Uploads.InlineMaxBytes));
+        // Small blobs of packages go inline in the database (docs/upload.md, "Small blobs"); reads see both placements, and
+        // downloads keep recently read inline bytes in memory (docs/upload.md, "The download path").
+        InlineBytes = new InlineBlobCache(options.Uploads.InlineCacheBytes);
+        var (database, blobs) = (parts.Database, new InlineBlobStore(parts.Blobs, parts.Database.Views, options.Uploads.InlineMaxBytes, InlineBytes));
         Database = database;
         Blobs = blobs;
         Time = time;
@@ -62,6 +64,9 @@ public sealed class StoreRuntime : IAsyncDisposable
     public IBlobStore Blobs { get; }
 
     public TimeProvider Time { get; }
+
+    /// <summary>Inline blobs' bytes kept for downloads (<c>Uploads:InlineCacheBytes</c>; off at 0).</summary>
+    public InlineBlobCache InlineBytes { get; }
 
     public BlobReader BlobReader { get; }
 

@@ -3,6 +3,7 @@ using System.Text;
 using ArtifactStore.Conformance.Tests.Backends;
 using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Errors;
+using ArtifactStore.Core.Gc;
 using ArtifactStore.Core.Storage;
 using ArtifactStore.Core.Verification;
 
@@ -281,6 +282,119 @@ public abstract class InlineBlobContract(StoreBackendFixture fixture)
         {
             await store.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task a_cached_inline_blob_is_verified_on_every_read_and_a_corrupted_copy_is_refused_then_dropped()
+    {
+        var store = await TestStore.OpenAsync(fixture);
+        try
+        {
+            var file = Assert.Single((await store.CreateAsync("cached", new Dictionary<string, string> { ["a.txt"] = Small })).Value.Package.Files);
+            var (cache, blobs) = Cached(store);
+            var reader = new BlobReader(blobs);
+            Assert.Equal(Small, await ReadSmallAsync(reader, file.Sha256, file.Size));
+            var held = cache.Find(file.Sha256);
+            Assert.NotNull(held);
+
+            // The copy in memory goes bad: the read refuses it (nothing served as good) and drops it.
+            held[3] ^= 1;
+            var refused = await reader.ReadSmallAsync(file.Sha256, null, file.Size, CancellationToken.None);
+            Assert.Equal(ErrorCodes.BlobCorrupt, refused.Error?.Code);
+            Assert.Null(cache.Find(file.Sha256));
+
+            // The next read goes to the database, whose bytes are intact, and holds them again.
+            Assert.Equal(Small, await ReadSmallAsync(reader, file.Sha256, file.Size));
+            Assert.NotNull(cache.Find(file.Sha256));
+        }
+        finally
+        {
+            await store.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task with_good_bytes_cached_a_download_serves_them_verified_while_fsck_and_stream_reads_still_see_the_damaged_row()
+    {
+        var store = await TestStore.OpenAsync(fixture);
+        try
+        {
+            var file = Assert.Single((await store.CreateAsync("rot", new Dictionary<string, string> { ["a.txt"] = Small })).Value.Package.Files);
+            var (cache, blobs) = Cached(store);
+            var reader = new BlobReader(blobs);
+            Assert.Equal(Small, await ReadSmallAsync(reader, file.Sha256, file.Size));
+            await store.Backend.CorruptBlobAsync(file.Sha256, 3, CancellationToken.None);
+
+            // Whole reads are answered from memory: the bytes there hash to the digest, so they are the stored content.
+            Assert.Equal(Small, await ReadSmallAsync(reader, file.Sha256, file.Size));
+
+            // Everything else reads the database: a stream read refuses the row, fsck names it.
+            var opened = await reader.OpenAsync(file.Sha256, file.Size, needRandomAccess: false, CancellationToken.None);
+            Assert.Equal(ErrorCodes.BlobCorrupt, opened.Error?.Code);
+            await using var snapshot = await store.Backend.OpenSnapshotAsync(CancellationToken.None);
+            var report = await new StoreChecker(new InlineBlobStore(Inner(store), snapshot), store.Time, TimeSpan.FromHours(1)).CheckAsync(snapshot, CancellationToken.None);
+            Assert.Equal(file.Sha256, Assert.Single(report.Findings, f => f.Kind == FsckFindingKind.CorruptBlob).Blob);
+
+            // That refusal dropped the copy too: from now on downloads see the damage as well.
+            Assert.Null(cache.Find(file.Sha256));
+            Assert.Equal(ErrorCodes.BlobCorrupt, (await reader.ReadSmallAsync(file.Sha256, null, file.Size, CancellationToken.None)).Error?.Code);
+
+            // Off (0), nothing is held: every read sees the database.
+            var (off, uncached) = Cached(store, capacityBytes: 0);
+            Assert.Equal(ErrorCodes.BlobCorrupt, (await new BlobReader(uncached).ReadSmallAsync(file.Sha256, null, file.Size, CancellationToken.None)).Error?.Code);
+            Assert.Equal(0, off.Count);
+        }
+        finally
+        {
+            await store.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task gc_drops_the_cached_copy_of_a_blob_it_deletes_so_it_is_never_read_again()
+    {
+        var store = await TestStore.OpenAsync(fixture);
+        try
+        {
+            var expiring = (await store.CreateAsync("expiring", new Dictionary<string, string> { ["a.txt"] = Small }, retentionClass: "short")).Value.Package;
+            var file = Assert.Single(expiring.Files);
+            var (cache, blobs) = Cached(store);
+            var reader = new BlobReader(blobs);
+            Assert.Equal(Small, await ReadSmallAsync(reader, file.Sha256, file.Size));
+            Assert.NotNull(cache.Find(file.Sha256));
+            Assert.True((await store.Packages.FindFileAsync(expiring.Id, "a.txt", CancellationToken.None)).IsSuccess); // the download's lookup, now held too
+
+            store.Time.Advance(TimeSpan.FromMinutes(2));
+            await store.Sweeper.RunAsync(null, dryRun: false, "sweeper", CancellationToken.None);
+            using var collector = new GarbageCollector(store.Database, blobs, store.Time, store.Options.Gc with { BlobGracePeriod = TimeSpan.Zero },
+                store.Hooks, fileLookups: store.FileLookups);
+            var report = (await collector.RunAsync(dryRun: false, "gc", CancellationToken.None)).Value;
+
+            Assert.Contains(report.BlobsReaped, b => b.Digest == file.Sha256);
+            Assert.Null(cache.Find(file.Sha256));
+            Assert.Equal(-1, await blobs.ReadAsync(file.Sha256, new byte[file.Size + 1], CancellationToken.None));
+            // A download asks for the package's file first, and that answers before any blob is read.
+            Assert.Equal(ErrorCodes.PackageExpired, (await store.Packages.FindFileAsync(expiring.Id, "a.txt", CancellationToken.None)).Error?.Code);
+        }
+        finally
+        {
+            await store.DisposeAsync();
+        }
+    }
+
+    /// <summary>The store's blobs as the server composes them: inline placement with a cache of inline bytes for whole reads.</summary>
+    private static (InlineBlobCache Cache, InlineBlobStore Blobs) Cached(TestStore store, long capacityBytes = 1024 * 1024)
+    {
+        var cache = new InlineBlobCache(capacityBytes);
+        return (cache, new InlineBlobStore(Inner(store), store.Database.Views, InlineBlobStore.DefaultMaxInlineBytes, cache));
+    }
+
+    private static async Task<string> ReadSmallAsync(BlobReader reader, BlobDigest digest, long size)
+    {
+        var read = await reader.ReadSmallAsync(digest, null, size, CancellationToken.None);
+        Assert.True(read.IsSuccess, read.IsSuccess ? null : read.Error.Message);
+        using var blob = read.Value;
+        return Encoding.UTF8.GetString(blob.Bytes.Span);
     }
 
     private static IBlobStore Inner(TestStore store) => Assert.IsType<InlineBlobStore>(store.Blobs).Inner;
