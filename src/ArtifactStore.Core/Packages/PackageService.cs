@@ -100,7 +100,7 @@ public sealed class PackageService(
         var retentionClass = checkedUpload.Value;
         var files = upload.Files.Select(f => f.ToPackageFile()).OrderBy(f => f.Path, StringComparer.Ordinal).ToList();
         var manifestBytes = PackageManifest.Encode(PackageManifest.Build(upload.Name!, upload.Labels, files));
-        var stagedManifest = await InlineBlobStore.StageForPackageAsync(blobs, new MemoryStream(manifestBytes, writable: false), long.MaxValue, cancellationToken);
+        var stagedManifest = await blobs.StageForPackageAsync(new MemoryStream(manifestBytes, writable: false), long.MaxValue, cancellationToken);
         if (!stagedManifest.IsSuccess)
         {
             return stagedManifest.Error;
@@ -192,7 +192,7 @@ public sealed class PackageService(
             var row = await writer.GetBlobAsync(blob.Digest, cancellationToken);
             // Without a row only a file or object can hold the bytes: inline bytes always have a row, and a read of
             // them here, outside this unit's transaction, could still see bytes a unit of the same group commit removed.
-            if (row is { State: BlobState.Deleting } || (row is null && await OutsideTheDatabase(blobs).StatAsync(blob.Digest, cancellationToken) is null))
+            if (row is { State: BlobState.Deleting } || (row is null && await blobs.OutsideTheDatabase.StatAsync(blob.Digest, cancellationToken) is null))
             {
                 return BlobUnknown(blob.Digest);
             }
@@ -200,8 +200,6 @@ public sealed class PackageService(
 
         return null;
     }
-
-    private static IBlobStore OutsideTheDatabase(IBlobStore blobs) => blobs is InlineBlobStore placement ? placement.Inner : blobs;
 
     private static StoreError BlobUnknown(BlobDigest digest) =>
         new(Uploads.UploadErrorCodes.BlobUnknown, $"the store holds no blob {digest} (upload it first, e.g. with an upload session)",
