@@ -163,13 +163,7 @@ public sealed class PackageService(
         {
             await using var stream = content.Stream;
             using var digester = new DualDigester();
-            var buffer = new byte[1024 * 1024];
-            int read;
-            while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
-            {
-                digester.Append(buffer.AsSpan(0, read));
-            }
-
+            await digester.AppendAllAsync(stream, cancellationToken);
             var (sha256, blake3) = digester.Finish();
             if (sha256 == digest)
             {
