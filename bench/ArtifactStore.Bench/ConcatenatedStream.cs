@@ -1,25 +1,11 @@
+using ArtifactStore.Core.Blobs;
+
 namespace ArtifactStore.Bench;
 
 /// <summary>Reads several streams one after the other, as one read-only stream.</summary>
-internal sealed class ConcatenatedStream(IReadOnlyList<Stream> parts) : Stream
+internal sealed class ConcatenatedStream(IReadOnlyList<Stream> parts) : ReadOnlyStream
 {
     private int _current;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -36,22 +22,6 @@ internal sealed class ConcatenatedStream(IReadOnlyList<Stream> parts) : Stream
 
         return 0;
     }
-
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(Read(buffer.Span));
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        Task.FromResult(Read(buffer.AsSpan(offset, count)));
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -1,3 +1,5 @@
+using ArtifactStore.Core.Blobs;
+
 namespace ArtifactStore.Bench;
 
 /// <summary>
@@ -8,7 +10,7 @@ namespace ArtifactStore.Bench;
 /// offsets into the block (<paramref name="start"/>) give different contents, so concurrent uploads
 /// are distinct blobs.
 /// </summary>
-internal sealed class PatternStream(long length, long start = 0) : Stream
+internal sealed class PatternStream(long length, long start = 0) : ReadOnlyStream
 {
     private const int BlockSize = 64 * 1024 * 1024;
     private static readonly Lazy<byte[]> SharedBlock = new(() =>
@@ -21,12 +23,6 @@ internal sealed class PatternStream(long length, long start = 0) : Stream
     private readonly byte[] _block = SharedBlock.Value;
     private long _position;
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
     public override long Length => length;
 
     public override long Position
@@ -37,8 +33,6 @@ internal sealed class PatternStream(long length, long start = 0) : Stream
 
     /// <summary>Generates the shared block now, so that no measurement includes it.</summary>
     public static void Prepare() => _ = SharedBlock.Value;
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -55,20 +49,4 @@ internal sealed class PatternStream(long length, long start = 0) : Stream
 
         return total;
     }
-
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(Read(buffer.Span));
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        Task.FromResult(Read(buffer.AsSpan(offset, count)));
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

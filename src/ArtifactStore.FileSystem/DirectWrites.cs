@@ -15,13 +15,8 @@ namespace ArtifactStore.FileSystem;
 /// <see cref="AlignedBuffers.Alignment"/> (the last chunk of an upload) switches the file back to buffered
 /// writes for the rest.
 /// </summary>
-internal static partial class DirectWrites
+internal static class DirectWrites
 {
-    private const int OWrOnly = 0x1;
-    private const int OCreat = 0x40;
-    private const int OExcl = 0x80;
-    private const int OCloexec = 0x80000;
-    private const int EInval = 22;
     private const int CreateMode = 420; // 0644, as FileStream creates files
 
     /// <summary>Creates <paramref name="path"/> (it must not exist) for writing, with <c>O_DIRECT</c> where the filesystem takes it.</summary>
@@ -30,7 +25,7 @@ internal static partial class DirectWrites
         direct = false;
         if (OperatingSystem.IsLinux())
         {
-            var fd = Posix.Open(path, OWrOnly | OCreat | OExcl | OCloexec | Posix.ODirect, CreateMode);
+            var fd = Posix.Open(path, Posix.OWrOnly | Posix.OCreat | Posix.OExcl | Posix.OCloexec | Posix.ODirect, CreateMode);
             if (fd >= 0)
             {
                 direct = true;
@@ -38,7 +33,7 @@ internal static partial class DirectWrites
             }
 
             var errno = Marshal.GetLastPInvokeError();
-            if (errno != EInval)
+            if (errno != Posix.EInval)
             {
                 throw new IOException($"cannot create {path} (errno {errno}: {Marshal.GetPInvokeErrorMessage(errno)})", errno);
             }
@@ -51,20 +46,16 @@ internal static partial class DirectWrites
     public static bool IsAligned(int length) => length % AlignedBuffers.Alignment == 0;
 
     /// <summary>Whether a failed direct write is the filesystem refusing <c>O_DIRECT</c> for this write (worth retrying through the page cache).</summary>
-    public static bool IsRefusal(IOException failure) => failure.HResult == EInval;
+    public static bool IsRefusal(IOException failure) => failure.HResult == Posix.EInval;
 
     /// <summary>Turns <c>O_DIRECT</c> off: later writes to <paramref name="file"/> go through the page cache.</summary>
     public static void StopDirect(FileStream file)
     {
         var fd = (int)file.SafeFileHandle.DangerousGetHandle();
-        var flags = Fcntl(fd, Posix.FGetFl, 0);
-        if (flags < 0 || Fcntl(fd, Posix.FSetFl, flags & ~Posix.ODirect) < 0)
+        var errno = Posix.ChangeStatusFlags(fd, add: 0, remove: Posix.ODirect);
+        if (errno != 0)
         {
-            var errno = Marshal.GetLastPInvokeError();
             throw new IOException($"cannot turn O_DIRECT off (errno {errno}: {Marshal.GetPInvokeErrorMessage(errno)})", errno);
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
-    private static partial int Fcntl(int fd, int command, int argument);
 }

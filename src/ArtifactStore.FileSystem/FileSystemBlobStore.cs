@@ -47,6 +47,9 @@ public sealed class FileSystemBlobStore : IBlobStore
     public static FileSystemBlobStore OpenForReading(string blobDirectory, string? tempDirectory = null) =>
         new(blobDirectory, tempDirectory ?? Path.Combine(blobDirectory, "no-staging-in-a-read-only-store"), create: false);
 
+    /// <summary>Files are outside the database: every blob of this store is.</summary>
+    public IBlobStore OutsideTheDatabase => this;
+
     public string PathOf(BlobDigest digest) =>
         Path.Combine(_blobRoot, digest.Hex[..2], digest.Hex[2..4], digest.Hex);
 

@@ -48,6 +48,9 @@ public sealed partial class S3BlobStore : IBlobStore, IDisposable
         Directory.CreateDirectory(tempDirectory);
     }
 
+    /// <summary>Objects are outside the database: every blob of this store is.</summary>
+    public IBlobStore OutsideTheDatabase => this;
+
     /// <summary>The key of a blob's object.</summary>
     public string KeyOf(BlobDigest digest) => _keys.Blob(digest);
 

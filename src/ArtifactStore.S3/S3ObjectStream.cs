@@ -1,5 +1,6 @@
 using Amazon.S3;
 using Amazon.S3.Model;
+using ArtifactStore.Core.Blobs;
 
 namespace ArtifactStore.S3;
 
@@ -9,7 +10,7 @@ namespace ArtifactStore.S3;
 /// verify a whole blob and then serve a range of it. Every response must carry the ETag the object
 /// had when it was opened: bytes replaced in between fail the read instead of mixing two versions.
 /// </summary>
-internal sealed class S3ObjectStream : Stream
+internal sealed class S3ObjectStream : ReadOnlyStream
 {
     private readonly IAmazonS3 _client;
     private readonly string _bucket;
@@ -38,11 +39,7 @@ internal sealed class S3ObjectStream : Stream
         _body = open?.ResponseStream;
     }
 
-    public override bool CanRead => true;
-
     public override bool CanSeek => true;
-
-    public override bool CanWrite => false;
 
     public override long Length { get; }
 
@@ -52,8 +49,7 @@ internal sealed class S3ObjectStream : Stream
         set => Seek(value, SeekOrigin.Begin);
     }
 
-    public override int Read(byte[] buffer, int offset, int count) =>
-        ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+    public override int Read(Span<byte> buffer) => ReadBlocking(buffer);
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -77,9 +73,6 @@ internal sealed class S3ObjectStream : Stream
         return read;
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override long Seek(long offset, SeekOrigin origin)
     {
         var target = origin switch
@@ -97,14 +90,6 @@ internal sealed class S3ObjectStream : Stream
 
         return _position;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

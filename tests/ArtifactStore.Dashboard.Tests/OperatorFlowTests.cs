@@ -12,8 +12,9 @@ public sealed class OperatorFlowTests
 {
     private static readonly object ShortRetention = new Dictionary<string, object>
     {
-        // A class that expires within seconds, so the round reaches GC without waiting for days.
+        // A class that expires within seconds, so the round reaches GC without waiting for days; upload sessions too.
         ["Retention"] = new Dictionary<string, object> { ["Classes"] = new Dictionary<string, object> { ["flash"] = new Dictionary<string, object> { ["Duration"] = "00:00:03" } } },
+        ["Uploads"] = new Dictionary<string, object> { ["SessionTimeout"] = "00:00:01" },
     };
 
     [Fact]
@@ -31,6 +32,15 @@ public sealed class OperatorFlowTests
         var (exit, stdout, stderr) = await Cli.RunAsync(["packages", "put", file, "--name", "audit/evidence", "--label", label, "--class", "flash", "--server", server.Url, "--token", operatorToken]);
         Assert.True(exit == 0, stderr);
         var id = stdout.Trim();
+
+        // An upload session left unfinished (it expires long before the package), and a completed idempotency record
+        // whose window and purge margin passed long ago: GC removes both.
+        var (created, _) = await Api.SendAsync(server.Http, HttpMethod.Post, "v1/uploads", operatorToken);
+        Assert.Equal(HttpStatusCode.Created, created);
+        Assert.Equal(1, Sql(root, """
+            INSERT INTO idempotency (scope, key, operation, state, fingerprint, resource_id, created_at, expires_at)
+            VALUES ('dashboard-test', 'long-ago', 'package.create', 'completed', NULL, NULL, '2020-01-01T00:00:00Z', '2020-01-02T00:00:00Z')
+            """));
 
         await using var browser = await DashboardBrowser.LaunchAsync(server.Url);
         var page = await browser.NewPageAsync();
@@ -76,6 +86,7 @@ public sealed class OperatorFlowTests
         await Assertions.Expect(page.Locator("tr.sweep-run").First).ToContainTextAsync("dash-operator");
         await page.GetByRole(AriaRole.Button, new() { Name = "Run GC" }).ClickAsync();
         await Assertions.Expect(page.Locator("tr.gc-run").First).ToContainTextAsync("deleted 1 package(s)");
+        await Assertions.Expect(page.Locator("tr.gc-run").First).ToContainTextAsync("1 idempotency record(s), expire 1 upload session(s)");
         await Assertions.Expect(page.Locator("tr.gc-run").First).ToContainTextAsync("audit/evidence");
         await DashboardBrowser.ScreenshotAsync(page, "storage-after-gc");
 
@@ -149,5 +160,15 @@ public sealed class OperatorFlowTests
         Assert.True(cookie.HttpOnly);
         Assert.Equal(SameSiteAttribute.Strict, cookie.SameSite);
         Assert.Empty(browser.Errors);
+    }
+
+    /// <summary>Runs one statement against the data root's SQLite database beside the running server (WAL lets both write).</summary>
+    private static int Sql(string root, string sql)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(root, "db", "artifactstore.db")};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteNonQuery();
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
+using ArtifactStore.Core.Blobs;
 
 namespace ArtifactStore.EndToEnd.Tests;
 
@@ -73,7 +74,7 @@ public sealed class ConcurrentLargeUploadTests
     }
 
     /// <summary>A non-seekable stream of seeded pseudo-random bytes that knows the SHA-256 of what it handed out.</summary>
-    private sealed class GeneratedStream(long length, int seed) : Stream
+    private sealed class GeneratedStream(long length, int seed) : ReadOnlyStream
     {
         private readonly Random _random = new(seed);
         private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -82,22 +83,6 @@ public sealed class ConcurrentLargeUploadTests
 
         /// <summary>The digest of every byte read; available once the stream has been read to its end.</summary>
         public string Sha256 => _sha256 ?? throw new InvalidOperationException("the stream was not read to its end");
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
@@ -113,22 +98,6 @@ public sealed class ConcurrentLargeUploadTests
             _position += take;
             return take;
         }
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            ValueTask.FromResult(Read(buffer.Span));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            Task.FromResult(Read(buffer.AsSpan(offset, count)));
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

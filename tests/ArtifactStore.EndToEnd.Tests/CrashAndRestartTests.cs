@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Text.Json;
 
 namespace ArtifactStore.EndToEnd.Tests;
 
@@ -43,48 +42,14 @@ public sealed class CrashAndRestartTests
         using var temp = new TempDirectory();
         var root = temp.Combine("root");
         var acknowledged = new ConcurrentDictionary<string, (string Path, int Seed, int Size)[]>();
-        var random = new Random(20261121);
-        var attempts = 0;
-
-        for (var iteration = 0; iteration < 20; iteration++)
+        var attempts = await UploadsUntilKilled.RunAsync(root, rounds: 20, clients: 4, new Random(20261121), (150, 1500), (round, u, i) =>
         {
-            await using var server = await ServerProcess.StartAsync(root);
-            Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(root, "tmp")));
-            using var stop = new CancellationTokenSource();
-            var uploaders = Enumerable.Range(0, 4).Select(u => Task.Run(async () =>
-            {
-                var local = new Random((iteration * 10) + u);
-                while (!stop.IsCancellationRequested)
-                {
-                    var files = Enumerable.Range(0, local.Next(1, 4))
-                        .Select(f => ($"dir{f}/file{f}.bin", local.Next(), local.Next(1, 3 * 1024 * 1024)))
-                        .ToArray();
-                    Interlocked.Increment(ref attempts);
-                    try
-                    {
-                        var form = Api.Form($"crash/{iteration}/{u}", files.Select(f => (f.Item1, (HttpContent)new ByteArrayContent(Content(f.Item2, f.Item3)))));
-                        var (status, body) = await Api.PostPackageAsync(server.Http, form);
-                        if (status == HttpStatusCode.Created)
-                        {
-                            acknowledged[body.GetProperty("id").GetString()!] = files;
-                        }
-                    }
-                    catch (HttpRequestException)
-                    {
-                        return; // the server is gone
-                    }
-                    catch (TaskCanceledException)
-                    {
-                        return;
-                    }
-                }
-            })).ToArray();
-
-            await Task.Delay(random.Next(150, 1500));
-            await server.KillAsync();
-            await stop.CancelAsync();
-            await Task.WhenAll(uploaders);
-        }
+            var local = new Random((round * 1_000_000) + (u * 10_000) + i);
+            var files = Enumerable.Range(0, local.Next(1, 4))
+                .Select(f => ($"dir{f}/file{f}.bin", local.Next(), local.Next(1, 3 * 1024 * 1024)))
+                .ToArray();
+            return (Api.Form($"crash/{round}/{u}", files.Select(f => (f.Item1, (HttpContent)new ByteArrayContent(Content(f.Item2, f.Item3))))), files);
+        }, acknowledged, started: _ => Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(root, "tmp"))));
 
         Assert.True(acknowledged.Count >= 20, $"only {acknowledged.Count} of {attempts} uploads were acknowledged; the test did not exercise much");
 
@@ -101,27 +66,7 @@ public sealed class CrashAndRestartTests
             }
 
             // Whatever is visible (acknowledged or not) is whole: every listed file reads back with its digest.
-            string? cursor = null;
-            var visible = 0;
-            do
-            {
-                var (_, page) = await Api.GetJsonAsync(final.Http, "v1/packages?limit=1000" + (cursor is null ? string.Empty : "&cursor=" + cursor));
-                foreach (var package in page.GetProperty("items").EnumerateArray())
-                {
-                    visible++;
-                    var id = package.GetProperty("id").GetString()!;
-                    foreach (var file in package.GetProperty("files").EnumerateArray())
-                    {
-                        var bytes = await Api.DownloadAsync(final.Http, id, file.GetProperty("path").GetString()!);
-                        Assert.Equal(file.GetProperty("sha256").GetString(), Api.Sha256(bytes));
-                    }
-                }
-
-                cursor = page.GetProperty("next_cursor").ValueKind == JsonValueKind.String ? page.GetProperty("next_cursor").GetString() : null;
-            }
-            while (cursor is not null);
-
-            Assert.True(visible >= acknowledged.Count);
+            Assert.True(await UploadsUntilKilled.AssertEveryListedPackageIsWholeAsync(final.Http) >= acknowledged.Count);
             var (_, problem) = await Api.VerifyChainAsync(final.Http);
             Assert.Null(problem);
             Assert.Equal(0, await final.StopAsync());

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Text.Json;
 using Xunit.Abstractions;
 
 namespace ArtifactStore.EndToEnd.Tests;
@@ -23,45 +22,13 @@ public sealed class SmallWriteTests(ITestOutputHelper output)
         using var temp = new TempDirectory();
         var root = temp.Combine("root");
         var acknowledged = new ConcurrentDictionary<string, (string Path, int Seed)>();
-        var random = new Random(20261130);
-        var attempts = 0;
         var clock = Stopwatch.StartNew();
-
-        for (var round = 0; round < Kills; round++)
+        var attempts = await UploadsUntilKilled.RunAsync(root, Kills, Clients, new Random(20261130), (700, 1800), (round, c, i) =>
         {
-            await using var server = await ServerProcess.StartAsync(root);
-            using var stop = new CancellationTokenSource();
-            var clients = Enumerable.Range(0, Clients).Select(c => Task.Run(async () =>
-            {
-                for (var i = 0; !stop.IsCancellationRequested; i++)
-                {
-                    var seed = (round * 1_000_000) + (c * 10_000) + i;
-                    var path = $"c{c}/f{i}.bin";
-                    Interlocked.Increment(ref attempts);
-                    try
-                    {
-                        var (status, body) = await Api.PostPackageAsync(server.Http, Api.Form($"small/{round}/{c}/{i}", Api.Files((path, Content(seed)))));
-                        if (status == HttpStatusCode.Created)
-                        {
-                            acknowledged[body.GetProperty("id").GetString()!] = (path, seed);
-                        }
-                    }
-                    catch (HttpRequestException)
-                    {
-                        return; // the server is gone
-                    }
-                    catch (TaskCanceledException)
-                    {
-                        return;
-                    }
-                }
-            })).ToArray();
-
-            await Task.Delay(random.Next(700, 1800));
-            await server.KillAsync();
-            await stop.CancelAsync();
-            await Task.WhenAll(clients);
-        }
+            var seed = (round * 1_000_000) + (c * 10_000) + i;
+            var path = $"c{c}/f{i}.bin";
+            return (Api.Form($"small/{round}/{c}/{i}", Api.Files((path, Content(seed)))), (path, seed));
+        }, acknowledged);
 
         output.WriteLine($"{Kills} kills in {clock.Elapsed.TotalSeconds:0.0} s; {acknowledged.Count} of {attempts} uploads acknowledged");
         Assert.True(acknowledged.Count >= Kills * Clients, $"only {acknowledged.Count} of {attempts} uploads were acknowledged; the test did not exercise much");
@@ -78,24 +45,7 @@ public sealed class SmallWriteTests(ITestOutputHelper output)
             }
 
             // Whatever is visible, acknowledged or not, is whole.
-            string? cursor = null;
-            var visible = 0;
-            do
-            {
-                var (_, page) = await Api.GetJsonAsync(final.Http, "v1/packages?limit=1000" + (cursor is null ? string.Empty : "&cursor=" + cursor));
-                foreach (var package in page.GetProperty("items").EnumerateArray())
-                {
-                    visible++;
-                    var file = package.GetProperty("files").EnumerateArray().Single();
-                    var bytes = await Api.DownloadAsync(final.Http, package.GetProperty("id").GetString()!, file.GetProperty("path").GetString()!);
-                    Assert.Equal(file.GetProperty("sha256").GetString(), Api.Sha256(bytes));
-                }
-
-                cursor = page.GetProperty("next_cursor").ValueKind == JsonValueKind.String ? page.GetProperty("next_cursor").GetString() : null;
-            }
-            while (cursor is not null);
-
-            Assert.True(visible >= acknowledged.Count);
+            Assert.True(await UploadsUntilKilled.AssertEveryListedPackageIsWholeAsync(final.Http) >= acknowledged.Count);
             var (_, problem) = await Api.VerifyChainAsync(final.Http);
             Assert.Null(problem);
             Assert.Equal(0, await final.StopAsync());

@@ -44,7 +44,7 @@ public static class BlobPublisher
                 // database already holds them is the writer's question, asked inside this unit's transaction
                 // (the put keeps bytes already stored): a unit of the reaper committed in the same group commit
                 // just before this one may have removed them, which a read outside the transaction still sees.
-                if (blobs is not InlineBlobStore placement || await placement.Inner.StatAsync(blob.Digest, cancellationToken) is null)
+                if (await blobs.OutsideTheDatabase.StatAsync(blob.Digest, cancellationToken) is null)
                 {
                     await writer.PutInlineBlobAsync(blob, cancellationToken);
                 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using ArtifactStore.Core.Hashing;
 
@@ -16,6 +17,24 @@ public sealed class DualDigester : IDisposable
         _sha256.AppendData(data);
         _blake3.Update(data);
         Length += data.Length;
+    }
+
+    /// <summary>Appends what <paramref name="source"/> holds from where it stands to its end, read through one pooled buffer.</summary>
+    public async Task AppendAllAsync(Stream source, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(1024 * 1024);
+        try
+        {
+            int read;
+            while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                Append(buffer.AsSpan(0, read));
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>Both digests of what was appended so far, leaving the state as it is: more may be appended after.</summary>

@@ -20,6 +20,23 @@ public interface IBlobStore
     Task<Result<StagedBlob>> StageAsync(Stream content, long maxBytes, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Stages a file (or the manifest) of a package, which the unit of work that creates the package will reference.
+    /// A store that keeps small blobs in the database stages them in memory (<see cref="StagedBlob.InlineBytes"/>) for
+    /// that unit to write (docs/upload.md, "Small blobs"); every other store stages as <see cref="StageAsync"/> does.
+    /// </summary>
+    Task<Result<StagedBlob>> StageForPackageAsync(Stream content, long maxBytes, CancellationToken cancellationToken) =>
+        StageAsync(content, maxBytes, cancellationToken);
+
+    /// <summary>
+    /// The store that holds the blobs kept outside the database (files, objects): the backend's own store answers
+    /// itself; a store that keeps small blobs in the database answers the store behind it. Asking it never reads
+    /// the database, so a unit of work uses it to learn whether a file or object holds a blob: a read of the
+    /// database outside the unit's transaction could still see inline bytes that a unit of the same group commit
+    /// removed (docs/upload.md, "Small blobs", "Writing").
+    /// </summary>
+    IBlobStore OutsideTheDatabase { get; }
+
+    /// <summary>
     /// Put-if-absent: makes the staged bytes durable at their content address, unless the address
     /// already holds them (<see cref="BlobPutOutcome.AlreadyExists"/>, also durable on return). The
     /// staged copy is kept, so the put can be repeated if the GC reaps the address before the unit of

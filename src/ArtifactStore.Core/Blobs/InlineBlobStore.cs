@@ -42,22 +42,16 @@ public sealed class InlineBlobStore(
     private const long UploadOptionsLimit = 1024 * 1024;
 
     /// <summary>The store of large blobs (and of every blob written before inline placement existed).</summary>
-    public IBlobStore Inner => inner;
+    public IBlobStore OutsideTheDatabase => inner.OutsideTheDatabase;
 
     /// <summary>Content of at most this many bytes is kept inline.</summary>
     public long MaxInlineBytes => maxInlineBytes;
 
     /// <summary>
     /// Stages a file of a package: in memory, digested, when the whole content fits inline (no file, no
-    /// fsync: the unit of work that references it writes it), otherwise through <paramref name="blobs"/>'
-    /// staging as before. Any other store stages as it always does.
+    /// fsync: the unit of work that references it writes it), otherwise through the inner store's staging.
     /// </summary>
-    public static Task<Result<StagedBlob>> StageForPackageAsync(IBlobStore blobs, Stream content, long maxBytes, CancellationToken cancellationToken) =>
-        blobs is InlineBlobStore inlineStore
-            ? inlineStore.StageSmallAsync(content, maxBytes, cancellationToken)
-            : blobs.StageAsync(content, maxBytes, cancellationToken);
-
-    private async Task<Result<StagedBlob>> StageSmallAsync(Stream content, long maxBytes, CancellationToken cancellationToken)
+    public async Task<Result<StagedBlob>> StageForPackageAsync(Stream content, long maxBytes, CancellationToken cancellationToken)
     {
         if (maxInlineBytes <= 0)
         {

@@ -5,17 +5,11 @@ namespace ArtifactStore.Core.Blobs;
 /// throws <see cref="BlobCorruptException"/> instead of reporting a clean end. Used for blobs too
 /// large to verify before the first byte goes out. Checks the recorded BLAKE3 when it is given (<see cref="ReadCheck"/>).
 /// </summary>
-internal sealed class VerifyingReadStream(Stream inner, BlobDigest expected, long expectedLength, string? blake3Hex = null) : Stream
+internal sealed class VerifyingReadStream(Stream inner, BlobDigest expected, long expectedLength, string? blake3Hex = null) : ReadOnlyStream
 {
     private readonly ReadCheck _hash = ReadCheck.Start(expected, blake3Hex, expectedLength);
     private long _seen;
     private bool _checked;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
 
     public override long Length => expectedLength;
 
@@ -24,8 +18,6 @@ internal sealed class VerifyingReadStream(Stream inner, BlobDigest expected, lon
         get => _seen;
         set => throw new NotSupportedException();
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -38,19 +30,6 @@ internal sealed class VerifyingReadStream(Stream inner, BlobDigest expected, lon
         var read = await inner.ReadAsync(buffer, cancellationToken);
         return Account(buffer.Span[..read], endOfStream: read == 0 && buffer.Length > 0);
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

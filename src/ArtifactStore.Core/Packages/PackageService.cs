@@ -125,7 +125,7 @@ public sealed class PackageService(
         var retentionClass = checkedUpload.Value;
         var files = upload.Files.Select(f => f.ToPackageFile()).OrderBy(f => f.Path, StringComparer.Ordinal).ToList();
         var manifestBytes = PackageManifest.Encode(PackageManifest.Build(upload.Name!, upload.Labels, files));
-        var stagedManifest = await InlineBlobStore.StageForPackageAsync(blobs, new MemoryStream(manifestBytes, writable: false), long.MaxValue, cancellationToken);
+        var stagedManifest = await blobs.StageForPackageAsync(new MemoryStream(manifestBytes, writable: false), long.MaxValue, cancellationToken);
         if (!stagedManifest.IsSuccess)
         {
             return stagedManifest.Error;
@@ -188,13 +188,7 @@ public sealed class PackageService(
         {
             await using var stream = content.Stream;
             using var digester = new DualDigester();
-            var buffer = new byte[1024 * 1024];
-            int read;
-            while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
-            {
-                digester.Append(buffer.AsSpan(0, read));
-            }
-
+            await digester.AppendAllAsync(stream, cancellationToken);
             var (sha256, blake3) = digester.Finish();
             if (sha256 == digest)
             {
@@ -217,7 +211,7 @@ public sealed class PackageService(
             var row = await writer.GetBlobAsync(blob.Digest, cancellationToken);
             // Without a row only a file or object can hold the bytes: inline bytes always have a row, and a read of
             // them here, outside this unit's transaction, could still see bytes a unit of the same group commit removed.
-            if (row is { State: BlobState.Deleting } || (row is null && await OutsideTheDatabase(blobs).StatAsync(blob.Digest, cancellationToken) is null))
+            if (row is { State: BlobState.Deleting } || (row is null && await blobs.OutsideTheDatabase.StatAsync(blob.Digest, cancellationToken) is null))
             {
                 return BlobUnknown(blob.Digest);
             }
@@ -225,8 +219,6 @@ public sealed class PackageService(
 
         return null;
     }
-
-    private static IBlobStore OutsideTheDatabase(IBlobStore blobs) => blobs is InlineBlobStore placement ? placement.Inner : blobs;
 
     private static StoreError BlobUnknown(BlobDigest digest) =>
         new(Uploads.UploadErrorCodes.BlobUnknown, $"the store holds no blob {digest} (upload it first, e.g. with an upload session)",

@@ -64,7 +64,7 @@ public sealed class PackageUpload(IBlobStore blobs, StoreOptions options) : IAsy
             return pathProblem;
         }
 
-        var staged = await InlineBlobStore.StageForPackageAsync(blobs, content, options.Limits.MaxUploadBytes - _bytes, cancellationToken);
+        var staged = await blobs.StageForPackageAsync(content, options.Limits.MaxUploadBytes - _bytes, cancellationToken);
         if (!staged.IsSuccess)
         {
             return staged.Error.Code == ErrorCodes.PayloadTooLarge ? StoreErrorsFor.TooLarge(options.Limits.MaxUploadBytes) : staged.Error;

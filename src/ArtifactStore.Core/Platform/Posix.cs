@@ -6,7 +6,8 @@ namespace ArtifactStore.Core.Platform;
 
 /// <summary>
 /// The few POSIX calls .NET does not expose: advisory whole-file locks, directory fsync, realpath,
-/// file identity (statx), free space (statvfs) and access checks. Linux-only by design (the service
+/// file identity (statx), free space (statvfs), access checks, file status flags (fcntl) and signals
+/// (kill). Every other class calls these through here rather than declaring its own P/Invoke. Linux-only by design (the service
 /// targets Linux hosts and containers).
 /// </summary>
 internal static partial class Posix
@@ -22,11 +23,13 @@ internal static partial class Posix
     public const int ENoEnt = 2;
     public const int ENotDir = 20;
     public const int EIntr = 4;
-    public const int FGetFl = 3;
-    public const int FSetFl = 4;
     public const int EExist = 17;
-    private const int OWrOnly = 0x1;
-    private const int OExcl = 0x80;
+    public const int EInval = 22;
+    public const int OWrOnly = 0x1;
+    public const int OExcl = 0x80;
+    public const int OAppend = 0x400;
+    private const int FGetFl = 3;
+    private const int FSetFl = 4;
     public const int ROk = 4;
     public const int WOk = 2;
     public const int XOk = 1;
@@ -70,6 +73,22 @@ internal static partial class Posix
 
     [LibraryImport("libc", EntryPoint = "pread", SetLastError = true)]
     public static unsafe partial nint Pread(int fd, byte* buffer, nint count, long offset);
+
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    private static partial int Fcntl(int fd, int command, int argument);
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    public static partial int Kill(int pid, int signal);
+
+    /// <summary>
+    /// fcntl(2) <c>F_GETFL</c> then <c>F_SETFL</c>: turns the file status flags <paramref name="add"/> on and
+    /// <paramref name="remove"/> off for an open descriptor (<c>O_APPEND</c>, <c>O_DIRECT</c>). Returns 0 or the errno.
+    /// </summary>
+    public static int ChangeStatusFlags(int fd, int add, int remove)
+    {
+        var flags = Fcntl(fd, FGetFl, 0);
+        return flags < 0 || Fcntl(fd, FSetFl, (flags | add) & ~remove) < 0 ? Marshal.GetLastPInvokeError() : 0;
+    }
 
     /// <summary>
     /// Reads a file from its start into <paramref name="destination"/> until that is full or the file ends: open,

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
 namespace ArtifactStore.Core.Platform;
@@ -9,7 +8,7 @@ namespace ArtifactStore.Core.Platform;
 /// <c>posix_spawn</c> with <c>POSIX_SPAWN_SETSID</c>, or through the <c>setsid</c> program), so their group id is their pid and everything they spawn stays in the group: one
 /// signal reaches the whole tree, even after the converter itself or the store that started it died.
 /// </summary>
-public static partial class ProcessGroups
+public static class ProcessGroups
 {
     public const int SigKill = 9;
     public const int SigTerm = 15;
@@ -31,14 +30,11 @@ public static partial class ProcessGroups
     /// <summary>The program that makes a command the leader of a new session (util-linux, always on Debian).</summary>
     public static string? SetSid { get; } = new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(File.Exists);
 
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
-
     /// <summary>Sends <paramref name="signal"/> to every process of the group; false when none is left.</summary>
-    public static bool Signal(int processGroup, int signal) => processGroup > 1 && Kill(-processGroup, signal) == 0;
+    public static bool Signal(int processGroup, int signal) => processGroup > 1 && Posix.Kill(-processGroup, signal) == 0;
 
     /// <summary>Whether any process of the group is still alive (zombies included until reaped).</summary>
-    public static bool IsAlive(int processGroup) => processGroup > 1 && Kill(-processGroup, 0) == 0;
+    public static bool IsAlive(int processGroup) => processGroup > 1 && Posix.Kill(-processGroup, 0) == 0;
 
     /// <summary>Pids of the members of a group, read from <c>/proc</c> (for diagnostics and tests).</summary>
     public static IReadOnlyList<int> Members(int processGroup)

@@ -26,7 +26,6 @@ internal static unsafe partial class ProcessSpawn
     private const int OpaqueSize = 512;
 
     private const int EChild = 10;
-    private const int OAppend = 0x400;
 
     private static readonly Lazy<bool> Supported = new(Probe);
     private static volatile bool _anotherReaperSeen;
@@ -42,10 +41,10 @@ internal static unsafe partial class ProcessSpawn
         try
         {
             var fd = (int)file.DangerousGetHandle();
-            var flags = Fcntl(fd, Posix.FGetFl, 0);
-            if (flags < 0 || Fcntl(fd, Posix.FSetFl, flags | OAppend) < 0)
+            var errno = Posix.ChangeStatusFlags(fd, add: Posix.OAppend, remove: 0);
+            if (errno != 0)
             {
-                throw new IOException($"cannot make the job log append-only: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+                throw new IOException($"cannot make the job log append-only: {Marshal.GetPInvokeErrorMessage(errno)}");
             }
         }
         finally
@@ -165,7 +164,7 @@ internal static unsafe partial class ProcessSpawn
     }
 
     /// <summary>Sends <paramref name="signal"/> to one process (not its group).</summary>
-    public static void Signal(int pid, int signal) => _ = Kill(pid, signal);
+    public static void Signal(int pid, int signal) => _ = Posix.Kill(pid, signal);
 
     public static string Describe(int error) => Marshal.GetPInvokeErrorMessage(error);
 
@@ -269,10 +268,4 @@ internal static unsafe partial class ProcessSpawn
 
     [LibraryImport("libc", EntryPoint = "waitpid", SetLastError = true)]
     private static partial int WaitPid(int pid, int* status, int options);
-
-    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
-    private static partial int Fcntl(int fd, int command, int argument);
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 }

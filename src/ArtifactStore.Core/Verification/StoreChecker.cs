@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Events;
@@ -197,20 +196,7 @@ public sealed class StoreChecker(IBlobStore blobs, TimeProvider time, TimeSpan g
         await using (content)
         {
             using var digester = new DualDigester();
-            var buffer = ArrayPool<byte>.Shared.Rent(1024 * 1024);
-            try
-            {
-                int read;
-                while ((read = await content.Stream.ReadAsync(buffer, cancellationToken)) > 0)
-                {
-                    digester.Append(buffer.AsSpan(0, read));
-                }
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-
+            await digester.AppendAllAsync(content.Stream, cancellationToken);
             var (sha256, blake3) = digester.Finish();
             var length = digester.Length;
             var problems = new List<string>();

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Errors;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -206,26 +207,9 @@ public static class MultipartForm
     }
 
     /// <summary>A file part's content as the stager reads it: reading failures of the client's body become <see cref="MalformedRequestException"/>.</summary>
-    private sealed class ClientStream(Stream inner) : Stream
+    private sealed class ClientStream(Stream inner) : ReadOnlyStream
     {
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+        public override int Read(Span<byte> buffer) => ReadBlocking(buffer);
 
         // Called once per buffer of a large file part: the body is read without the closure and task that
         // ReadingClientAsync would allocate, with the same translation of a broken body.
@@ -240,15 +224,5 @@ public static class MultipartForm
                 throw new MalformedRequestException(error, e);
             }
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Errors;
@@ -327,20 +326,7 @@ public static class StoreCopy
         }
 
         using var digester = new DualDigester();
-        var buffer = ArrayPool<byte>.Shared.Rent(1024 * 1024);
-        try
-        {
-            int read;
-            while ((read = await content.Stream.ReadAsync(buffer, cancellationToken)) > 0)
-            {
-                digester.Append(buffer.AsSpan(0, read));
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-
+        await digester.AppendAllAsync(content.Stream, cancellationToken);
         var (sha256, blake3) = digester.Finish();
         return digester.Length == row.Size && sha256 == row.Digest && blake3 == row.Blake3Hex;
     }

@@ -44,6 +44,9 @@ public abstract class BlobStoreContract(StoreBackendFixture fixture) : IAsyncLif
         Assert.Equal(BlobPutOutcome.Stored, await PutAsync(staged));
         Assert.Equal(bytes, await ReadAllAsync(staged.Digest));
         Assert.Equal(0, await Store.CountStagedAsync());
+
+        // Staged outside a package, even a small blob is a file or object, never a row of the database.
+        Assert.Equal(size, (await Blobs.OutsideTheDatabase.StatAsync(staged.Digest, CancellationToken.None))?.Length);
     }
 
     [Fact]

@@ -63,6 +63,18 @@ public abstract class InlineBlobContract(StoreBackendFixture fixture)
             Assert.Null(await Inner(store).StatAsync(exactFile.Sha256, CancellationToken.None));
             Assert.Equal(large, await ReadAsync(store, largeFile.Sha256, largeFile.Size));
             Assert.Equal(exactly, await ReadAsync(store, exactFile.Sha256, exactFile.Size));
+
+            // The backend's own store keeps nothing in the database: it answers itself, and stages even a small
+            // package file as a file or object.
+            var outside = Inner(store);
+            Assert.Same(outside, outside.OutsideTheDatabase);
+            var listed = await outside.ListAsync(CancellationToken.None).ToListAsync();
+            Assert.Contains(largeFile.Sha256, listed);
+            Assert.DoesNotContain(exactFile.Sha256, listed);
+            var staged = (await outside.StageForPackageAsync(new MemoryStream(Encoding.UTF8.GetBytes(Small)), long.MaxValue, CancellationToken.None)).Value;
+            Assert.Null(staged.InlineBytes);
+            Assert.Equal(1, await store.CountStagedAsync());
+            await outside.DiscardAsync(staged, CancellationToken.None);
         }
         finally
         {
@@ -397,7 +409,7 @@ public abstract class InlineBlobContract(StoreBackendFixture fixture)
         return Encoding.UTF8.GetString(blob.Bytes.Span);
     }
 
-    private static IBlobStore Inner(TestStore store) => Assert.IsType<InlineBlobStore>(store.Blobs).Inner;
+    private static IBlobStore Inner(TestStore store) => store.Blobs.OutsideTheDatabase;
 
     private static async Task<string> ReadAsync(TestStore store, BlobDigest digest, long size)
     {

@@ -7,7 +7,7 @@ namespace ArtifactStore.Core.Tests.Source;
 /// Rules read from the sources under <c>src/</c>, so that a class of wrong answers cannot come back with new code:
 /// every pattern is a source-generated regex anchored at the very end (<c>\z</c>; .NET's <c>$</c> also matches before
 /// a final line break, so <c>"name\n"</c> passed); times are read only by <c>Rfc3339</c>; ids that arrive from
-/// outside are read only by <c>CanonicalId</c>.
+/// outside are read only by <c>CanonicalId</c>; each libc function has one P/Invoke.
 /// </summary>
 public sealed partial class SourceRulesTests
 {
@@ -68,6 +68,21 @@ public sealed partial class SourceRulesTests
             .ToList();
         Assert.Contains(SourceFiles(), f => f.Path.StartsWith(boundaries[0], StringComparison.Ordinal));
         Assert.True(offenders.Count == 0, "read ids with CanonicalId.TryParse / CanonicalId.Read / RouteIds: " + string.Join(", ", offenders));
+    }
+
+    [Fact]
+    public void each_libc_function_is_declared_once()
+    {
+        // Platform/Posix holds the shared calls; a second P/Invoke of the same function is a copy to keep in step.
+        var declarations = SourceFiles()
+            .SelectMany(f => LibcImport().Matches(f.Text).Select(m => (f.Path, Function: m.Groups["function"].Value)))
+            .ToList();
+        Assert.Contains(declarations, d => d.Function == "fcntl");
+        var offenders = declarations.GroupBy(d => d.Function)
+            .Where(g => g.Count() > 1)
+            .Select(g => $"{g.Key}: {string.Join(", ", g.Select(d => d.Path))}")
+            .ToList();
+        Assert.True(offenders.Count == 0, "declare each libc function once, in Core/Platform/Posix.cs: " + string.Join("; ", offenders));
     }
 
     /// <summary>Why the pattern is unacceptable, or null. Escapes and character classes are skipped, where '$' is a literal.</summary>
@@ -155,6 +170,9 @@ public sealed partial class SourceRulesTests
 
     [GeneratedRegex(@"\b(?:DateTime|DateTimeOffset|DateOnly|TimeOnly)\.(?:Try)?Parse(?:Exact)?\s*\(")]
     private static partial Regex TimeParsing();
+
+    [GeneratedRegex(@"LibraryImport\(\s*""libc""\s*,\s*EntryPoint\s*=\s*""(?<function>[A-Za-z0-9_]+)""")]
+    private static partial Regex LibcImport();
 
     [GeneratedRegex(@"\bGuid\.(?:Try)?Parse(?:Exact)?\s*\(")]
     private static partial Regex GuidParsing();
