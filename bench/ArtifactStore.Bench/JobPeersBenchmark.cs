@@ -21,6 +21,43 @@ internal static class JobPeersBenchmark
     private const int Submitters = 16;
     private const int Slots = 2;
 
+    /// <summary>
+    /// The <c>jobs-store</c> mode: the same rounds without graphile-worker and PostgreSQL — the bare spawn loop, the
+    /// store and, with ARTIFACTSTORE_BENCH_BEFORE_DLL, another build of it — for before/after figures of the store's
+    /// own CPU per job in a minute or two.
+    /// </summary>
+    public static async Task<int> RunStoreOnlyAsync(string[] args)
+    {
+        var jobs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 300;
+        var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
+        var work = Path.Combine(Path.GetTempPath(), "as-bench-jobstore-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(work);
+        try
+        {
+            var config = Path.Combine(work, "store.json");
+            await File.WriteAllTextAsync(config,
+                $$"""{ "Jobs": { "Slots": {{Slots}}, "Types": { "noop": { "Command": ["true"] } } } }""");
+            using var server = BenchServer.Start(Path.Combine(work, "root"), "--config", config);
+            using var store = new StoreTarget(server, StoreTarget.TargetName);
+            using var beforeServer = Environment.GetEnvironmentVariable("ARTIFACTSTORE_BENCH_BEFORE_DLL") is { Length: > 0 } before
+                ? BenchServer.StartBuild(before, Path.Combine(work, "root-before"), null, "--config", config)
+                : null;
+            using var beforeStore = beforeServer is null ? null : new StoreTarget(beforeServer, StoreTarget.TargetName + ", before");
+            List<ITarget> list = [new SpawnTarget(), store];
+            if (beforeStore is not null)
+            {
+                list.Add(beforeStore);
+            }
+
+            await MeasureAsync([.. list], jobs, rounds);
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
     public static async Task<int> RunAsync(string[] args)
     {
         var jobs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 400;
@@ -60,30 +97,7 @@ internal static class JobPeersBenchmark
                 list.Add(beforeStore);
             }
 
-            var targets = list.ToArray();
-
-            Console.WriteLine($"no-op jobs (command 'true'): {jobs} per measurement, {rounds} rounds, {Submitters} submitters, {Slots} slots / concurrency {Slots}");
-            Console.WriteLine("warm-up (not measured)...");
-            foreach (var target in targets)
-            {
-                // A whole measurement's worth: a cold server spends several seconds in the JIT.
-                await target.RunAsync(Math.Max(Submitters * 4, jobs));
-            }
-
-            var results = targets.ToDictionary(t => t.Name, _ => new List<Measured>());
-            for (var round = 0; round < rounds; round++)
-            {
-                for (var i = 0; i < targets.Length; i++)
-                {
-                    var target = targets[(i + round) % targets.Length];
-                    var measured = await target.RunAsync(jobs);
-                    results[target.Name].Add(measured);
-                    Console.WriteLine($"round {round + 1}: {target.Name,-28} {measured.JobsPerSecond,8:F1} jobs/s  {measured.CpuMsPerJob,6:F2} ms CPU/job"
-                        + (measured.WithDatabaseMsPerJob is { } db ? $"  ({db:F2} ms with PostgreSQL)" : ""));
-                }
-            }
-
-            PrintTable(targets, results);
+            await MeasureAsync([.. list], jobs, rounds);
             return 0;
         }
         finally
@@ -95,6 +109,33 @@ internal static class JobPeersBenchmark
 
             Directory.Delete(work, recursive: true);
         }
+    }
+
+    /// <summary>A warm-up of every target, then <paramref name="rounds"/> rounds in an order that rotates, and the table.</summary>
+    private static async Task MeasureAsync(ITarget[] targets, int jobs, int rounds)
+    {
+        Console.WriteLine($"no-op jobs (command 'true'): {jobs} per measurement, {rounds} rounds, {Submitters} submitters, {Slots} slots / concurrency {Slots}");
+        Console.WriteLine("warm-up (not measured)...");
+        foreach (var target in targets)
+        {
+            // A whole measurement's worth: a cold server spends several seconds in the JIT.
+            await target.RunAsync(Math.Max(Submitters * 4, jobs));
+        }
+
+        var results = targets.ToDictionary(t => t.Name, _ => new List<Measured>());
+        for (var round = 0; round < rounds; round++)
+        {
+            for (var i = 0; i < targets.Length; i++)
+            {
+                var target = targets[(i + round) % targets.Length];
+                var measured = await target.RunAsync(jobs);
+                results[target.Name].Add(measured);
+                Console.WriteLine($"round {round + 1}: {target.Name,-28} {measured.JobsPerSecond,8:F1} jobs/s  {measured.CpuMsPerJob,6:F2} ms CPU/job"
+                    + (measured.WithDatabaseMsPerJob is { } db ? $"  ({db:F2} ms with PostgreSQL)" : ""));
+            }
+        }
+
+        PrintTable(targets, results);
     }
 
     private static void PrintTable(ITarget[] targets, Dictionary<string, List<Measured>> results)
@@ -119,11 +160,15 @@ internal static class JobPeersBenchmark
 
         var storeRate = rate[StoreTarget.TargetName];
         Console.WriteLine();
-        Console.WriteLine($"store / graphile-worker: {storeRate / rate[GraphileTarget.TargetName]:F2}x (target >= 1.0)");
+        if (rate.TryGetValue(GraphileTarget.TargetName, out var graphile))
+        {
+            Console.WriteLine($"store / graphile-worker: {storeRate / graphile:F2}x (target >= 1.0)");
+        }
+
         Console.WriteLine($"store / bare spawn:      {storeRate / rate[SpawnTarget.TargetName]:F2}x (aim >= 0.5)");
         if (rate.TryGetValue(StoreTarget.TargetName + ", before", out var before))
         {
-            Console.WriteLine($"store / store before:    {storeRate / before:F2}x");
+            Console.WriteLine($"store / store before:    {storeRate / before:F2}x in jobs/s, {Median(results[StoreTarget.TargetName].Select(m => m.CpuMsPerJob)) / Median(results[StoreTarget.TargetName + ", before"].Select(m => m.CpuMsPerJob)):F2}x in CPU per job");
         }
     }
 

@@ -6,6 +6,7 @@ return args.FirstOrDefault() switch
     "oci-tags" => await OciTagsBenchmark.RunAsync(args[1..]),
     "jobs" => await JobBenchmark.RunAsync(args[1..]),
     "jobs-peers" => await JobPeersBenchmark.RunAsync(args[1..]),
+    "jobs-store" => await JobPeersBenchmark.RunStoreOnlyAsync(args[1..]),
     "scale-out" => await ScaleOutBenchmark.RunAsync(args[1..]),
     "small" => await SmallUploadBenchmark.RunAsync(args),
     "large-parts" => await LargeUploadBreakdown.RunAsync(args),

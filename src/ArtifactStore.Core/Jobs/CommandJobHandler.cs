@@ -44,7 +44,7 @@ public sealed class CommandJobHandler(IReadOnlyList<string> command, TimeSpan ki
         {
             if (logFile is not null)
             {
-                await logFile.FlushAsync(CancellationToken.None);
+                logFile.Flush();
                 ProcessSpawn.SetAppend(logFile.SafeFileHandle);
                 error = ProcessSpawn.Start(program, argv, environment, context.WorkingDirectory, logFile.SafeFileHandle, out pid);
             }

@@ -32,7 +32,7 @@ public sealed partial class JobRunner
                         return;
                     }
 
-                    await workspace.WriteManifestAsync(job, attempt, input.Value.File, "running", time.GetUtcNow(), CancellationToken.None);
+                    workspace.WriteManifest(job, attempt, input.Value.File, "running", time.GetUtcNow());
                     await JobLog.WriteLineAsync(logStream, $"== attempt {attempt} of {job.MaxAttempts}, {Time.Rfc3339.ToText(time.GetUtcNow())}, {InstanceId}");
 
                     // Step 3: run under the timeout.
@@ -130,9 +130,16 @@ public sealed partial class JobRunner
         var path = workspace.InputPath(file.Path);
         try
         {
+            // The blob is read as it comes (a file, or bytes from the database); the local copy is written on this
+            // thread, as an asynchronous write to a local file only hands the same blocking write to another thread.
             await using var content = opened.Value.Stream;
-            await using var target = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
-            await content.CopyToAsync(target, cancellationToken);
+            using var target = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
+            var buffer = new byte[(int)Math.Clamp(file.Size, 1, 64 * 1024)];
+            int read;
+            while ((read = await content.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                target.Write(buffer, 0, read);
+            }
         }
         catch (Blobs.BlobCorruptException e)
         {

@@ -13,6 +13,8 @@ namespace ArtifactStore.Core.Jobs;
 /// </summary>
 internal sealed class JobWorkspace(string jobsDirectory, Guid jobId)
 {
+    private static readonly JsonSerializerOptions IndentedJson = new() { WriteIndented = true };
+
     public string Directory { get; } = Path.Combine(jobsDirectory, jobId.ToString());
 
     public string RawDirectory => Path.Combine(Directory, "raw");
@@ -55,7 +57,8 @@ internal sealed class JobWorkspace(string jobsDirectory, Guid jobId)
         }
     }
 
-    public async Task WriteManifestAsync(JobView job, int attempt, PackageFile input, string state, DateTimeOffset at, CancellationToken cancellationToken)
+    /// <summary>Writes <c>manifest.json</c>: a few hundred bytes, written on the calling thread rather than through a thread-pool hop.</summary>
+    public void WriteManifest(JobView job, int attempt, PackageFile input, string state, DateTimeOffset at)
     {
         var manifest = new JsonObject
         {
@@ -74,7 +77,7 @@ internal sealed class JobWorkspace(string jobsDirectory, Guid jobId)
             },
             ["updated_at"] = Time.Rfc3339.ToText(at),
         };
-        await File.WriteAllTextAsync(ManifestPath, manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
+        File.WriteAllText(ManifestPath, manifest.ToJsonString(IndentedJson));
     }
 
     /// <summary>

@@ -124,12 +124,37 @@ internal static unsafe partial class ProcessSpawn
 
     /// <summary>
     /// Waits for the child to exit and reaps it: its exit code, or 128 + the signal that ended it (as
-    /// <see cref="System.Diagnostics.Process.ExitCode"/>). One short-lived thread per child blocks in
-    /// <c>waitpid</c>; a child cannot be waited for any other way without reaping what is not ours.
+    /// <see cref="System.Diagnostics.Process.ExitCode"/>). Only this pid is reaped, never "any child", which would
+    /// take the exit status of what is not ours: by the one <see cref="ChildReaper"/> thread through a pidfd where
+    /// the kernel has them, else (or when <paramref name="reaper"/> is false, so that tests cover both) by a
+    /// short-lived thread of its own blocking in <c>waitpid</c>.
     /// </summary>
-    public static Task<int> WaitForExitAsync(int pid)
+    public static Task<int> WaitForExitAsync(int pid, bool reaper = true)
     {
         var exited = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Complete(int status, int error)
+        {
+            if (error == 0)
+            {
+                exited.SetResult((status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f));
+                return;
+            }
+
+            if (error == EChild)
+            {
+                _anotherReaperSeen = true;
+            }
+
+            exited.SetException(new InvalidOperationException(error == EChild
+                ? "the command's exit status was taken by another reaper of child processes (the server runs as pid 1 or with SIGCHLD ignored); commands are started through Process from now on"
+                : $"cannot wait for the command: {Marshal.GetPInvokeErrorMessage(error)}"));
+        }
+
+        if (reaper && ChildReaper.TryWatch(pid, Complete))
+        {
+            return exited.Task;
+        }
+
         var waiter = new Thread(() =>
         {
             int status;
@@ -138,22 +163,7 @@ internal static unsafe partial class ProcessSpawn
             {
             }
 
-            if (result == pid)
-            {
-                exited.SetResult((status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f));
-            }
-            else
-            {
-                var error = Marshal.GetLastPInvokeError();
-                if (error == EChild)
-                {
-                    _anotherReaperSeen = true;
-                }
-
-                exited.SetException(new InvalidOperationException(error == EChild
-                    ? "the command's exit status was taken by another reaper of child processes (the server runs as pid 1 or with SIGCHLD ignored); commands are started through Process from now on"
-                    : $"cannot wait for the command: {Marshal.GetPInvokeErrorMessage(error)}"));
-            }
+            Complete(status, result == pid ? 0 : Marshal.GetLastPInvokeError());
         }, maxStackSize: 64 * 1024)
         {
             IsBackground = true,
@@ -267,5 +277,5 @@ internal static unsafe partial class ProcessSpawn
     private static partial int SigFillSet(void* signals);
 
     [LibraryImport("libc", EntryPoint = "waitpid", SetLastError = true)]
-    private static partial int WaitPid(int pid, int* status, int options);
+    internal static partial int WaitPid(int pid, int* status, int options);
 }

@@ -201,6 +201,38 @@ public sealed class CommandSpawnTests : IDisposable
         Assert.Equal(Enumerable.Range(0, 16), await Task.WhenAll(runs));
     }
 
+    [Fact]
+    public async Task children_are_reaped_by_one_reaper_thread_not_a_thread_each()
+    {
+        var reapedBefore = ChildReaper.Reaped;
+        var runs = Enumerable.Range(0, 8).Select(async i =>
+        {
+            using var log = new NonFileStream();
+            return await Handler(["sh", "-c", $"sleep 0.3; exit {i}"]).RunAsync(Context(log), CancellationToken.None);
+        }).ToList();
+        await Task.Delay(150);
+        var threads = Directory.GetDirectories("/proc/self/task").Select(t => File.ReadAllText(Path.Combine(t, "comm")).Trim()).ToList();
+
+        Assert.Equal(Enumerable.Range(0, 8), await Task.WhenAll(runs));
+        Assert.Contains("job reaper", threads);
+        Assert.DoesNotContain(threads, t => t.StartsWith("job command wai", StringComparison.Ordinal));
+        Assert.True(ChildReaper.Reaped - reapedBefore >= 8, $"the reaper reaped {ChildReaper.Reaped - reapedBefore} children, not the 8 commands");
+    }
+
+    [Theory]
+    [InlineData("exit 7", 7)]
+    [InlineData("kill -TERM $$", 128 + 15)]
+    public async Task a_thread_of_its_own_still_reaps_a_child_where_the_reaper_is_not_used(string script, int expected)
+    {
+        using var output = File.OpenHandle(Path.Combine(_workspace.Directory, "out.txt"), FileMode.Create, FileAccess.Write);
+        var error = ProcessSpawn.Start("/bin/sh", ["sh", "-c", script], new Dictionary<string, string> { ["PATH"] = "/usr/bin:/bin" },
+            _workspace.Directory, output, out var pid);
+
+        Assert.Equal(0, error);
+        Assert.Equal(expected, await ProcessSpawn.WaitForExitAsync(pid, reaper: false).WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.False(File.Exists($"/proc/{pid}/stat") && (await File.ReadAllTextAsync($"/proc/{pid}/stat")).Contains(") Z ", StringComparison.Ordinal), "the child was left a zombie");
+    }
+
     private static CommandJobHandler Handler(IReadOnlyList<string> command, bool spawn = true, TimeSpan? grace = null) =>
         new(command, grace ?? TimeSpan.FromSeconds(1)) { UseSpawn = spawn };
 
