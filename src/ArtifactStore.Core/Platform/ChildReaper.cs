@@ -122,14 +122,9 @@ internal static unsafe partial class ChildReaper
 
                 _ = EpollCtl(epoll, EpollCtlDel, pidfd, null);
                 _ = Posix.Close(pidfd);
-                int status;
-                int result;
-                while ((result = ProcessSpawn.WaitPid(child.Pid, &status, 0)) < 0 && Marshal.GetLastPInvokeError() == Posix.EIntr)
-                {
-                }
-
+                var (status, error) = ProcessSpawn.Reap(child.Pid);
                 Interlocked.Increment(ref _reaped);
-                child.Exited(result == child.Pid ? status : -1, result == child.Pid ? 0 : Marshal.GetLastPInvokeError());
+                child.Exited(status, error);
             }
         }
     }

@@ -157,13 +157,8 @@ internal static unsafe partial class ProcessSpawn
 
         var waiter = new Thread(() =>
         {
-            int status;
-            int result;
-            while ((result = WaitPid(pid, &status, 0)) < 0 && Marshal.GetLastPInvokeError() == Posix.EIntr)
-            {
-            }
-
-            Complete(status, result == pid ? 0 : Marshal.GetLastPInvokeError());
+            var (status, error) = Reap(pid);
+            Complete(status, error);
         }, maxStackSize: 64 * 1024)
         {
             IsBackground = true,
@@ -171,6 +166,21 @@ internal static unsafe partial class ProcessSpawn
         };
         waiter.UnsafeStart();
         return exited.Task;
+    }
+
+    /// <summary>
+    /// Blocks in <c>waitpid</c> for exactly <paramref name="pid"/>, retrying on <c>EINTR</c>: its wait status and 0, or
+    /// -1 and the <c>errno</c> of a <c>waitpid</c> that failed (<see cref="ChildReaper"/> and the per-child waiter both reap through it).
+    /// </summary>
+    internal static (int Status, int Error) Reap(int pid)
+    {
+        int status;
+        int result;
+        while ((result = WaitPid(pid, &status, 0)) < 0 && Marshal.GetLastPInvokeError() == Posix.EIntr)
+        {
+        }
+
+        return result == pid ? (status, 0) : (-1, Marshal.GetLastPInvokeError());
     }
 
     /// <summary>Sends <paramref name="signal"/> to one process (not its group).</summary>
@@ -277,5 +287,5 @@ internal static unsafe partial class ProcessSpawn
     private static partial int SigFillSet(void* signals);
 
     [LibraryImport("libc", EntryPoint = "waitpid", SetLastError = true)]
-    internal static partial int WaitPid(int pid, int* status, int options);
+    private static partial int WaitPid(int pid, int* status, int options);
 }
