@@ -4,6 +4,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using ArtifactStore.Core.Configuration;
 using ArtifactStore.Core.Jobs;
+using ArtifactStore.Core.Oci;
 using ArtifactStore.Server.Configuration;
 using ArtifactStore.Server.Hosting;
 
@@ -52,6 +53,8 @@ internal static class ConfigCommand
                 Print(loaded, ConfigurationKeys.GcInterval, options.Gc.Interval.ToString());
                 Print(loaded, ConfigurationKeys.GcBlobGracePeriod, options.Gc.BlobGracePeriod.ToString());
                 Print(loaded, ConfigurationKeys.TombstoneRetention, options.Gc.TombstoneRetention.ToString());
+                PrintUploads(loaded, options.Uploads);
+                PrintEvents(loaded, options.Events);
                 Print(loaded, ConfigurationKeys.ReadinessMinFreeSpace, options.Readiness.MinFreeSpaceBytes.ToString(CultureInfo.InvariantCulture));
                 Print(loaded, ConfigurationKeys.ReadinessCheckInterval, options.Readiness.CheckInterval.ToString());
                 Print(loaded, ConfigurationKeys.ReadinessExpectedRevision, options.Readiness.ExpectedRevision ?? "(not checked)");
@@ -59,6 +62,7 @@ internal static class ConfigCommand
                 Print(loaded, ConfigurationKeys.DownloadsInlineActiveContent, options.Downloads.InlineActiveContent ? "true" : "false");
                 Print(loaded, ConfigurationKeys.DownloadsLookupCacheFiles, options.Downloads.LookupCacheFiles.ToString(CultureInfo.InvariantCulture));
                 Print(loaded, ConfigurationKeys.MetricsAllowAnonymous, options.Metrics.AllowAnonymous ? "true" : "false");
+                PrintOci(loaded, options.Oci);
                 PrintJobs(loaded, options.Jobs);
             }
 
@@ -85,6 +89,31 @@ internal static class ConfigCommand
         {
             var value = options.BackendSettings[setting.Key];
             Print(loaded, setting.Key, value is null ? "(not set)" : setting.IsSecret ? "(set, redacted)" : value);
+        }
+    }
+
+    private static void PrintUploads(LoadedConfiguration loaded, UploadOptions uploads)
+    {
+        Print(loaded, ConfigurationKeys.UploadSessionTimeout, uploads.SessionTimeout.ToString());
+        Print(loaded, ConfigurationKeys.UploadMaxSessionBytes, uploads.MaxSessionBytes.ToString(CultureInfo.InvariantCulture));
+        Print(loaded, ConfigurationKeys.UploadMaxSessionsPerCaller, uploads.MaxSessionsPerCaller.ToString(CultureInfo.InvariantCulture));
+        Print(loaded, ConfigurationKeys.UploadInlineMaxBytes, uploads.InlineMaxBytes.ToString(CultureInfo.InvariantCulture));
+        Print(loaded, ConfigurationKeys.UploadInlineCacheBytes, uploads.InlineCacheBytes.ToString(CultureInfo.InvariantCulture));
+    }
+
+    private static void PrintEvents(LoadedConfiguration loaded, EventStreamOptions events)
+    {
+        Print(loaded, ConfigurationKeys.EventsStreamBuffer, events.StreamBuffer.ToString(CultureInfo.InvariantCulture));
+        Print(loaded, ConfigurationKeys.EventsHeartbeatInterval, events.HeartbeatInterval.ToString());
+        Print(loaded, ConfigurationKeys.EventsPollInterval, events.PollInterval.ToString());
+    }
+
+    /// <summary>One line per repository pattern; none are built in, so an unconfigured store prints none.</summary>
+    private static void PrintOci(LoadedConfiguration loaded, OciOptions oci)
+    {
+        foreach (var rule in oci.Repositories.OrderBy(r => r.Pattern, StringComparer.Ordinal))
+        {
+            Print(loaded, $"{ConfigurationKeys.OciRepositories}:{rule.Pattern}:Class", rule.Class);
         }
     }
 
