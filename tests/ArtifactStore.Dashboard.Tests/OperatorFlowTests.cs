@@ -33,13 +33,19 @@ public sealed class OperatorFlowTests
         Assert.True(exit == 0, stderr);
         var id = stdout.Trim();
 
-        // An upload session left unfinished (it expires long before the package), and a completed idempotency record
-        // whose window and purge margin passed long ago: GC removes both.
+        // An upload session left unfinished (it expires long before the package), a completed idempotency record
+        // whose window and purge margin passed long ago, and a job tombstone as old: GC removes all three.
         var (created, _) = await Api.SendAsync(server.Http, HttpMethod.Post, "v1/uploads", operatorToken);
         Assert.Equal(HttpStatusCode.Created, created);
         Assert.Equal(1, Sql(root, """
             INSERT INTO idempotency (scope, key, operation, state, fingerprint, resource_id, created_at, expires_at)
             VALUES ('dashboard-test', 'long-ago', 'package.create', 'completed', NULL, NULL, '2020-01-01T00:00:00Z', '2020-01-02T00:00:00Z')
+            """));
+        var oldJob = Guid.CreateVersion7().ToString();
+        Assert.Equal(1, Sql(root, $$"""
+            INSERT INTO jobs (id, type, state, attempts, max_attempts, options, output_class, created_at, created_by, not_before, input_package_id, expired_at)
+            VALUES ('{{oldJob}}', 'convert', 'expired', 1, 3, '{}', 'standard', '2020-01-01T00:00:00.000Z', 'dashboard-test', '2020-01-01T00:00:00.000Z',
+                    '{{Guid.CreateVersion7()}}', '2020-01-02T00:00:00.000Z')
             """));
 
         await using var browser = await DashboardBrowser.LaunchAsync(server.Url);
@@ -86,7 +92,7 @@ public sealed class OperatorFlowTests
         await Assertions.Expect(page.Locator("tr.sweep-run").First).ToContainTextAsync("dash-operator");
         await page.GetByRole(AriaRole.Button, new() { Name = "Run GC" }).ClickAsync();
         await Assertions.Expect(page.Locator("tr.gc-run").First).ToContainTextAsync("deleted 1 package(s)");
-        await Assertions.Expect(page.Locator("tr.gc-run").First).ToContainTextAsync("1 idempotency record(s), expire 1 upload session(s)");
+        await Assertions.Expect(page.Locator("tr.gc-run").First).ToContainTextAsync("1 job tombstone(s) and 1 idempotency record(s), expire 1 upload session(s), abort 0 incomplete upload(s)");
         await Assertions.Expect(page.Locator("tr.gc-run").First).ToContainTextAsync("audit/evidence");
         await DashboardBrowser.ScreenshotAsync(page, "storage-after-gc");
 
@@ -98,6 +104,9 @@ public sealed class OperatorFlowTests
         await DashboardBrowser.ScreenshotAsync(page, "tombstone");
         var (gone, _) = await Api.SendAsync(server.Http, HttpMethod.Get, $"v1/packages/{id}", operatorToken);
         Assert.Equal(HttpStatusCode.NotFound, gone);
+        var (jobGone, jobProblem) = await Api.SendAsync(server.Http, HttpMethod.Get, $"v1/jobs/{oldJob}", operatorToken);
+        Assert.Equal(HttpStatusCode.NotFound, jobGone);
+        Assert.Equal("job_not_found", jobProblem.GetProperty("code").GetString());
 
         Assert.Empty(browser.Errors);
     }
