@@ -126,6 +126,65 @@ public sealed class CorruptionTests
         Assert.Equal("blob_corrupt", problem.GetProperty("code").GetString());
     }
 
+    [Fact]
+    public async Task a_damaged_inline_row_behind_a_good_cached_copy_is_served_verified_found_by_fsck_and_refused_once_the_copy_is_gone()
+    {
+        using var temp = new TempDirectory();
+        var root = temp.Combine("root");
+
+        // Room for one cached file (1,000 bytes plus the cache's 256 bytes of overhead an entry), so a download of
+        // another evicts it (docs/upload.md, "The download path").
+        await using var server = await ServerProcess.StartAsync(root, StoreFiles.Config(temp, """{ "Uploads": { "InlineCacheBytes": 1500 } }"""));
+        var files = new[] { "a.bin", "b.bin", "c.bin" }.ToDictionary(f => f, f =>
+        {
+            var bytes = new byte[1000];
+            new Random(f[0]).NextBytes(bytes);
+            return bytes;
+        });
+        var (_, body) = await Api.PostPackageAsync(server.Http, Api.Form("cached-inline", Api.Files([.. files.Select(f => (f.Key, f.Value))])));
+        var id = body.GetProperty("id").GetString()!;
+        Assert.True(StoreFiles.IsStored(root, Api.Sha256(files["a.bin"])) && StoreFiles.BlobBytes(root) == 0, "the files were expected inline");
+
+        // The first download fills the cache; then the row is damaged behind it.
+        Assert.Equal(files["a.bin"], await Api.DownloadAsync(server.Http, id, "a.bin"));
+        RootFiles.FlipInlineByte(root, Api.Sha256(files["a.bin"]), 500);
+
+        // The cached copy still hashes to the digest, so downloads may go on serving it: the recorded content, proven.
+        Assert.Equal(files["a.bin"], await Api.DownloadAsync(server.Http, id, "a.bin"));
+
+        // fsck reads the database, not the server's memory: it names the damaged row.
+        var fsck = await Cli.RunAsync(["fsck", "--data-root", root]);
+        Assert.Equal(1, fsck.ExitCode);
+        Assert.Contains($"DAMAGE corrupt_blob {Api.Sha256(files["a.bin"])}", fsck.Stdout, StringComparison.Ordinal);
+
+        // A range is a stream read of the database: it refuses the row, and that drops the cached copy too.
+        await AssertRefusedAsync(server, id, "a.bin", range: true);
+        await AssertRefusedAsync(server, id, "a.bin", range: false);
+
+        // The same once the copy is evicted: b is cached and damaged, c's download takes its place.
+        Assert.Equal(files["b.bin"], await Api.DownloadAsync(server.Http, id, "b.bin"));
+        RootFiles.FlipInlineByte(root, Api.Sha256(files["b.bin"]), 10);
+        Assert.Equal(files["b.bin"], await Api.DownloadAsync(server.Http, id, "b.bin"));
+        Assert.Equal(files["c.bin"], await Api.DownloadAsync(server.Http, id, "c.bin"));
+        await AssertRefusedAsync(server, id, "b.bin", range: false);
+        Assert.Equal(files["c.bin"], await Api.DownloadAsync(server.Http, id, "c.bin"));
+    }
+
+    /// <summary>A download of a damaged blob: 500 <c>blob_corrupt</c>, never its bytes.</summary>
+    private static async Task AssertRefusedAsync(ServerProcess server, string id, string path, bool range)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"v1/packages/{id}/files/{path}");
+        if (range)
+        {
+            request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(0, 99);
+        }
+
+        using var response = await server.Http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.InternalServerError, $"{path} (range: {range}) answered {(int)response.StatusCode}");
+        Assert.Contains("blob_corrupt", text, StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// Inverts one byte of the stored blob with <paramref name="digest"/> in the root at temp/root, wherever it is kept:
     /// its file, or its row in the database when it is small enough to be inline (docs/upload.md, "Small blobs").
