@@ -1,4 +1,3 @@
-using System.Text;
 using ArtifactStore.Core.Jobs;
 using ArtifactStore.Core.Time;
 using Npgsql;
@@ -42,31 +41,8 @@ internal static class PostgresJobRows
 
     public static async Task<JobPage> ListAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, JobQuery query, CancellationToken cancellationToken)
     {
-        var sql = new StringBuilder($"SELECT {Columns} FROM jobs WHERE 1 = 1");
-        var parameters = new List<(string, object?)>();
-        if (query.State is { } state)
-        {
-            sql.Append(" AND state = @state");
-            parameters.Add(("state", JobStates.ToText(state)));
-        }
-
-        if (query.Type is { } type)
-        {
-            sql.Append(" AND type = @type");
-            parameters.Add(("type", type));
-        }
-
-        if (query.Before is { } before)
-        {
-            sql.Append(" AND id < @before");
-            parameters.Add(("before", before.ToString()));
-        }
-
-        sql.Append(" ORDER BY id DESC LIMIT @limit");
-        parameters.Add(("limit", query.Limit + 1));
-        var rows = await Sql.QueryAsync(connection, transaction, sql.ToString(), Read, cancellationToken, [.. parameters]);
-        var items = rows.Take(query.Limit).ToList();
-        return new JobPage(items, rows.Count > query.Limit ? items[^1].Id : null);
+        var (sql, parameters) = JobListSql.Build(Columns, query);
+        return JobListSql.ToPage(await Sql.QueryAsync(connection, transaction, sql, Read, cancellationToken, [.. parameters]), query);
     }
 
     public static async Task<IReadOnlyList<JobLease>> LeasesAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, Guid? jobId, CancellationToken cancellationToken) =>

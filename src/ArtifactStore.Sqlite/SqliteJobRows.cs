@@ -1,4 +1,3 @@
-using System.Text;
 using ArtifactStore.Core.Jobs;
 using ArtifactStore.Core.Time;
 using Microsoft.Data.Sqlite;
@@ -35,31 +34,8 @@ internal static class SqliteJobRows
 
     public static JobPage List(SqliteConnection connection, SqliteTransaction? transaction, JobQuery query)
     {
-        var sql = new StringBuilder($"SELECT {Columns} FROM jobs WHERE 1 = 1");
-        var parameters = new List<(string, object?)>();
-        if (query.State is { } state)
-        {
-            sql.Append(" AND state = $state");
-            parameters.Add(("$state", JobStates.ToText(state)));
-        }
-
-        if (query.Type is { } type)
-        {
-            sql.Append(" AND type = $type");
-            parameters.Add(("$type", type));
-        }
-
-        if (query.Before is { } before)
-        {
-            sql.Append(" AND id < $before");
-            parameters.Add(("$before", before.ToString()));
-        }
-
-        sql.Append(" ORDER BY id DESC LIMIT $limit");
-        parameters.Add(("$limit", query.Limit + 1));
-        var rows = Query(connection, transaction, sql.ToString(), [.. parameters]);
-        var items = rows.Take(query.Limit).ToList();
-        return new JobPage(items, rows.Count > query.Limit ? items[^1].Id : null);
+        var (sql, parameters) = JobListSql.Build(Columns, query);
+        return JobListSql.ToPage(Query(connection, transaction, sql, [.. parameters.Select(p => ("@" + p.Name, p.Value))]), query);
     }
 
     public static List<JobView> Query(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)

@@ -18,15 +18,8 @@ internal static class BackupCommand
         var destination = new Argument<string>("DEST") { Description = "A new or empty directory outside the data root." };
         var command = new Command("backup", "Back up the data root (consistent while the server runs) and verify the copy.");
         command.Arguments.Add(destination);
-        store.AddTo(command);
-        command.SetAction(async (parse, cancellationToken) =>
+        store.SetAction(command, async (parse, loaded, cancellationToken) =>
         {
-            var loaded = store.Load(parse);
-            if (!loaded.IsValid)
-            {
-                return StoreOptionsArguments.ReportProblems(loaded);
-            }
-
             var options = loaded.Options!;
             if (await StoreOptionsArguments.InspectAsync(options, requireCurrent: false) is not { } marker)
             {

@@ -22,15 +22,8 @@ internal static class DoctorCommand
     {
         var store = new StoreOptionsArguments();
         var command = new Command("doctor", "Check a data root (and the server holding it) and say how to fix what is wrong.");
-        store.AddTo(command);
-        command.SetAction(async (parse, cancellationToken) =>
+        store.SetAction(command, async (_, loaded, cancellationToken) =>
         {
-            var loaded = store.Load(parse);
-            if (!loaded.IsValid)
-            {
-                return StoreOptionsArguments.ReportProblems(loaded);
-            }
-
             var options = loaded.Options!;
             var output = new DoctorOutput();
             await CheckAsync(options, output, cancellationToken);

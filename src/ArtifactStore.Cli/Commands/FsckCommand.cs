@@ -24,18 +24,8 @@ internal static class FsckCommand
         var blobsFrom = new Option<string?>("--blobs-from") { Description = "With --repair: put back corrupt or missing blobs from this backup (or other root), if its copies verify." };
         var replicasStopped = new Option<bool>("--replicas-stopped") { Description = "With --repair on a shared store (scale-out): every replica serving it has been stopped." };
         var command = new Command("fsck", "Verify every blob's SHA-256 and BLAKE3, the event hash chain, and that the views equal a replay of the events.");
-        store.AddTo(command);
-        command.Options.Add(repair);
-        command.Options.Add(blobsFrom);
-        command.Options.Add(replicasStopped);
-        command.SetAction(async (parse, cancellationToken) =>
+        store.SetAction(command, async (parse, loaded, cancellationToken) =>
         {
-            var loaded = store.Load(parse);
-            if (!loaded.IsValid)
-            {
-                return StoreOptionsArguments.ReportProblems(loaded);
-            }
-
             var options = loaded.Options!;
             var repairing = parse.GetValue(repair);
             var source = parse.GetValue(blobsFrom);
@@ -115,6 +105,11 @@ internal static class FsckCommand
 
             return ExitCode(outcome.After);
         });
+
+        // After the store's options, as before, so --help lists them in the same order.
+        command.Options.Add(repair);
+        command.Options.Add(blobsFrom);
+        command.Options.Add(replicasStopped);
         return command;
     }
 

@@ -15,15 +15,8 @@ internal static class MigrateCommand
     {
         var store = new StoreOptionsArguments();
         var command = new Command("migrate", "Migrate the data root's layout and database schema to this binary's versions.");
-        store.AddTo(command);
-        command.SetAction(async (parse, cancellationToken) =>
+        store.SetAction(command, async (_, loaded, cancellationToken) =>
         {
-            var loaded = store.Load(parse);
-            if (!loaded.IsValid)
-            {
-                return StoreOptionsArguments.ReportProblems(loaded);
-            }
-
             var options = loaded.Options!;
             if (await StoreOptionsArguments.InspectAsync(options, requireCurrent: false) is not { } marker)
             {

@@ -23,6 +23,20 @@ internal sealed class StoreOptionsArguments
         command.Options.Add(Config);
     }
 
+    /// <summary>
+    /// Adds these options to <paramref name="command"/> and runs <paramref name="action"/> only with a valid
+    /// configuration; otherwise every problem is printed and the command exits 2 without touching the root.
+    /// </summary>
+    public void SetAction(Command command, Func<ParseResult, LoadedConfiguration, CancellationToken, Task<int>> action)
+    {
+        AddTo(command);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var loaded = Load(parse);
+            return loaded.IsValid ? await action(parse, loaded, cancellationToken) : ReportProblems(loaded);
+        });
+    }
+
     /// <summary>Loads configuration with the given options as the highest-precedence source.</summary>
     public LoadedConfiguration Load(ParseResult parse, IReadOnlyDictionary<string, string?>? extra = null)
     {
