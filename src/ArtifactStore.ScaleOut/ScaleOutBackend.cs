@@ -73,6 +73,7 @@ public sealed class ScaleOutBackend(StoreBackendSettings settings) : IStoreBacke
             {
                 Uploads = new ScaleOutUploadSessionStore(database.CreateUploadSessionRows(), blobs),
                 Checks = [ct => StoreIdentity.CheckAsync(connectionString, blobs, profile, ct)],
+                StoreId = identity.StoreId,
             };
         }
         catch (SchemaTooNewException e)

@@ -332,6 +332,27 @@ public sealed class ScaleOutReplicaTests
     }
 
     [Fact]
+    public async Task every_replica_reports_the_shared_stores_id_as_ready_not_its_own_data_roots()
+    {
+        using var temp = new TempDirectory();
+        await using var store = await ScaleOutStore.CreateAsync();
+        await using var first = await store.StartReplicaAsync(temp.Combine("first"));
+        await using var second = await store.StartReplicaAsync(temp.Combine("second"));
+        var shared = (string)(await store.ScalarAsync("SELECT store_id FROM store_identity"))!;
+
+        foreach (var (replica, root) in new[] { (first, temp.Combine("first")), (second, temp.Combine("second")) })
+        {
+            var (status, ready) = await Api.GetJsonAsync(replica.Http, "health/ready");
+            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.Equal(shared, ready.GetProperty("store_id").GetString());
+
+            // The replica's own root has an id of its own, which is not the store's.
+            using var marker = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(root, "artifactstore-root.json")));
+            Assert.NotEqual(shared, marker.RootElement.GetProperty("store_id").GetString());
+        }
+    }
+
+    [Fact]
     public async Task a_token_revoked_on_one_replica_is_refused_by_another_at_its_next_request()
     {
         using var temp = new TempDirectory();

@@ -21,6 +21,13 @@ public sealed record StoreParts(IStoreDatabase Database, IBlobStore Blobs, IJobL
     /// </summary>
     public bool SingleProcess { get; init; }
 
+    /// <summary>
+    /// The store's id when the backend keeps the store outside the data root and names it itself (the scale-out
+    /// backend's <c>store_identity</c>, one id for every replica of the store); null: the store is the data root's,
+    /// and its marker's id is the store's.
+    /// </summary>
+    public string? StoreId { get; init; }
+
     /// <summary>Where resumable upload sessions live (docs/upload.md, "Upload sessions"); null when the backend keeps none.</summary>
     public IUploadSessionStore? Uploads { get; init; }
 }

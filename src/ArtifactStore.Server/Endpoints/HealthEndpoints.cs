@@ -42,7 +42,7 @@ public static class HealthEndpoints
         var body = new ReadinessDocument(readiness, checkedAt, report.Checks.ToDictionary(c => c.Name, c => c.Problem ?? "ok", StringComparer.Ordinal))
         {
             Profile = store.Root.Profile,
-            StoreId = store.Root.StoreId,
+            StoreId = store.StoreId,
             Version = BuildInfo.Version,
             Revision = BuildInfo.Revision,
             Remedies = report.Failing.ToDictionary(c => c.Name, c => c.Remedy, StringComparer.Ordinal),

@@ -45,6 +45,7 @@ public sealed class StoreRuntime : IAsyncDisposable
         Tokens = new TokenService(database, cacheLookups: parts.SingleProcess);
         JobLogs = parts.JobLogs;
         BackendChecks = parts.Checks;
+        StoreId = parts.StoreId ?? root.StoreId;
         JobRunner = new JobRunner(database, BlobReader, Packages, options, root.JobsDirectory, JobLogs, time);
         Jobs = new JobService(database, Packages, JobRunner, options, time);
         Oci = new OciRegistry(database, blobs, BlobReader, Packages, options, time);
@@ -52,6 +53,12 @@ public sealed class StoreRuntime : IAsyncDisposable
     }
 
     public DataRoot Root { get; }
+
+    /// <summary>
+    /// The id of the store this process serves: the shared store's on the scale-out backend (every replica says the
+    /// same; each replica's own data root has an id of its own), else the data root's (docs/recovery.md, "Readiness").
+    /// </summary>
+    public string StoreId { get; }
 
     /// <summary>The storage backend <c>Store:Backend</c> chose.</summary>
     public IStoreBackend Backend { get; }
