@@ -40,6 +40,17 @@ public sealed partial class OciRegistry(IStoreDatabase database, IBlobStore blob
     public static string PathOf(BlobDigest digest) => $"blobs/sha256/{digest.Hex}";
 
     /// <summary>
+    /// Whether a mount (<c>POST …/blobs/uploads/?mount=</c>) may answer 201 for <paramref name="digest"/>: only when a live
+    /// package references it (a <c>live</c> row). Such bytes stay at least until that package is deleted and the grace
+    /// period has passed after it, the time a freshly pushed blob gets too. A <c>condemned</c> blob may be reaped at
+    /// any moment, a <c>deleting</c> one is going, and bytes without a row are removed as orphans once old enough, so
+    /// for those the mount falls back to an upload session (202), as the distribution specification allows
+    /// (docs/oci.md, "Mounts and GC").
+    /// </summary>
+    public async Task<bool> CanMountAsync(BlobDigest digest, CancellationToken cancellationToken) =>
+        await database.Views.GetBlobAsync(digest, cancellationToken) is { State: BlobState.Live };
+
+    /// <summary>
     /// The size of a blob the store can serve, or <c>BLOB_UNKNOWN</c>. That is a blob some package references, or
     /// bytes pushed and not yet referenced by a manifest (they are kept for <c>Gc:BlobGracePeriod</c>, docs/oci.md).
     /// </summary>

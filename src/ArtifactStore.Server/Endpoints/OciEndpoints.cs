@@ -254,15 +254,16 @@ public static class OciEndpoints
     }
 
     /// <summary>
-    /// <c>POST …/blobs/uploads/</c>: a mount (<c>?mount=&amp;from=</c>) of a blob the store holds is immediate, as
-    /// blobs are shared by all repositories; otherwise an upload session of the store's session store
+    /// <c>POST …/blobs/uploads/</c>: a mount (<c>?mount=&amp;from=</c>) of a blob a live package holds is immediate, as
+    /// blobs are shared by all repositories (one GC may take meanwhile falls back to a session,
+    /// <see cref="OciRegistry.CanMountAsync"/>); otherwise an upload session of the store's session store
     /// (docs/upload.md, "Upload sessions"), finished at once when <c>?digest=</c> comes with the body (monolithic).
     /// </summary>
     private static async Task BeginUploadAsync(HttpContext context, StoreRuntime store, string repository)
     {
         var query = context.Request.Query;
         if (query.TryGetValue("mount", out var mount) && ParseDigest(mount.ToString(), out var mounted)
-            && (await store.Oci.FindBlobAsync(mounted, context.RequestAborted)).IsSuccess)
+            && await store.Oci.CanMountAsync(mounted, context.RequestAborted))
         {
             BlobCreated(context, repository, mounted);
             return;

@@ -173,6 +173,88 @@ public sealed class OciRegistryTests
     }
 
     [Fact]
+    public async Task a_mount_answers_201_only_for_a_blob_a_live_image_holds_and_falls_back_to_an_upload_once_gc_condemned_it()
+    {
+        using var temp = new TempDirectory();
+        var root = temp.Combine("root");
+
+        // Condemned blobs wait an hour for the reaper, so the mount meets one GC has condemned but not yet taken.
+        await using var server = await ServerProcess.StartAsync(root, StoreFiles.Config(temp, """
+            { "Retention": { "Classes": { "short": { "Duration": "00:00:02" } }, "SweepInterval": "1.00:00:00" },
+              "Gc": { "BlobGracePeriod": "01:00:00", "Interval": "1.00:00:00" } }
+            """));
+        var layer = OciLayout.MakeLayer("mounted.txt", "a layer that moves between repositories");
+        var config = """{"architecture":"amd64","os":"linux"}"""u8.ToArray();
+        foreach (var blob in new[] { config, layer.Gzip })
+        {
+            using var pushed = await SendAsync(server, HttpMethod.Post, $"v2/ci/base/blobs/uploads/?digest={OciLayout.Sha256(blob)}", null, body: blob);
+            Assert.Equal(HttpStatusCode.Created, pushed.StatusCode);
+        }
+
+        // Pushed bytes no manifest names yet are orphans to GC: no mount, a session instead.
+        await AssertMountFallsBackAsync(server, layer.Digest);
+
+        await PushManifestAsync(server, "ci/base", config, layer, Short);
+        await AssertMountedAsync(server, layer.Digest);
+
+        // The image expires and GC deletes it: its blobs are condemned, and a mount falls back to an upload.
+        var expiresAt = DateTimeOffset.Parse((await PackageAsync(server, null!, "ci/base", "v1")).GetProperty("retention").GetProperty("expires_at").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        await Task.Delay(expiresAt.AddSeconds(1) - DateTimeOffset.UtcNow is { TotalMilliseconds: > 0 } wait ? wait : TimeSpan.Zero);
+        Assert.Equal(HttpStatusCode.OK, (await Api.SendAsync(server.Http, HttpMethod.Post, "v1/admin/retention/sweep")).Status);
+        var (gcStatus, gc) = await Api.SendAsync(server.Http, HttpMethod.Post, "v1/admin/gc");
+        Assert.Equal(HttpStatusCode.OK, gcStatus);
+        Assert.Equal(1, gc.GetProperty("packages_deleted").GetArrayLength());
+        Assert.True(File.Exists(BlobFile(root, layer.Digest)), "the condemned layer is still within its grace period");
+        var location = await AssertMountFallsBackAsync(server, layer.Digest);
+
+        // The client sends the bytes on that session and pushes its manifest: the layer is live again, and mountable.
+        using (var finished = await SendAsync(server, HttpMethod.Put, $"{location}?digest={layer.Digest}", null, body: layer.Gzip))
+        {
+            Assert.Equal(HttpStatusCode.Created, finished.StatusCode);
+        }
+
+        await PushManifestAsync(server, "other/app", config, layer, annotations: null);
+        await AssertMountedAsync(server, layer.Digest);
+    }
+
+    /// <summary>A mount of <paramref name="digest"/> into <c>other/app</c> answered 201 at the blob's address.</summary>
+    private static async Task AssertMountedAsync(ServerProcess server, string digest)
+    {
+        using var mount = await SendAsync(server, HttpMethod.Post, $"v2/other/app/blobs/uploads/?mount={digest}&from=ci/base", null);
+        Assert.Equal(HttpStatusCode.Created, mount.StatusCode);
+        Assert.Equal($"/v2/other/app/blobs/{digest}", mount.Headers.Location?.OriginalString);
+    }
+
+    /// <summary>A mount of <paramref name="digest"/> into <c>other/app</c> answered as a new upload session (202); returns its location.</summary>
+    private static async Task<string> AssertMountFallsBackAsync(ServerProcess server, string digest)
+    {
+        using var mount = await SendAsync(server, HttpMethod.Post, $"v2/other/app/blobs/uploads/?mount={digest}&from=ci/base", null);
+        Assert.Equal(HttpStatusCode.Accepted, mount.StatusCode);
+        Assert.True(mount.Headers.Contains("Docker-Upload-UUID"));
+        var location = mount.Headers.Location!.OriginalString;
+        Assert.StartsWith("/v2/other/app/blobs/uploads/", location, StringComparison.Ordinal);
+        return location;
+    }
+
+    private static async Task PushManifestAsync(ServerProcess server, string repository, byte[] config, OciLayout.Layer layer, IReadOnlyDictionary<string, string>? annotations)
+    {
+        var manifest = new Dictionary<string, object>
+        {
+            ["schemaVersion"] = 2,
+            ["mediaType"] = OciLayout.ManifestType,
+            ["config"] = OciLayout.Descriptor("application/vnd.oci.image.config.v1+json", config),
+            ["layers"] = new[] { OciLayout.Descriptor(OciLayout.LayerType, layer.Gzip) },
+        };
+        if (annotations is not null)
+        {
+            manifest["annotations"] = annotations;
+        }
+
+        using var pushed = await SendAsync(server, HttpMethod.Put, $"v2/{repository}/manifests/v1", null, body: JsonSerializer.SerializeToUtf8Bytes(manifest), contentType: OciLayout.ManifestType);
+        Assert.True(pushed.StatusCode == HttpStatusCode.Created, await pushed.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task podman_pushes_and_pulls_a_local_image()
     {
         using var temp = new TempDirectory();
