@@ -318,6 +318,39 @@ public abstract class JobContract(StoreBackendFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task the_job_list_filters_by_state_and_type_and_pages_newest_first_with_a_cursor()
+    {
+        var store = await OpenAsync(new Handler());
+        try
+        {
+            // Never started: the jobs stay queued.
+            await using var runner = store.JobRunner();
+            var submitted = new List<Guid>();
+            for (var i = 0; i < 3; i++)
+            {
+                submitted.Add((await SubmitAsync(store, runner, $"job {i}")).Id);
+            }
+
+            var views = store.Database.Views;
+            var newestFirst = submitted.OrderByDescending(id => id).ToArray();
+            Assert.Equal(newestFirst, (await views.ListJobsAsync(new JobQuery(JobState.Queued, Type, null, 10), CancellationToken.None)).Items.Select(j => j.Id));
+            Assert.Empty((await views.ListJobsAsync(new JobQuery(JobState.Succeeded, null, null, 10), CancellationToken.None)).Items);
+            Assert.Empty((await views.ListJobsAsync(new JobQuery(null, "other", null, 10), CancellationToken.None)).Items);
+
+            var first = await views.ListJobsAsync(new JobQuery(null, null, null, 2), CancellationToken.None);
+            Assert.Equal(newestFirst[..2], first.Items.Select(j => j.Id));
+            Assert.Equal(newestFirst[1], first.Next);
+            var rest = await views.ListJobsAsync(new JobQuery(null, null, first.Next, 2), CancellationToken.None);
+            Assert.Equal(newestFirst[2..], rest.Items.Select(j => j.Id));
+            Assert.Null(rest.Next);
+        }
+        finally
+        {
+            await store.DisposeAsync();
+        }
+    }
+
     private Task<TestStore> OpenAsync(Handler handler, Func<JobType, JobType>? configure = null, int slots = 2, TimeSpan? pollInterval = null)
     {
         var type = (configure ?? (t => t))(new JobType(Type) { Handler = handler, MaxAttempts = 2, Backoff = TimeSpan.FromSeconds(10) });
