@@ -9,6 +9,7 @@ return args.FirstOrDefault() switch
     "jobs-store" => await JobPeersBenchmark.RunStoreOnlyAsync(args[1..]),
     "scale-out" => await ScaleOutBenchmark.RunAsync(args[1..]),
     "small" => await SmallUploadBenchmark.RunAsync(args),
+    "small-inprocess" => await SmallUploadInProcess.RunRoundsAsync(args[1..]),
     "large-parts" => await LargeUploadBreakdown.RunAsync(args),
     "blake3" => Blake3Benchmark.Run(args),
     "downloads" => await DownloadBenchmark.RunAsync(args[1..]),

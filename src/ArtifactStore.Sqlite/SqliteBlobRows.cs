@@ -27,9 +27,15 @@ internal static class SqliteBlobRows
             reader.IsDBNull(4) ? null : Rfc3339.Parse(reader.GetString(4)));
     }
 
-    /// <summary>A package created references the blob: the row after Core's rule (<see cref="BlobAccounting.Referenced"/>).</summary>
-    public static void AddReference(SqliteConnection connection, SqliteTransaction transaction, BlobDigest digest, string blake3, long size) =>
-        Put(connection, transaction, BlobAccounting.Referenced(Get(connection, transaction, digest), digest, blake3, size));
+    /// <summary>
+    /// A package created references the blob: the row after Core's rule (<see cref="BlobAccounting.Referenced"/>), from
+    /// <paramref name="knownRows"/> when the unit of work read the row there and has not changed it since, else read now.
+    /// </summary>
+    public static void AddReference(SqliteConnection connection, SqliteTransaction transaction, BlobDigest digest, string blake3, long size, IReadOnlyDictionary<BlobDigest, BlobRow?>? knownRows)
+    {
+        var current = knownRows is not null && knownRows.TryGetValue(digest, out var known) ? known : Get(connection, transaction, digest);
+        Put(connection, transaction, BlobAccounting.Referenced(current, digest, blake3, size));
+    }
 
     /// <summary>A deleted package gives up its reference: the row after Core's rule (<see cref="BlobAccounting.Released"/>).</summary>
     public static void ReleaseReference(SqliteConnection connection, SqliteTransaction transaction, BlobDigest digest, DateTimeOffset at) =>

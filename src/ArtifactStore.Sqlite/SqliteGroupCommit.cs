@@ -85,9 +85,12 @@ internal sealed class SqliteGroupCommit : IAsyncDisposable
                 {
                     SqliteStatements.Execute(_connection, transaction, "RELEASE unit");
                     (seq, hash) = (writer.HeadSeq, writer.HeadHash);
-                    foreach (var flush in writer.Flushes.Where(f => !flushes.Contains(f)).ToList())
+                    foreach (var flush in writer.Flushes)
                     {
-                        flushes.Add(flush);
+                        if (!flushes.Contains(flush))
+                        {
+                            flushes.Add(flush);
+                        }
                     }
                 }
                 else

@@ -1,6 +1,8 @@
+using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Encoding;
 using ArtifactStore.Core.Events;
 using ArtifactStore.Core.Oci;
+using ArtifactStore.Core.Storage;
 using ArtifactStore.Core.Time;
 using Microsoft.Data.Sqlite;
 
@@ -12,13 +14,23 @@ namespace ArtifactStore.Sqlite;
 /// </summary>
 internal static class SqliteProjector
 {
-    public static void Apply(SqliteConnection connection, SqliteTransaction transaction, EventRecord record)
+    /// <summary>Applies <paramref name="record"/>, decoding its payload (replay, copied events).</summary>
+    public static void Apply(SqliteConnection connection, SqliteTransaction transaction, EventRecord record) =>
+        Apply(connection, transaction, record, (CborMap)Cbor.Decode(record.Payload), knownBlobRows: null);
+
+    /// <summary>
+    /// Applies <paramref name="record"/> whose payload is <paramref name="payload"/>: a live write passes the map it
+    /// has just encoded instead of decoding the bytes again (the same map: canonical CBOR round-trips it, and the
+    /// event types read their fields by key). <paramref name="knownBlobRows"/>, when given, are blob rows the unit
+    /// of work read since its last event and has not changed since (<see cref="SqliteStoreWriter"/>): a package's
+    /// reference then updates the row it already has instead of reading it a second time.
+    /// </summary>
+    public static void Apply(SqliteConnection connection, SqliteTransaction transaction, EventRecord record, CborMap payload, IReadOnlyDictionary<BlobDigest, BlobRow?>? knownBlobRows)
     {
-        var payload = (CborMap)Cbor.Decode(record.Payload);
         switch (record.Type)
         {
             case EventTypes.PackageCreated:
-                ApplyPackageCreated(connection, transaction, record, PackageCreated.FromCbor(payload));
+                ApplyPackageCreated(connection, transaction, record, PackageCreated.FromCbor(payload), knownBlobRows);
                 break;
             case EventTypes.RetentionDefaultApplied:
                 ApplyDefaultRetention(connection, transaction, RetentionDefaultApplied.FromCbor(payload));
@@ -32,7 +44,7 @@ internal static class SqliteProjector
         }
     }
 
-    private static void ApplyPackageCreated(SqliteConnection connection, SqliteTransaction transaction, EventRecord record, PackageCreated created)
+    private static void ApplyPackageCreated(SqliteConnection connection, SqliteTransaction transaction, EventRecord record, PackageCreated created, IReadOnlyDictionary<BlobDigest, BlobRow?>? knownBlobRows)
     {
         var id = created.PackageId.ToString();
         Execute(connection, transaction, """
@@ -76,7 +88,7 @@ internal static class SqliteProjector
             .DistinctBy(b => b.Item1);
         foreach (var (digest, blake3, size) in blobs)
         {
-            SqliteBlobRows.AddReference(connection, transaction, digest, blake3, size);
+            SqliteBlobRows.AddReference(connection, transaction, digest, blake3, size, knownBlobRows);
         }
     }
 

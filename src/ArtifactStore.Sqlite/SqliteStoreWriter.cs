@@ -16,6 +16,12 @@ internal sealed class SqliteStoreWriter(SqliteConnection connection, SqliteTrans
 {
     private readonly List<Func<CancellationToken, Task>> _flushes = [];
 
+    // Blob rows this unit read (GetBlobAsync) since its last event, unchanged since: the projection of the next
+    // package.created takes them instead of reading each row again (about two reads per small package). Anything
+    // that may change a blob row drops them: this writer's own state change drops that row, and every event
+    // appended drops all of them, since its projection may change any row.
+    private readonly Dictionary<BlobDigest, BlobRow?> _blobRowsRead = [];
+
     public DateTimeOffset Now { get; } = now;
 
     public long HeadSeq { get; private set; } = headSeq;
@@ -29,7 +35,15 @@ internal sealed class SqliteStoreWriter(SqliteConnection connection, SqliteTrans
         var hash = EventChain.ComputeHash(seq, newEvent.Stream, newEvent.Type, Now, newEvent.Actor, payload, HeadHash);
         var record = new EventRecord(seq, newEvent.Stream, newEvent.Type, Now, newEvent.Actor, payload, HeadHash, hash);
         SqliteEvents.Insert(connection, transaction, record);
-        SqliteProjector.Apply(connection, transaction, record);
+        try
+        {
+            SqliteProjector.Apply(connection, transaction, record, newEvent.Payload, _blobRowsRead);
+        }
+        finally
+        {
+            _blobRowsRead.Clear();
+        }
+
         (HeadSeq, HeadHash) = (seq, hash);
         return Task.FromResult(record);
     }
@@ -41,6 +55,7 @@ internal sealed class SqliteStoreWriter(SqliteConnection connection, SqliteTrans
             throw new InvalidDataException(problem);
         }
 
+        _blobRowsRead.Clear();
         SqliteEvents.Insert(connection, transaction, record);
         SqliteProjector.Apply(connection, transaction, record);
         (HeadSeq, HeadHash) = (record.Seq, record.Hash);
@@ -52,8 +67,12 @@ internal sealed class SqliteStoreWriter(SqliteConnection connection, SqliteTrans
 
     public void BeforeCommit(Func<CancellationToken, Task> flush) => _flushes.Add(flush);
 
-    public Task<BlobRow?> GetBlobAsync(BlobDigest digest, CancellationToken cancellationToken) =>
-        Task.FromResult(SqliteBlobRows.Get(connection, transaction, digest));
+    public Task<BlobRow?> GetBlobAsync(BlobDigest digest, CancellationToken cancellationToken)
+    {
+        var row = SqliteBlobRows.Get(connection, transaction, digest);
+        _blobRowsRead[digest] = row;
+        return Task.FromResult(row);
+    }
 
     public Task PutInlineBlobAsync(StagedBlob blob, CancellationToken cancellationToken)
     {
@@ -69,6 +88,7 @@ internal sealed class SqliteStoreWriter(SqliteConnection connection, SqliteTrans
 
     public Task SetBlobStateAsync(BlobDigest digest, BlobState state, CancellationToken cancellationToken)
     {
+        _blobRowsRead.Remove(digest);
         using var statement = Command("UPDATE blobs SET state = $state WHERE sha256 = $sha");
         var command = statement.Command;
         command.Parameters.AddWithValue("$state", BlobStates.ToText(state));
@@ -195,6 +215,7 @@ internal sealed class SqliteStoreWriter(SqliteConnection connection, SqliteTrans
     /// <summary>Empties every view and replays the whole log through the same projector that live writes use.</summary>
     public void RebuildViews(CancellationToken cancellationToken)
     {
+        _blobRowsRead.Clear();
         foreach (var table in SqliteViewTables.Read(connection, transaction))
         {
             using var statement = Command($"DELETE FROM {ViewTable.Quote(table.Name)}");
