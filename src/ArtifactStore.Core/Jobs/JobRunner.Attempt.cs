@@ -18,7 +18,7 @@ public sealed partial class JobRunner
         var keepLog = false;
         var cleared = false;
 
-        // Step 5, run before the outcome is recorded: what the outcome needs is staged by then, and no other
+        // Step 4, run before the outcome is recorded: what the outcome needs is staged by then, and no other
         // attempt of the job can start here before the commit that requeues or ends it.
         void Clear()
         {
@@ -63,7 +63,7 @@ public sealed partial class JobRunner
                 running.EndCommand();
                 await JobLog.WriteLineAsync(logStream, $"== attempt {attempt} ended: {outcome.Describe()}");
 
-                // Step 4: the one outcome.
+                // Steps 4 and 5: the working directory removed, then the one outcome.
                 keepLog = outcome.Kind == OutcomeKind.Retry && !_leasing.IsCancellationRequested;
                 await FinishAsync(job, attempt, outcome, workspace, running, Clear);
             }
@@ -75,7 +75,7 @@ public sealed partial class JobRunner
         }
         finally
         {
-            // Step 5, where the outcome did not get to it: nothing of the attempt stays behind but, between retries
+            // Step 4, where the outcome did not get to it: nothing of the attempt stays behind but, between retries
             // here, the log. An abandoned attempt leaves the directory alone: the runner has cleared it, and the job
             // may have moved on.
             Clear();

@@ -10,7 +10,7 @@ namespace ArtifactStore.Core.Jobs;
 public sealed partial class JobRunner
 {
     /// <summary>
-    /// Step 4: records the attempt's outcome in one unit of work, guarded by the lease. A package the
+    /// Steps 4 and 5: records the attempt's outcome in one unit of work, guarded by the lease. A package the
     /// outcome needs (output, or the log of a failed or canceled job) is staged first and created in the
     /// same unit of work as the job's event, so it exists exactly when the event does. Collecting the
     /// output observes the attempt's stop: a cancel, shutdown or lost lease while the output is read

@@ -16,14 +16,14 @@ namespace ArtifactStore.Core.Jobs;
 /// <item>prepare <c>jobs/&lt;id&gt;/</c> with the verified input, the log open through <see cref="IJobLogStore"/>;</item>
 /// <item>run the handler under the type's timeout while a heartbeat renews the lease and stops the attempt
 ///   when the lease records a cancel (asked for through any process);</item>
+/// <item>once the outcome's package is staged, remove the working directory;</item>
 /// <item>record exactly one outcome, only if the lease is still ours: success with the output package in the
-///   same unit of work, a retry with backoff, failure, or cancel;</item>
-/// <item>remove the working directory.</item>
+///   same unit of work, a retry with backoff, failure, or cancel.</item>
 /// </list>
 /// An attempt told to stop (cancel, timeout, shutdown, lost lease) that has not ended within
 /// <see cref="StopDeadline"/> is abandoned: its outcome is recorded without it and its slot moves on, so
 /// no phase of an attempt can keep a job running or a slot busy for ever.
-/// The guarantee is at-least-once execution and exactly-once recording: a crash between 1 and 4 leaves a
+/// The guarantee is at-least-once execution and exactly-once recording: a crash between 1 and 5 leaves a
 /// <c>running</c> job that <see cref="RecoverAsync"/> requeues before the store reports ready, and an
 /// outcome is recorded only by the lease holder, so no job gets two output packages.
 /// </summary>
