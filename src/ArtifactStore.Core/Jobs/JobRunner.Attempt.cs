@@ -16,6 +16,19 @@ public sealed partial class JobRunner
         var type = Jobs.Find(job.Type)!;
         var workspace = new JobWorkspace(jobsDirectory, job.Id);
         var keepLog = false;
+        var cleared = false;
+
+        // Step 4, run before the outcome is recorded: what the outcome needs is staged by then, and no other
+        // attempt of the job can start here before the commit that requeues or ends it.
+        void Clear()
+        {
+            if (!cleared && !running.IsAbandoned)
+            {
+                cleared = true;
+                CleanUp(job, workspace, keepLog);
+            }
+        }
+
         try
         {
             // Step 2: the working directory, with the input copied from its verified blob.
@@ -28,7 +41,8 @@ public sealed partial class JobRunner
                     var input = await CopyInputAsync(job, workspace, logStream, running.Abort.Token);
                     if (!input.IsSuccess)
                     {
-                        await FinishAsync(job, attempt, AttemptOutcome.FailedNow(new JobError(JobError.InputUnavailable, input.Error.Message), null), workspace, running);
+                        running.EndCommand();
+                        await FinishAsync(job, attempt, AttemptOutcome.FailedNow(new JobError(JobError.InputUnavailable, input.Error.Message), null), workspace, running, Clear);
                         return;
                     }
 
@@ -44,11 +58,14 @@ public sealed partial class JobRunner
                     outcome = OutcomeOfStop(job, type, attempt, running.StopReason, workspace);
                 }
 
+                // No command of this attempt runs any more (its group was killed): the slot may start its next job
+                // while this attempt stores its output and records its outcome.
+                running.EndCommand();
                 await JobLog.WriteLineAsync(logStream, $"== attempt {attempt} ended: {outcome.Describe()}");
 
-                // Step 4: the one outcome.
+                // Steps 4 and 5: the working directory removed, then the one outcome.
                 keepLog = outcome.Kind == OutcomeKind.Retry && !_leasing.IsCancellationRequested;
-                await FinishAsync(job, attempt, outcome, workspace, running);
+                await FinishAsync(job, attempt, outcome, workspace, running, Clear);
             }
         }
         catch (Exception e)
@@ -58,12 +75,10 @@ public sealed partial class JobRunner
         }
         finally
         {
-            // Step 5: nothing of the attempt stays behind but, between retries here, the log. An abandoned
-            // attempt leaves the directory alone: the runner has cleared it, and the job may have moved on.
-            if (!running.IsAbandoned)
-            {
-                CleanUp(job, workspace, keepLog);
-            }
+            // Step 4, where the outcome did not get to it: nothing of the attempt stays behind but, between retries
+            // here, the log. An abandoned attempt leaves the directory alone: the runner has cleared it, and the job
+            // may have moved on.
+            Clear();
         }
     }
 

@@ -10,13 +10,14 @@ namespace ArtifactStore.Core.Jobs;
 public sealed partial class JobRunner
 {
     /// <summary>
-    /// Step 4: records the attempt's outcome in one unit of work, guarded by the lease. A package the
+    /// Steps 4 and 5: records the attempt's outcome in one unit of work, guarded by the lease. A package the
     /// outcome needs (output, or the log of a failed or canceled job) is staged first and created in the
     /// same unit of work as the job's event, so it exists exactly when the event does. Collecting the
     /// output observes the attempt's stop: a cancel, shutdown or lost lease while the output is read
-    /// records that instead.
+    /// records that instead. Once the package is staged the working directory is no longer needed:
+    /// <paramref name="clear"/> removes it before the commit, so that no later attempt of the job can find it.
     /// </summary>
-    private async Task FinishAsync(JobView job, int attempt, AttemptOutcome outcome, JobWorkspace workspace, RunningJob running)
+    private async Task FinishAsync(JobView job, int attempt, AttemptOutcome outcome, JobWorkspace workspace, RunningJob running, Action clear)
     {
         PackageUpload? upload = null;
         PreparedPackage? prepared = null;
@@ -51,7 +52,8 @@ public sealed partial class JobRunner
                 (upload, prepared, _) = await StagePackageAsync(job, "log", [("logs/run.log", workspace.LogPath)], CancellationToken.None);
             }
 
-            await RecordAsync(job, attempt, outcome, prepared, running);
+            clear();
+            await RecordAsync(job, attempt, outcome, prepared);
         }
         finally
         {
@@ -64,18 +66,13 @@ public sealed partial class JobRunner
 
     /// <summary>
     /// The unit of work of step 4: the package (if any) and the job's event, only while this process
-    /// holds the job's lease for this attempt; the lease is deleted with it. For an attempt that ran in a slot
-    /// (<paramref name="leaseNextFor"/>) and was not stopped, the same unit of work leases the slot's next job
-    /// (step 1), so that a busy slot pays one commit per job for start and outcome together; the job is handed
-    /// to the slot through the attempt.
+    /// holds the job's lease for this attempt; the lease is deleted with it.
     /// </summary>
-    private async Task RecordAsync(JobView job, int attempt, AttemptOutcome outcome, PreparedPackage? prepared, RunningJob? leaseNextFor)
+    private async Task RecordAsync(JobView job, int attempt, AttemptOutcome outcome, PreparedPackage? prepared)
     {
         var recorded = outcome;
-        LeasedJob? next = null;
         var result = await packages.WriteWithPackageAsync<bool>(prepared, async (writer, ct) =>
         {
-            next = null;
             if (await HeldLeaseAsync(writer, job.Id, attempt, ct) is not { } lease)
             {
                 return false;
@@ -92,25 +89,8 @@ public sealed partial class JobRunner
                 : outcome;
             await AppendOutcomeAsync(writer, job, attempt, recorded, prepared?.Id, ct);
             await writer.DeleteJobLeaseAsync(job.Id, ct);
-            if (leaseNextFor is { StopReason: JobStopReason.None } && !_leasing.IsCancellationRequested)
-            {
-                var leased = await LeaseNextAsync(writer, ct);
-                if (!leased.IsSuccess)
-                {
-                    return leased.Error;
-                }
-
-                next = leased.Value;
-            }
-
             return true;
         }, CancellationToken.None);
-
-        if (result.IsSuccess && next is not null && !leaseNextFor!.TryHandOver(next))
-        {
-            // Abandoned meanwhile: the slot has moved on and will not run it.
-            await GiveBackAsync(next);
-        }
 
         if (prepared is not null)
         {

@@ -19,11 +19,9 @@ public sealed partial class JobRunner
     /// uninterruptible sleep, a read that never returns, a handler that ignores its token), the job is
     /// then recorded as the stop decides and the slot is free again.
     /// </summary>
-    /// <returns>The job leased in the same unit of work as this attempt's outcome, for the slot to run next.</returns>
-    private async Task<LeasedJob?> RunSupervisedAsync(LeasedJob leased)
+    private async Task RunSupervisedAsync(LeasedJob leased, RunningJob running)
     {
         var (job, attempt) = (leased.Job, leased.Attempt);
-        var running = new RunningJob(job.Id, attempt);
         _running[job.Id] = running;
         using var ended = new CancellationTokenSource();
         var work = Task.Run(() => RunAttemptAsync(job, attempt, running), CancellationToken.None);
@@ -33,18 +31,15 @@ public sealed partial class JobRunner
         _running.TryRemove(KeyValuePair.Create(job.Id, running));
         if (first == work)
         {
-            var next = running.TakeNext();
+            running.EndCommand();
             running.Dispose();
-            return next;
+            return;
         }
 
         await AbandonAsync(job, attempt, running);
 
         // The attempt may still end one day; it records nothing then, as its lease is gone.
         _ = work.ContinueWith(_ => running.Dispose(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
-
-        // Had it recorded its outcome (and leased a next job) just before it was abandoned, that job is run here.
-        return running.TakeNext();
     }
 
     private async Task StopDeadlinePassedAsync(RunningJob running, CancellationToken cancellationToken)
@@ -64,13 +59,15 @@ public sealed partial class JobRunner
             ProcessGroups.Signal(group, ProcessGroups.SigKill);
         }
 
+        // Whatever the attempt still does, its slot may run another job now.
+        running.EndCommand();
         var workspace = new JobWorkspace(jobsDirectory, job.Id);
         try
         {
             var outcome = OutcomeOfStop(job, Jobs.Find(job.Type)!, attempt, reason, workspace);
             if (outcome.Kind != OutcomeKind.LeaseLost)
             {
-                await RecordAsync(job, attempt, outcome, prepared: null, leaseNextFor: null);
+                await RecordAsync(job, attempt, outcome, prepared: null);
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)

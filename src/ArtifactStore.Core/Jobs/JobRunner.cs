@@ -11,19 +11,19 @@ namespace ArtifactStore.Core.Jobs;
 /// <summary>
 /// The worker pool (docs/jobs.md): <see cref="JobOptions.Slots"/> slots, each running this loop —
 /// <list type="number">
-/// <item>lease the queued job whose backoff ended first: <c>v1.job.started</c> and a lease row, in the unit of work
-///   that records the slot's previous outcome, or in one of its own;</item>
+/// <item>lease the queued job whose backoff ended first: <c>v1.job.started</c> and a lease row, in one unit of work,
+///   as soon as the slot's previous command has ended;</item>
 /// <item>prepare <c>jobs/&lt;id&gt;/</c> with the verified input, the log open through <see cref="IJobLogStore"/>;</item>
 /// <item>run the handler under the type's timeout while a heartbeat renews the lease and stops the attempt
 ///   when the lease records a cancel (asked for through any process);</item>
+/// <item>once the outcome's package is staged, remove the working directory;</item>
 /// <item>record exactly one outcome, only if the lease is still ours: success with the output package in the
-///   same unit of work, a retry with backoff, failure, or cancel;</item>
-/// <item>remove the working directory.</item>
+///   same unit of work, a retry with backoff, failure, or cancel.</item>
 /// </list>
 /// An attempt told to stop (cancel, timeout, shutdown, lost lease) that has not ended within
 /// <see cref="StopDeadline"/> is abandoned: its outcome is recorded without it and its slot moves on, so
 /// no phase of an attempt can keep a job running or a slot busy for ever.
-/// The guarantee is at-least-once execution and exactly-once recording: a crash between 1 and 4 leaves a
+/// The guarantee is at-least-once execution and exactly-once recording: a crash between 1 and 5 leaves a
 /// <c>running</c> job that <see cref="RecoverAsync"/> requeues before the store reports ready, and an
 /// outcome is recorded only by the lease holder, so no job gets two output packages.
 /// </summary>
@@ -137,29 +137,21 @@ public sealed partial class JobRunner(
     }
 
     /// <summary>
-    /// One slot. A job leased in the same unit of work as the previous attempt's outcome is run next without a
-    /// lease of its own; otherwise the slot leases, or waits until <see cref="Wake"/> or the poll interval.
+    /// One slot: leases a job, or waits until <see cref="Wake"/> or the poll interval, and runs it. The slot is free
+    /// again as soon as the attempt's command has ended: it leases its next job while the attempt it leaves stages
+    /// its output, clears its directory and records its outcome, so a busy slot's next command never waits for the
+    /// previous outcome's commit (docs/jobs.md, "Commits per job, and waking a slot"). At most one attempt of the
+    /// slot records its outcome while the next one runs; the loop ends only after both have ended.
     /// </summary>
     private async Task SlotLoopAsync()
     {
         var stopping = _leasing.Token;
-        LeasedJob? next = null;
-        while (true)
+        var finishing = Task.CompletedTask;
+        try
         {
-            if (stopping.IsCancellationRequested)
+            while (!stopping.IsCancellationRequested)
             {
-                if (next is not null)
-                {
-                    await GiveBackAsync(next);
-                }
-
-                return;
-            }
-
-            var leased = next;
-            next = null;
-            if (leased is null)
-            {
+                LeasedJob? leased;
                 try
                 {
                     leased = await TryLeaseAsync(stopping);
@@ -175,28 +167,39 @@ public sealed partial class JobRunner(
                     OnProblem?.Invoke("leasing a job failed; retrying", e);
                     leased = null;
                 }
+
+                if (leased is null)
+                {
+                    Interlocked.Increment(ref _idleSlots);
+                    try
+                    {
+                        await _wake.WaitAsync(Jobs.PollInterval, stopping);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+                    finally
+                    {
+                        Interlocked.Decrement(ref _idleSlots);
+                    }
+
+                    continue;
+                }
+
+                var running = new RunningJob(leased.Job.Id, leased.Attempt);
+                var attempt = RunSupervisedAsync(leased, running);
+                await Task.WhenAny(running.CommandEnded, attempt);
+
+                // The attempt before this one has had a whole command's time to record its outcome; should it still
+                // be at it, the slot waits, so that finishing attempts never pile up behind a fast command.
+                await finishing;
+                finishing = attempt;
             }
-
-            if (leased is null)
-            {
-                Interlocked.Increment(ref _idleSlots);
-                try
-                {
-                    await _wake.WaitAsync(Jobs.PollInterval, stopping);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-                finally
-                {
-                    Interlocked.Decrement(ref _idleSlots);
-                }
-
-                continue;
-            }
-
-            next = await RunSupervisedAsync(leased);
+        }
+        finally
+        {
+            await finishing;
         }
     }
 
@@ -207,10 +210,7 @@ public sealed partial class JobRunner(
         return result.IsSuccess ? result.Value : null;
     }
 
-    /// <summary>
-    /// Inside a unit of work — a lease's own, or the one recording the slot's previous outcome — takes the queued
-    /// job whose backoff ended first: <c>v1.job.started</c> and the lease row.
-    /// </summary>
+    /// <summary>Inside the lease's unit of work, takes the queued job whose backoff ended first: <c>v1.job.started</c> and the lease row.</summary>
     private async Task<Result<LeasedJob?>> LeaseNextAsync(IStoreWriter writer, CancellationToken cancellationToken)
     {
         var job = await writer.NextQueuedJobAsync(writer.Now, _runnable, cancellationToken);
@@ -224,19 +224,6 @@ public sealed partial class JobRunner(
             new JobStarted(job.Id, attempt, InstanceId).ToCbor()), cancellationToken);
         await writer.PutJobLeaseAsync(new JobLease(job.Id, InstanceId, attempt, writer.Now + Jobs.LeaseDuration, null), cancellationToken);
         return new LeasedJob(job, attempt);
-    }
-
-    /// <summary>A job leased for a slot that will not run it (stopping, or its attempt was abandoned) is requeued at once, the attempt not counted.</summary>
-    private async Task GiveBackAsync(LeasedJob leased)
-    {
-        try
-        {
-            await RecordAsync(leased.Job, leased.Attempt, AttemptOutcome.Shutdown(), prepared: null, leaseNextFor: null);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            OnProblem?.Invoke($"job {leased.Job.Id}: giving back its lease failed; the lease expires and the job is requeued", e);
-        }
     }
 
     /// <summary>Renews the leases of what runs here, stops attempts whose lease records a cancel or was taken over elsewhere, and requeues jobs whose lease expired.</summary>

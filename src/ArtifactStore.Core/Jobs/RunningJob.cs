@@ -3,12 +3,10 @@ namespace ArtifactStore.Core.Jobs;
 /// <summary>An attempt in progress in this process, and why it is being stopped early, if it is.</summary>
 internal sealed class RunningJob(Guid jobId, int attempt) : IDisposable
 {
-    /// <summary>Marks a hand-over that is closed: taken by the slot, or refused to an abandoned attempt.</summary>
-    private static readonly LeasedJob Closed = new(null!, 0);
+    private readonly TaskCompletionSource _commandEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _stopReason;
     private int _abandoned;
-    private LeasedJob? _next;
 
     public Guid JobId { get; } = jobId;
 
@@ -46,28 +44,17 @@ internal sealed class RunningJob(Guid jobId, int attempt) : IDisposable
         }
     }
 
-    /// <summary>
-    /// Marks the attempt abandoned, and closes the hand-over: a next job the attempt leases after this is not
-    /// taken by the slot (<see cref="TryHandOver"/> says so), so the attempt gives it back itself.
-    /// </summary>
-    public void Abandon()
-    {
-        Volatile.Write(ref _abandoned, 1);
-        Interlocked.CompareExchange(ref _next, Closed, null);
-    }
+    /// <summary>Marks the attempt abandoned.</summary>
+    public void Abandon() => Volatile.Write(ref _abandoned, 1);
 
     /// <summary>
-    /// Hands the job leased in the same unit of work as this attempt's outcome to the slot; false when the slot
-    /// no longer waits for it (the attempt was abandoned), and the caller must give the job back.
+    /// Completes when the attempt no longer runs a command (it ended, was never started, or the attempt was
+    /// abandoned): from then on its slot may lease and run its next job.
     /// </summary>
-    public bool TryHandOver(LeasedJob next) => Interlocked.CompareExchange(ref _next, next, null) is null;
+    public Task CommandEnded => _commandEnded.Task;
 
-    /// <summary>The job handed over by the attempt, if any; after this nothing more is taken.</summary>
-    public LeasedJob? TakeNext()
-    {
-        var next = Interlocked.Exchange(ref _next, Closed);
-        return ReferenceEquals(next, Closed) ? null : next;
-    }
+    /// <summary>The attempt's command has ended (or will not run, or the attempt was abandoned); safe to call more than once.</summary>
+    public void EndCommand() => _commandEnded.TrySetResult();
 
     public void Dispose() => Abort.Dispose();
 }

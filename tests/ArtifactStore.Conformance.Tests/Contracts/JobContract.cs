@@ -3,13 +3,10 @@ using System.Diagnostics;
 using System.Text;
 using ArtifactStore.Conformance.Tests.Backends;
 using ArtifactStore.Core.Encoding;
-using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Events;
-using ArtifactStore.Core.Health;
 using ArtifactStore.Core.Jobs;
 using ArtifactStore.Core.Packages;
 using ArtifactStore.Core.Platform;
-using ArtifactStore.Core.Storage;
 
 namespace ArtifactStore.Conformance.Tests.Contracts;
 
@@ -269,46 +266,63 @@ public abstract class JobContract(StoreBackendFixture fixture)
     }
 
     [Fact]
-    public async Task a_busy_slot_leases_its_next_job_in_the_unit_of_work_that_records_the_previous_outcome()
+    public async Task a_slot_runs_its_next_job_while_the_previous_attempt_records_its_outcome_but_never_two_behind()
     {
         var handler = new Handler();
         var store = await OpenAsync(handler, slots: 1);
         try
         {
-            // Queued before the runner starts, so the one slot finds each next job waiting when it records an outcome.
+            // Queued before the runner starts, so the one slot finds each next job waiting when its command ends; a
+            // millisecond apart on the clock, so that they are leased in this order.
             await using var submitter = store.JobRunner();
             var jobs = new List<JobView>();
-            for (var i = 0; i < 5; i++)
+            for (var i = 0; i < 3; i++)
             {
                 jobs.Add(await SubmitAsync(store, submitter, $"job {i}"));
+                store.Time.Advance(TimeSpan.FromMilliseconds(1));
             }
 
-            var counting = new LeaseCountingDatabase(store.Database);
-            await using var runner = new JobRunner(counting, store.BlobReader, store.Packages, store.Options, store.JobsDirectory, store.Backend.JobLogs, store.Time);
+            var (first, second, third) = (jobs[0], jobs[1], jobs[2]);
+
+            // The first attempt is held after its command ended, before it stores its output and records its outcome.
+            var logs = new HoldingLogStore(store.Backend.JobLogs, first.Id);
+            await using var runner = new JobRunner(store.Database, store.BlobReader, store.Packages, store.Options, store.JobsDirectory, logs, store.Time);
             runner.Start();
+
+            try
+            {
+                // The slot went on: the second job ran and ended while the first is still running as far as the store knows.
+                Assert.Equal(JobState.Succeeded, (await WaitForAsync(store, second.Id, j => j.State == JobState.Succeeded)).State);
+                Assert.Equal(JobState.Running, (await store.Database.Views.GetJobAsync(first.Id, CancellationToken.None))!.State);
+
+                // But it does not lease a third while the first has not recorded its outcome: one attempt finishing behind a running one, no more.
+                await Task.Delay(TimeSpan.FromMilliseconds(300));
+                Assert.Equal(JobState.Queued, (await store.Database.Views.GetJobAsync(third.Id, CancellationToken.None))!.State);
+                Assert.False(handler.Runs.ContainsKey(third.Id));
+            }
+            finally
+            {
+                // Also when an assertion failed: a held attempt would keep the runner from stopping.
+                logs.Release();
+            }
+
             foreach (var job in jobs)
             {
                 await WaitForAsync(store, job.Id, j => j.State == JobState.Succeeded);
-            }
-
-            // The runner's own units of work that leased a job: the first only; every later start rode on an outcome.
-            Assert.Equal(1, counting.UnitsThatLeased);
-            foreach (var job in jobs)
-            {
-                var types = await TypesAsync(store, job.Id);
-                Assert.Equal([EventTypes.JobSubmitted, EventTypes.JobStarted, EventTypes.JobSucceeded], types);
+                Assert.Equal([EventTypes.JobSubmitted, EventTypes.JobStarted, EventTypes.JobSucceeded], await TypesAsync(store, job.Id));
                 Assert.Single(await OutputPackagesAsync(store, job.Id));
+                Assert.Equal(1, handler.Runs[job.Id]);
             }
 
-            // Each start after the first follows the previous job's success in the log, in the same unit of work.
+            // In the log the second job started before the first one's outcome, which did not hold it up; the third after it.
             var events = await store.Database.ReadEventsAsync(0, 1000, CancellationToken.None).ToListAsync();
-            var starts = events.Where(e => e.Type == EventTypes.JobStarted).ToList();
-            Assert.Equal(jobs.Count, starts.Count);
-            foreach (var started in starts.Skip(1))
-            {
-                Assert.Equal(EventTypes.JobSucceeded, events.Last(e => e.Seq < started.Seq).Type);
-            }
+            long SeqOf(JobView job, string type) => events.Single(e => e.Stream == EventTypes.JobStream(job.Id) && e.Type == type).Seq;
+            Assert.True(SeqOf(second, EventTypes.JobStarted) < SeqOf(first, EventTypes.JobSucceeded));
+            Assert.True(SeqOf(third, EventTypes.JobStarted) > SeqOf(first, EventTypes.JobSucceeded));
 
+            // Each working directory was removed before its outcome was recorded.
+            await WaitUntilAsync(() => runner.RunningCount == 0, "the attempts to end");
+            Assert.Empty(Directory.EnumerateFileSystemEntries(store.JobsDirectory));
             Assert.Empty(await store.Database.Views.ListJobLeasesAsync(CancellationToken.None));
             await store.AssertViewsMatchReplayAsync();
         }
@@ -524,36 +538,77 @@ public abstract class JobContract(StoreBackendFixture fixture)
         }
     }
 
-    /// <summary>The store's database, counting the units of work through it that leased a job (their result is the leased job).</summary>
-    private sealed class LeaseCountingDatabase(IStoreDatabase inner) : IStoreDatabase
+    /// <summary>
+    /// The backend's job logs, except that the line a runner writes when an attempt of <c>held</c> has ended waits
+    /// until <see cref="Release"/>: that attempt is held between its command and its outcome.
+    /// </summary>
+    private sealed class HoldingLogStore(IJobLogStore inner, Guid held) : IJobLogStore
     {
-        private int _unitsThatLeased;
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public int UnitsThatLeased => Volatile.Read(ref _unitsThatLeased);
+        public void Release() => _released.TrySetResult();
 
-        public IViewQueries Views => inner.Views;
-
-        public Task InitializeAsync(CancellationToken cancellationToken) => inner.InitializeAsync(cancellationToken);
-
-        public async Task<Result<T>> WriteAsync<T>(Func<IStoreWriter, CancellationToken, Task<Result<T>>> work, CancellationToken cancellationToken)
+        public async Task<Stream> OpenAppendAsync(Guid jobId, CancellationToken cancellationToken)
         {
-            var result = await inner.WriteAsync(work, cancellationToken);
-            if (result.IsSuccess && result.Value is LeasedJob)
-            {
-                Interlocked.Increment(ref _unitsThatLeased);
-            }
-
-            return result;
+            var stream = await inner.OpenAppendAsync(jobId, cancellationToken);
+            return jobId == held ? new HoldingStream(stream, _released.Task) : stream;
         }
 
-        public IAsyncEnumerable<EventRecord> ReadEventsAsync(long afterSeq, int limit, CancellationToken cancellationToken) => inner.ReadEventsAsync(afterSeq, limit, cancellationToken);
+        public Task<long> CopyFromAsync(Guid jobId, long offset, Stream target, CancellationToken cancellationToken) =>
+            inner.CopyFromAsync(jobId, offset, target, cancellationToken);
 
-        public IAsyncEnumerable<EventRecord> ReadStreamAsync(string stream, CancellationToken cancellationToken) => inner.ReadStreamAsync(stream, cancellationToken);
+        public Task ForgetAsync(Guid jobId, CancellationToken cancellationToken) => inner.ForgetAsync(jobId, cancellationToken);
+    }
 
-        public Task RebuildViewsAsync(CancellationToken cancellationToken) => inner.RebuildViewsAsync(cancellationToken);
+    /// <summary>A log stream whose line saying that the attempt ended waits for <c>released</c>.</summary>
+    private sealed class HoldingStream(Stream inner, Task released) : Stream
+    {
+        public override bool CanRead => false;
 
-        public Task<HealthCheck> CheckHealthAsync(CancellationToken cancellationToken) => inner.CheckHealthAsync(cancellationToken);
+        public override bool CanSeek => false;
 
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (Encoding.UTF8.GetString(buffer.Span).Contains(" ended: ", StringComparison.Ordinal))
+            {
+                await released;
+            }
+
+            await inner.WriteAsync(buffer, cancellationToken);
+        }
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+
+        public override void Flush() => inner.Flush();
+
+        public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override async ValueTask DisposeAsync()
+        {
+            await inner.DisposeAsync();
+            await base.DisposeAsync();
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
     }
 }
