@@ -39,7 +39,7 @@ public sealed class MultipartBufferTests
             var (what, boundary, bodyBytes, sized) = cases[i];
             var (body, file) = Body(boundary, i, bodyBytes);
             Assert.Equal(bodyBytes, body.Length);
-            using var content = sized ? new ByteArrayContent(body) : new UnsizedContent(body);
+            using HttpContent content = sized ? new ByteArrayContent(body) : new UnsizedContent(body);
             content.Headers.TryAddWithoutValidation("Content-Type", $"multipart/form-data; boundary={boundary}");
             using var response = await server.Http.PostAsync("v1/packages", content);
             var text = await response.Content.ReadAsStringAsync();
