@@ -50,7 +50,8 @@ public sealed class MultipartBufferTests
             }
 
             var id = JsonDocument.Parse(text).RootElement.GetProperty("id").GetString()!;
-            Assert.True(file.AsSpan().SequenceEqual(await Api.DownloadAsync(server.Http, id, "f.bin")), $"{what}: the stored bytes differ");
+            var stored = await Api.DownloadAsync(server.Http, id, "f.bin");
+            Assert.True(file.SequenceEqual(stored), $"{what}: the stored bytes differ");
         }
     }
 
@@ -81,13 +82,14 @@ public sealed class MultipartBufferTests
         var tail = Encoding.ASCII.GetBytes($"\r\n--{boundary}--\r\n");
         var file = new byte[bodyBytes - head.Length - tail.Length];
         new Random(bodyBytes).NextBytes(file);
-        return ([.. head, .. file, .. tail], file);
+        byte[] body = [.. head, .. file, .. tail];
+        return (body, file);
     }
 
     /// <summary>Content whose length is not known in advance, so the client sends it chunked, without Content-Length.</summary>
     private sealed class UnsizedContent(byte[] bytes) : HttpContent
     {
-        protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) => stream.WriteAsync(bytes).AsTask();
+        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => stream.WriteAsync(bytes).AsTask();
 
         protected override bool TryComputeLength(out long length)
         {
