@@ -18,6 +18,7 @@ public static class MultipartForm
 {
     private const int MaxFieldBytes = 64 * 1024;
     private const int ReadBufferBytes = 64 * 1024;
+    private const int MinReadBufferBytes = 1024;
     private const int MaxBoundaryLength = 70;
     private const string Replacement = "\uFFFD";
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();
@@ -71,9 +72,7 @@ public static class MultipartForm
         Func<string, string, StoreError?> onField,
         Func<string, string, string, Stream, Task<StoreError?>> onFile)
     {
-        // A part's stream hands out at most the reader's buffer per read: 64 KiB instead of the default 16 KiB
-        // makes a quarter of the reads (and their async hand-offs) for a large file part.
-        var reader = new MultipartReader(boundary, context.Request.Body, ReadBufferBytes)
+        var reader = new MultipartReader(boundary, context.Request.Body, ReadBufferSize(context.Request.ContentLength, boundary))
         {
             HeadersLengthLimit = 16 * 1024,
             HeadersCountLimit = 16,
@@ -129,6 +128,21 @@ public static class MultipartForm
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The multipart reader's buffer for a body of <paramref name="contentLength"/> bytes. A part's stream hands out
+    /// at most this much per read, so a large or unsized body gets 64 KiB (a quarter of the reads, and of their async
+    /// hand-offs, of the default 16 KiB). A smaller body gets a buffer just larger than itself: the reader rents its
+    /// buffer from the shared array pool and never returns it (it does not dispose its buffered stream), so every
+    /// request allocates the whole buffer anew, and 64 KiB for a 4 KiB package was most of what a small write
+    /// allocated (docs/performance.md, "Server CPU per small write: the HTTP side").
+    /// </summary>
+    internal static int ReadBufferSize(long? contentLength, string boundary)
+    {
+        // The reader needs room for a boundary line: the boundary, CRLFs and the "--" markers.
+        var least = Math.Max(MinReadBufferBytes, boundary.Length + 8);
+        return contentLength is { } length && length < ReadBufferBytes ? (int)Math.Max(length + 1, least) : ReadBufferBytes;
     }
 
     /// <summary>Runs a read of the request body, turning the ways the body can be broken into <see cref="MalformedRequestException"/>.</summary>
