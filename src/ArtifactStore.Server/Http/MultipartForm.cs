@@ -18,6 +18,7 @@ public static class MultipartForm
 {
     private const int MaxFieldBytes = 64 * 1024;
     private const int ReadBufferBytes = 64 * 1024;
+    private const int LargeReadBufferBytes = 256 * 1024;
     private const int MaxBoundaryLength = 70;
     private const string Replacement = "\uFFFD";
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();
@@ -71,9 +72,7 @@ public static class MultipartForm
         Func<string, string, StoreError?> onField,
         Func<string, string, string, Stream, Task<StoreError?>> onFile)
     {
-        // A part's stream hands out at most the reader's buffer per read: 64 KiB instead of the default 16 KiB
-        // makes a quarter of the reads (and their async hand-offs) for a large file part.
-        var reader = new MultipartReader(boundary, context.Request.Body, ReadBufferBytes)
+        var reader = new MultipartReader(boundary, context.Request.Body, ReadBufferSize(context.Request.ContentLength))
         {
             HeadersLengthLimit = 16 * 1024,
             HeadersCountLimit = 16,
@@ -130,6 +129,18 @@ public static class MultipartForm
 
         return null;
     }
+
+    /// <summary>
+    /// The multipart reader's buffer for a body of this length (null: chunked, length unknown). A part's stream hands
+    /// out at most this much per read, and each read passes through half a dozen async layers (the part, the buffered
+    /// stream, Kestrel's body, its chunked decoder): for a large body 256 KiB against 64 KiB cut the server's CPU per
+    /// uploaded GiB by about a tenth (docs/performance.md, "Large uploads: the receive block, and what else was
+    /// tried"). Small bodies keep 64 KiB: the reader rents its buffer from the shared pool and never returns it
+    /// (dotnet/aspnetcore#57478), so each request allocates one, and 256 KiB would be a large-object allocation for
+    /// every small package.
+    /// </summary>
+    private static int ReadBufferSize(long? contentLength) =>
+        contentLength is null or >= 4 * LargeReadBufferBytes ? LargeReadBufferBytes : ReadBufferBytes;
 
     /// <summary>Runs a read of the request body, turning the ways the body can be broken into <see cref="MalformedRequestException"/>.</summary>
     private static async Task<T> ReadingClientAsync<T>(Func<Task<T>> read)
