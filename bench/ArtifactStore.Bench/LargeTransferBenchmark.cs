@@ -16,7 +16,9 @@ namespace ArtifactStore.Bench;
 /// </list>
 /// The machine is shared, so <c>dd</c> and the uploads alternate for a few rounds (the order swaps every round)
 /// and the median of the per-round ratios is reported; an unmeasured warm-up upload comes first. The server's
-/// peak resident memory (VmHWM) shows that uploads are streamed. Upload <i>i</i> sends the same bytes every
+/// peak resident memory (VmHWM) shows that uploads are streamed. With ARTIFACTSTORE_BENCH_BEFORE_DLL naming another
+/// build's artifactstore.dll, that build runs as a second server in the same rounds, and the table ends with this build
+/// against it (throughput and server CPU per GiB, medians of the per-round ratios). Upload <i>i</i> sends the same bytes every
 /// round (so rounds after the first find the blob already stored and disk use stays at uploads × size); the
 /// uploads of one round are distinct blobs.
 /// </summary>
@@ -38,7 +40,8 @@ internal static partial class LargeTransferBenchmark
         var size = (long)sizeMiB * Chunk;
         var work = Path.Combine(Path.GetTempPath(), "as-bench-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(work);
-        if (!EnoughSpace(work, size, uploads))
+        var servers = Environment.GetEnvironmentVariable("ARTIFACTSTORE_BENCH_BEFORE_DLL") is { Length: > 0 } ? 2 : 1;
+        if (!EnoughSpace(work, size, uploads, servers))
         {
             Directory.Delete(work);
             return 2;
@@ -48,45 +51,61 @@ internal static partial class LargeTransferBenchmark
         try
         {
             using var server = BenchServer.Start(Path.Combine(work, "root"));
-            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = uploads })
+            using var before = Environment.GetEnvironmentVariable("ARTIFACTSTORE_BENCH_BEFORE_DLL") is { Length: > 0 } beforeDll
+                ? BenchServer.StartBuild(beforeDll, Path.Combine(work, "before"), environment: null)
+                : null;
+            var targets = new List<Target> { new("this build", server, Client(server, uploads)) };
+            if (before is not null)
             {
-                BaseAddress = new Uri(server.Url + "/"),
-                Timeout = TimeSpan.FromHours(1),
-            };
+                targets.Add(new("the build before", before, Client(before, uploads)));
+            }
+
             var idleRss = server.PeakRss();
             // A long-running server has its hot paths compiled by the optimizing JIT; so should the measured one.
-            _ = await UploadAllAsync(http, Math.Min(size, 256L * Chunk), uploads, "bench/warm-up");
+            foreach (var target in targets)
+            {
+                _ = await UploadAllAsync(target.Http, Math.Min(size, 256L * Chunk), uploads, "bench/warm-up");
+            }
 
             var what = uploads == 1 ? $"{sizeMiB} MiB" : $"{uploads} x {sizeMiB} MiB at once";
             var total = size * uploads;
             var ddRates = new List<double>();
-            var uploadRates = new List<double>();
-            var ratios = new List<double>();
             string? id = null;
             for (var round = 1; round <= rounds; round++)
             {
-                TimeSpan dd = default, upload = default, serverCpu = default;
-                // Alternate which goes first, so neither always meets the other's leftover writeback.
-                foreach (var ddTurn in round % 2 == 1 ? new[] { true, false } : [false, true])
+                // dd and every build take turns; the order rotates every round, so none always meets another's
+                // leftover writeback or always runs first.
+                var turns = Enumerable.Range(0, targets.Count + 1).Select(i => (i + round - 1) % (targets.Count + 1)).ToList();
+                TimeSpan dd = default;
+                var line = new List<string>();
+                foreach (var turn in turns)
                 {
-                    if (ddTurn)
+                    if (turn == targets.Count)
                     {
                         dd = DdBaseline.Measure(work, sizeMiB, uploads);
                         continue;
                     }
 
-                    var cpuBefore = server.CpuTime();
+                    var target = targets[turn];
+                    var cpuBefore = target.Server.CpuTime();
                     var watch = Stopwatch.StartNew();
-                    id = (await UploadAllAsync(http, size, uploads, $"bench/large/{round}"))[0];
-                    upload = watch.Elapsed;
-                    serverCpu = server.CpuTime() - cpuBefore;
+                    var ids = await UploadAllAsync(target.Http, size, uploads, $"bench/large/{round}");
+                    target.Elapsed.Add(watch.Elapsed);
+                    target.CpuPerGiB.Add((target.Server.CpuTime() - cpuBefore).TotalSeconds / (total / 1073741824.0));
+                    if (turn == 0)
+                    {
+                        id = ids[0];
+                    }
                 }
 
                 ddRates.Add(total / dd.TotalSeconds / 1e6);
-                uploadRates.Add(total / upload.TotalSeconds / 1e6);
-                ratios.Add(dd.TotalSeconds / upload.TotalSeconds);
-                Console.WriteLine($"round {round}: dd {what}: {Rate(total, dd)}; upload {what}: {Rate(total, upload)}; " +
-                    $"ratio {ratios[^1]:F2} (server cpu {serverCpu.TotalSeconds:F2} s, {serverCpu.TotalSeconds / (total / 1073741824.0):F2} s per GiB, {Environment.ProcessorCount} cores)");
+                foreach (var target in targets)
+                {
+                    target.Ratios.Add(dd.TotalSeconds / target.Elapsed[^1].TotalSeconds);
+                    line.Add($"upload {what} ({target.Name}): {Rate(total, target.Elapsed[^1])}, ratio {target.Ratios[^1]:F2}, server cpu {target.CpuPerGiB[^1]:F2} s per GiB");
+                }
+
+                Console.WriteLine($"round {round}: dd {what}: {Rate(total, dd)}; {string.Join("; ", line)} ({Environment.ProcessorCount} cores)");
             }
 
             long? downloaded = null;
@@ -94,29 +113,62 @@ internal static partial class LargeTransferBenchmark
             if (uploads == 1)
             {
                 var watch = Stopwatch.StartNew();
-                downloaded = await DownloadAsync(http, id!);
+                downloaded = await DownloadAsync(targets[0].Http, id!);
                 download = watch.Elapsed;
             }
 
-            var peakRss = server.PeakRss();
-            var target = uploads == 1 ? 1.0 : 0.9;
+            var target0 = uploads == 1 ? 1.0 : 0.9;
             Console.WriteLine();
-            Console.WriteLine($"| {what}, medians of {rounds} rounds | MB/s | ratio |");
-            Console.WriteLine("|---|---|---|");
-            Console.WriteLine($"| dd if=/dev/zero bs=1M conv=fsync, {uploads} writer(s) | {Median(ddRates):F0} | 1.00 |");
-            Console.WriteLine($"| upload (multipart POST /v1/packages), {uploads} client(s) | {Median(uploadRates):F0} | {Median(ratios):F2} (target >= {target:F1}) |");
-            if (downloaded is { } received)
+            Console.WriteLine($"| {what}, medians of {rounds} rounds | MB/s | ratio to dd | server CPU per GiB | server peak RSS (VmHWM) |");
+            Console.WriteLine("|---|---|---|---|---|");
+            Console.WriteLine($"| dd if=/dev/zero bs=1M conv=fsync, {uploads} writer(s) | {Median(ddRates):F0} | 1.00 | | |");
+            foreach (var target in targets)
             {
-                Console.WriteLine($"| download (GET .../files/large.bin), one | {received / download.TotalSeconds / 1e6:F0} | |");
+                Console.WriteLine($"| upload (multipart POST /v1/packages), {uploads} client(s), {target.Name} | {Median(target.Elapsed.Select(e => total / e.TotalSeconds / 1e6)):F0} | " +
+                    $"{Median(target.Ratios):F2} (target >= {target0:F1}) | {Median(target.CpuPerGiB):F2} s | {target.Server.PeakRss() / 1024} MiB (idle {idleRss / 1024} MiB; target < 256 MiB) |");
             }
 
-            Console.WriteLine($"| server peak resident memory (VmHWM) | {peakRss / 1024} MiB (idle {idleRss / 1024} MiB) | target < 256 MiB |");
+            if (downloaded is { } received)
+            {
+                Console.WriteLine($"| download (GET .../files/large.bin), one, this build | {received / download.TotalSeconds / 1e6:F0} | | | |");
+            }
+
+            if (targets.Count == 2)
+            {
+                // Per round, so that both builds are compared under the same load.
+                var speed = Median(targets[0].Elapsed.Zip(targets[1].Elapsed, (now, then) => then.TotalSeconds / now.TotalSeconds));
+                var cpu = Median(targets[0].CpuPerGiB.Zip(targets[1].CpuPerGiB, (now, then) => now / then));
+                Console.WriteLine($"this build / the build before (medians of per-round ratios): throughput {speed:F2}, server CPU per GiB {cpu:F2}");
+            }
+
+            foreach (var target in targets)
+            {
+                target.Http.Dispose();
+            }
+
             return downloaded is null || downloaded == size ? 0 : 1;
         }
         finally
         {
             Directory.Delete(work, recursive: true);
         }
+    }
+
+    private static HttpClient Client(BenchServer server, int uploads) =>
+        new(new SocketsHttpHandler { MaxConnectionsPerServer = uploads })
+        {
+            BaseAddress = new Uri(server.Url + "/"),
+            Timeout = TimeSpan.FromHours(1),
+        };
+
+    /// <summary>One server measured in the rounds: its timings, CPU per GiB and ratios to dd.</summary>
+    private sealed record Target(string Name, BenchServer Server, HttpClient Http)
+    {
+        public List<TimeSpan> Elapsed { get; } = [];
+
+        public List<double> CpuPerGiB { get; } = [];
+
+        public List<double> Ratios { get; } = [];
     }
 
     /// <summary>Starts <paramref name="count"/> uploads at once and waits for all; answers their package ids.</summary>
@@ -155,9 +207,9 @@ internal static partial class LargeTransferBenchmark
     /// The run needs the uploads' blobs, their dd files while dd runs, and the warm-up: refuse to start (and
     /// say how to make a shorter run) rather than fill a shared disk.
     /// </summary>
-    private static bool EnoughSpace(string work, long size, int uploads)
+    private static bool EnoughSpace(string work, long size, int uploads, int servers)
     {
-        var needed = (2 * uploads * size) + (uploads * 256L * Chunk) + (2L << 30);
+        var needed = ((servers + 1) * uploads * size) + (servers * uploads * 256L * Chunk) + (2L << 30);
         var available = new DriveInfo(work).AvailableFreeSpace;
         if (available >= needed)
         {
@@ -171,7 +223,7 @@ internal static partial class LargeTransferBenchmark
     private static int IntArgument(string[] args, int index, int fallback) =>
         args.Length > index ? int.Parse(args[index], CultureInfo.InvariantCulture) : fallback;
 
-    private static double Median(List<double> values)
+    private static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToList();
         return sorted[sorted.Count / 2];
