@@ -111,6 +111,11 @@ public sealed class GracefulShutdownTests
             {
                 return;
             }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
+            {
+                // The kernel had completed this handshake into the listener's backlog just as the listener
+                // closed, and reset it: the listener is going. Try again until a connection is refused outright.
+            }
 
             await Task.Delay(50);
         }

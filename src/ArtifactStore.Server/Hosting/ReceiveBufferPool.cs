@@ -11,7 +11,7 @@ namespace ArtifactStore.Server.Hosting;
 /// 262,000 receives, each with its pipe hand-off and thread-pool dispatch — most of the server's CPU per
 /// uploaded byte (docs/performance.md, "Large uploads"). 64 KiB blocks took a sixteenth of that; 256 KiB blocks
 /// cut the server's CPU per uploaded GiB by about another tenth (fewer receives, each with its ACK and wake-up;
-/// docs/performance.md, "Large uploads: the receive block and the hashing pipeline"). A block is allocated
+/// docs/performance.md, "Large uploads: the receive block, and what else was tried"). A block is allocated
 /// uninitialized, so a small request touches only the pages it fills.
 /// A connection holds a block only while it has bytes in flight (Kestrel waits for data before it takes
 /// one), and at most <see cref="MaxRetained"/> free blocks are kept, so idle memory stays bounded.
