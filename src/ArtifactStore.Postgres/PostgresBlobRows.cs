@@ -31,6 +31,11 @@ internal static class PostgresBlobRows
         await StoreAsync(connection, transaction, digest,
             BlobAccounting.Released(await GetAsync(connection, transaction, digest, cancellationToken), at), cancellationToken);
 
+    /// <summary>An upload put a condemned blob's bytes again: the row after Core's rule (<see cref="BlobAccounting.Revived"/>).</summary>
+    public static async Task ReviveAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, BlobDigest digest, DateTimeOffset at, CancellationToken cancellationToken) =>
+        await StoreAsync(connection, transaction, digest,
+            BlobAccounting.Revived(await GetAsync(connection, transaction, digest, cancellationToken), at), cancellationToken);
+
     /// <summary>The blob was reaped: the row after Core's rule (<see cref="BlobAccounting.Reaped"/>).</summary>
     public static async Task ReapAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, BlobDigest digest, CancellationToken cancellationToken) =>
         await StoreAsync(connection, transaction, digest,

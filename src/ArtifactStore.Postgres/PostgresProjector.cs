@@ -140,6 +140,9 @@ internal static class PostgresProjector
                 case EventTypes.BlobReaped:
                     await PostgresBlobRows.ReapAsync(connection, transaction, BlobReaped.FromCbor(payload).Digest, cancellationToken);
                     break;
+                case EventTypes.BlobRevived:
+                    await PostgresBlobRows.ReviveAsync(connection, transaction, BlobRevived.FromCbor(payload).Digest, record.OccurredAt, cancellationToken);
+                    break;
                 case EventTypes.TokenCreated:
                     var token = TokenCreated.FromCbor(payload);
                     await ExecuteAsync("""

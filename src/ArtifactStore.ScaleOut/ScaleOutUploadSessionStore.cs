@@ -129,6 +129,9 @@ public sealed class ScaleOutUploadSessionStore(PostgresUploadSessionRows rows, S
             if (await blobs.StatAsync(sha256, cancellationToken) is { } stat && stat.Length == size)
             {
                 // The blob is there already: the session's parts are not needed (gone already when S3 completed them).
+                // It is published all the same, which finds it at its address and revives it if GC has condemned it
+                // (docs/gc.md, "Uploads without a package"), before the parts go.
+                await publish(staged, cancellationToken);
                 await blobs.AbortSessionAsync(id, row.S3UploadId, cancellationToken);
                 await locked.DeleteAsync(cancellationToken);
                 return staged;

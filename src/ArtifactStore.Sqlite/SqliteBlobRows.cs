@@ -41,6 +41,10 @@ internal static class SqliteBlobRows
     public static void ReleaseReference(SqliteConnection connection, SqliteTransaction transaction, BlobDigest digest, DateTimeOffset at) =>
         Store(connection, transaction, digest, BlobAccounting.Released(Get(connection, transaction, digest), at));
 
+    /// <summary>An upload put a condemned blob's bytes again: the row after Core's rule (<see cref="BlobAccounting.Revived"/>).</summary>
+    public static void Revive(SqliteConnection connection, SqliteTransaction transaction, BlobDigest digest, DateTimeOffset at) =>
+        Store(connection, transaction, digest, BlobAccounting.Revived(Get(connection, transaction, digest), at));
+
     /// <summary>The blob was reaped: the row after Core's rule (<see cref="BlobAccounting.Reaped"/>).</summary>
     public static void Reap(SqliteConnection connection, SqliteTransaction transaction, BlobDigest digest) =>
         Store(connection, transaction, digest, BlobAccounting.Reaped(Get(connection, transaction, digest)));

@@ -54,6 +54,9 @@ internal static class SqliteRetentionProjector
             case EventTypes.BlobReaped:
                 SqliteBlobRows.Reap(connection, transaction, BlobReaped.FromCbor(payload).Digest);
                 break;
+            case EventTypes.BlobRevived:
+                SqliteBlobRows.Revive(connection, transaction, BlobRevived.FromCbor(payload).Digest, record.OccurredAt);
+                break;
             case EventTypes.TokenCreated:
                 var token = TokenCreated.FromCbor(payload);
                 Execute("""

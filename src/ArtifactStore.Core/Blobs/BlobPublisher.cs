@@ -1,4 +1,5 @@
 using ArtifactStore.Core.Errors;
+using ArtifactStore.Core.Events;
 using ArtifactStore.Core.Storage;
 
 namespace ArtifactStore.Core.Blobs;
@@ -69,11 +70,69 @@ public static class BlobPublisher
     /// Puts <paramref name="staged"/> at their addresses (outside the write lock) and then runs a unit
     /// of work that references them, repeating both while a blob is being reaped.
     /// </summary>
-    public static async Task<Result<T>> WriteWithRetryAsync<T>(
+    public static Task<Result<T>> WriteWithRetryAsync<T>(
         IStoreDatabase database,
         IBlobStore blobs,
         IReadOnlyCollection<StagedBlob> staged,
         Func<IStoreWriter, CancellationToken, Task<Result<T>>> work,
+        ProtocolHooks? hooks,
+        CancellationToken cancellationToken) =>
+        PutAndRetryAsync(blobs, staged, ct => database.WriteAsync(work, ct), hooks, cancellationToken);
+
+    /// <summary>
+    /// Puts a blob that no package references yet (a finished upload session) at its address, so that it is there
+    /// for the package that will name it (docs/gc.md, "Uploads without a package"). Bytes with no row, or with a
+    /// <c>live</c> one, need nothing more. A <c>condemned</c> row may be reaped at any moment once its grace period
+    /// has run, so a unit of work appends <c>v1.blob.revived</c>, which starts the grace period again: the reaper
+    /// re-reads the row in a unit of its own before it marks it, and leaves it. A <c>deleting</c> row, or bytes
+    /// gone since the put, make the put and the check run again once the reaper is done. When this returns, the
+    /// blob is durable at its address and the collector leaves it at least a grace period.
+    /// </summary>
+    public static async Task PublishUnreferencedAsync(IStoreDatabase database, IBlobStore blobs, StagedBlob staged, string actor, ProtocolHooks? hooks, CancellationToken cancellationToken)
+    {
+        var published = await PutAndRetryAsync<bool>(blobs, [staged], async ct =>
+        {
+            // Most uploads meet no row or a live one: read outside the writer, and take it only for a condemned row.
+            var row = await database.Views.GetBlobAsync(staged.Digest, ct);
+            return row switch
+            {
+                { State: BlobState.Live } => true,
+                null => await blobs.StatAsync(staged.Digest, ct) is not null
+                    ? true
+                    : new StoreError(RetryCode, $"blob {staged.Digest} was removed after it was put"),
+                _ => await database.WriteAsync<bool>((writer, wct) => ReviveAsync(writer, blobs, staged, actor, wct), ct),
+            };
+        }, hooks, cancellationToken);
+        if (!published.IsSuccess)
+        {
+            throw new InvalidOperationException($"publishing blob {staged.Digest} failed: {published.Error.Message}");
+        }
+    }
+
+    /// <summary>The unit of work of <see cref="PublishUnreferencedAsync"/>: checks the row once more and revives it if it is still condemned.</summary>
+    private static async Task<Result<bool>> ReviveAsync(IStoreWriter writer, IBlobStore blobs, StagedBlob staged, string actor, CancellationToken cancellationToken)
+    {
+        if (await CheckAllAsync(writer, blobs, [staged], cancellationToken) is { } retry)
+        {
+            return retry;
+        }
+
+        if (await writer.GetBlobAsync(staged.Digest, cancellationToken) is { State: BlobState.Condemned })
+        {
+            await writer.AppendAsync(new NewEvent(EventTypes.SystemStream, EventTypes.BlobRevived, actor, new BlobRevived(staged.Digest).ToCbor()), cancellationToken);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Puts the blobs not kept inline, then runs <paramref name="afterPut"/>; while it answers <see cref="RetryCode"/>,
+    /// waits a little (20 ms, doubling, at most 1 s) and does both again.
+    /// </summary>
+    private static async Task<Result<T>> PutAndRetryAsync<T>(
+        IBlobStore blobs,
+        IReadOnlyCollection<StagedBlob> staged,
+        Func<CancellationToken, Task<Result<T>>> afterPut,
         ProtocolHooks? hooks,
         CancellationToken cancellationToken)
     {
@@ -90,7 +149,7 @@ public static class BlobPublisher
 
             // Between the put and the unit of work the bytes have no row: the orphan sweep may take them.
             await ProtocolHooks.ReachAsync(hooks, ProtocolHooks.UploadPut);
-            var result = await database.WriteAsync(work, cancellationToken);
+            var result = await afterPut(cancellationToken);
             if (result.IsSuccess || result.Error.Code != RetryCode)
             {
                 return result;

@@ -15,6 +15,7 @@ public static class EventTypes
     public const string PackageDeleted = "v1.package.deleted";
     public const string TombstonePurged = "v1.package.tombstone_purged";
     public const string BlobReaped = "v1.blob.reaped";
+    public const string BlobRevived = "v1.blob.revived";
     public const string TokenCreated = "v1.token.created";
     public const string TokenRevoked = "v1.token.revoked";
     public const string JobSubmitted = "v1.job.submitted";

@@ -34,6 +34,15 @@ public static class BlobAccounting
             _ => current with { RefCount = current.RefCount - 1 },
         };
 
+    /// <summary>
+    /// A finished upload no package references yet put the blob's bytes again (<c>v1.blob.revived</c>). A condemned
+    /// blob's grace period starts again at <paramref name="at"/>: the reaper leaves it as long as it leaves a fresh
+    /// upload's bytes, and a package that references it within that time makes it live. It stays unreferenced, so it
+    /// is collected a grace period after the upload if none does. Any other row is left as it is.
+    /// </summary>
+    public static BlobRow? Revived(BlobRow? current, DateTimeOffset at) =>
+        current is { State: BlobState.Condemned } ? current with { CondemnedAt = at } : current;
+
     /// <summary>The blob was reaped (<c>v1.blob.reaped</c>): its bytes are gone and so is its row.</summary>
     public static BlobRow? Reaped(BlobRow? current) => null;
 }

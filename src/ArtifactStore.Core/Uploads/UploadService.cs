@@ -1,6 +1,7 @@
 using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Configuration;
 using ArtifactStore.Core.Errors;
+using ArtifactStore.Core.Storage;
 
 namespace ArtifactStore.Core.Uploads;
 
@@ -11,7 +12,7 @@ namespace ArtifactStore.Core.Uploads;
 /// caller's id answers <see cref="UploadErrorCodes.UploadNotFound"/> like an id that never existed.
 /// Both <c>/v1/uploads</c> and the OCI blob push drive it.
 /// </summary>
-public sealed class UploadService(IUploadSessionStore sessions, IBlobStore blobs, UploadOptions options, TimeProvider time)
+public sealed class UploadService(IUploadSessionStore sessions, IBlobStore blobs, IStoreDatabase database, UploadOptions options, TimeProvider time, ProtocolHooks? hooks = null)
 {
     public UploadOptions Options => options;
 
@@ -56,7 +57,9 @@ public sealed class UploadService(IUploadSessionStore sessions, IBlobStore blobs
     /// <summary>
     /// Finishes the session: when its content has the digest <paramref name="expected"/>, puts it at its
     /// address in the blob store (durable on return) and removes the session. The blob has no row until a
-    /// package references it, so GC treats it as an orphan once it is older than <c>Gc:BlobGracePeriod</c>.
+    /// package references it, so GC treats it as an orphan once it is older than <c>Gc:BlobGracePeriod</c>;
+    /// bytes of a blob GC has condemned are revived, which gives them that grace period again
+    /// (<see cref="BlobPublisher.PublishUnreferencedAsync"/>).
     /// </summary>
     public async Task<Result<StagedBlob>> FinishAsync(Guid id, string owner, BlobDigest expected, CancellationToken cancellationToken)
     {
@@ -66,7 +69,8 @@ public sealed class UploadService(IUploadSessionStore sessions, IBlobStore blobs
             return found.Error;
         }
 
-        return await sessions.CompleteAsync(id, expected, async (staged, ct) => await blobs.PutAsync(staged, ct), cancellationToken);
+        return await sessions.CompleteAsync(id, expected,
+            (staged, ct) => BlobPublisher.PublishUnreferencedAsync(database, blobs, staged, owner, hooks, ct), cancellationToken);
     }
 
     /// <summary>Abandons a session and drops its bytes.</summary>

@@ -40,7 +40,7 @@ public sealed class StoreRuntime : IAsyncDisposable
         Idempotency = new IdempotencyGate(database, options.IdempotencyWindow);
         Retention = new RetentionService(database);
         Sweeper = new RetentionSweeper(database, time, Runs);
-        Uploads = parts.Uploads is { } sessions ? new UploadService(sessions, blobs, options.Uploads, time) : null;
+        Uploads = parts.Uploads is { } sessions ? new UploadService(sessions, blobs, database, options.Uploads, time, hooks) : null;
         Collector = new GarbageCollector(database, blobs, time, options.Gc, hooks, Runs, Uploads, FileLookups);
         Tokens = new TokenService(database, cacheLookups: parts.SingleProcess);
         JobLogs = parts.JobLogs;

@@ -194,7 +194,7 @@ public sealed class OciRegistryTests
         // Pushed bytes no manifest names yet are orphans to GC: no mount, a session instead.
         await AssertMountFallsBackAsync(server, layer.Digest);
 
-        await PushManifestAsync(server, "ci/base", config, layer, Short);
+        await PushManifestAsync(server, "ci/base", config, [layer], Short);
         await AssertMountedAsync(server, layer.Digest);
 
         // The image expires and GC deletes it: its blobs are condemned, and a mount falls back to an upload.
@@ -213,8 +213,95 @@ public sealed class OciRegistryTests
             Assert.Equal(HttpStatusCode.Created, finished.StatusCode);
         }
 
-        await PushManifestAsync(server, "other/app", config, layer, annotations: null);
+        await PushManifestAsync(server, "other/app", config, [layer], annotations: null);
         await AssertMountedAsync(server, layer.Digest);
+    }
+
+    [Fact]
+    public async Task re_uploading_condemned_blobs_monolithically_in_chunks_or_after_a_mount_revives_them_so_gc_leaves_them_for_the_manifest()
+    {
+        using var temp = new TempDirectory();
+        var root = temp.Combine("root");
+
+        // A grace period short enough to outlive: once it has passed, the reaper may take the condemned blobs at any
+        // moment, and only the uploads that come then can keep them for the manifest that follows.
+        var grace = TimeSpan.FromSeconds(4);
+        await using var server = await ServerProcess.StartAsync(root, StoreFiles.Config(temp, """
+            { "Retention": { "Classes": { "short": { "Duration": "00:00:02" } }, "SweepInterval": "1.00:00:00" },
+              "Gc": { "BlobGracePeriod": "00:00:04", "Interval": "1.00:00:00" } }
+            """));
+        var config = """{"architecture":"amd64","os":"linux","revived":true}"""u8.ToArray();
+        var chunked = OciLayout.MakeLayer("chunked.txt", string.Concat(Enumerable.Range(0, 2000).Select(i => $"line {i} of a layer sent in chunks\n")));
+        var mounted = OciLayout.MakeLayer("mounted.txt", "a layer sent on the session a mount fell back to");
+        foreach (var blob in new[] { config, chunked.Gzip, mounted.Gzip })
+        {
+            using var pushed = await SendAsync(server, HttpMethod.Post, $"v2/ci/base/blobs/uploads/?digest={OciLayout.Sha256(blob)}", null, body: blob);
+            Assert.Equal(HttpStatusCode.Created, pushed.StatusCode);
+        }
+
+        var first = await PushManifestAsync(server, "ci/base", config, [chunked, mounted], Short);
+
+        // The image expires and GC deletes it: every blob it held is condemned, and stays so past the grace period.
+        var expiresAt = DateTimeOffset.Parse((await PackageAsync(server, null!, "ci/base", "v1")).GetProperty("retention").GetProperty("expires_at").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        await Task.Delay(expiresAt.AddSeconds(1) - DateTimeOffset.UtcNow is { TotalMilliseconds: > 0 } wait ? wait : TimeSpan.Zero);
+        Assert.Equal(HttpStatusCode.OK, (await Api.SendAsync(server.Http, HttpMethod.Post, "v1/admin/retention/sweep")).Status);
+        var (deletedStatus, deleted) = await Api.SendAsync(server.Http, HttpMethod.Post, "v1/admin/gc");
+        Assert.Equal(HttpStatusCode.OK, deletedStatus);
+        Assert.Equal(1, deleted.GetProperty("packages_deleted").GetArrayLength());
+        await Task.Delay(grace + TimeSpan.FromMilliseconds(500));
+
+        // The client sends the bytes again: in one request, in chunks, and on the session a mount falls back to.
+        using (var monolithic = await SendAsync(server, HttpMethod.Post, $"v2/other/app/blobs/uploads/?digest={OciLayout.Sha256(config)}", null, body: config))
+        {
+            Assert.Equal(HttpStatusCode.Created, monolithic.StatusCode);
+        }
+
+        using (var begun = await SendAsync(server, HttpMethod.Post, "v2/other/app/blobs/uploads/", null))
+        {
+            var location = begun.Headers.Location!.OriginalString;
+            var half = chunked.Gzip.Length / 2;
+            using var head = await SendAsync(server, HttpMethod.Patch, location, null, body: chunked.Gzip[..half], contentRange: $"0-{half - 1}");
+            Assert.Equal(HttpStatusCode.Accepted, head.StatusCode);
+            using var tail = await SendAsync(server, HttpMethod.Patch, location, null, body: chunked.Gzip[half..], contentRange: $"{half}-{chunked.Gzip.Length - 1}");
+            Assert.Equal(HttpStatusCode.Accepted, tail.StatusCode);
+            using var finished = await SendAsync(server, HttpMethod.Put, $"{location}?digest={chunked.Digest}", null);
+            Assert.Equal(HttpStatusCode.Created, finished.StatusCode);
+        }
+
+        var session = await AssertMountFallsBackAsync(server, mounted.Digest);
+        using (var finished = await SendAsync(server, HttpMethod.Put, $"{session}?digest={mounted.Digest}", null, body: mounted.Gzip))
+        {
+            Assert.Equal(HttpStatusCode.Created, finished.StatusCode);
+        }
+
+        // GC reaps what nobody sent again (the expired image's manifest), and leaves the three blobs the uploads revived.
+        var revived = new[] { OciLayout.Sha256(config), chunked.Digest, mounted.Digest };
+        var (gcStatus, gc) = await Api.SendAsync(server.Http, HttpMethod.Post, "v1/admin/gc");
+        Assert.Equal(HttpStatusCode.OK, gcStatus);
+        var reaped = gc.GetProperty("blobs_reaped").EnumerateArray().Select(b => b.GetProperty("digest").GetString()).ToList();
+        Assert.Contains(first, reaped);
+        Assert.Empty(reaped.Intersect(revived));
+        Assert.All(revived, digest => Assert.True(File.Exists(BlobFile(root, digest)), digest));
+
+        var second = await PushManifestAsync(server, "other/app", config, [chunked, mounted], annotations: null);
+        using (var manifest = await SendAsync(server, HttpMethod.Get, "v2/other/app/manifests/v1", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, manifest.StatusCode);
+            Assert.Equal(second, manifest.Headers.GetValues("Docker-Content-Digest").Single());
+        }
+
+        foreach (var blob in new[] { config, chunked.Gzip, mounted.Gzip })
+        {
+            using var pulled = await SendAsync(server, HttpMethod.Get, $"v2/other/app/blobs/{OciLayout.Sha256(blob)}", null);
+            Assert.Equal(HttpStatusCode.OK, pulled.StatusCode);
+            Assert.Equal(blob, await pulled.Content.ReadAsByteArrayAsync());
+        }
+
+        // Each revival is in the log, on the system stream, by the uploader.
+        var (_, events) = await Api.GetJsonAsync(server.Http, "v1/events?after=0&limit=1000");
+        var revivals = events.GetProperty("events").EnumerateArray().Where(e => e.GetProperty("type").GetString() == "v1.blob.revived").ToList();
+        Assert.Equal(revived.Order(StringComparer.Ordinal), revivals.Select(e => e.GetProperty("payload").GetProperty("sha256").GetString()!).Order(StringComparer.Ordinal));
+        Assert.All(revivals, e => Assert.Equal("system", e.GetProperty("stream").GetString()));
     }
 
     /// <summary>A mount of <paramref name="digest"/> into <c>other/app</c> answered 201 at the blob's address.</summary>
@@ -236,14 +323,15 @@ public sealed class OciRegistryTests
         return location;
     }
 
-    private static async Task PushManifestAsync(ServerProcess server, string repository, byte[] config, OciLayout.Layer layer, IReadOnlyDictionary<string, string>? annotations)
+    /// <summary>Pushes an image manifest of <paramref name="config"/> and <paramref name="layers"/> as <c>v1</c>, answered 201; returns its digest.</summary>
+    private static async Task<string> PushManifestAsync(ServerProcess server, string repository, byte[] config, IReadOnlyList<OciLayout.Layer> layers, IReadOnlyDictionary<string, string>? annotations)
     {
         var manifest = new Dictionary<string, object>
         {
             ["schemaVersion"] = 2,
             ["mediaType"] = OciLayout.ManifestType,
             ["config"] = OciLayout.Descriptor("application/vnd.oci.image.config.v1+json", config),
-            ["layers"] = new[] { OciLayout.Descriptor(OciLayout.LayerType, layer.Gzip) },
+            ["layers"] = layers.Select(l => OciLayout.Descriptor(OciLayout.LayerType, l.Gzip)).ToArray(),
         };
         if (annotations is not null)
         {
@@ -252,6 +340,7 @@ public sealed class OciRegistryTests
 
         using var pushed = await SendAsync(server, HttpMethod.Put, $"v2/{repository}/manifests/v1", null, body: JsonSerializer.SerializeToUtf8Bytes(manifest), contentType: OciLayout.ManifestType);
         Assert.True(pushed.StatusCode == HttpStatusCode.Created, await pushed.Content.ReadAsStringAsync());
+        return pushed.Headers.GetValues("Docker-Content-Digest").Single();
     }
 
     [Fact]
