@@ -125,8 +125,10 @@ public sealed class ScaleOutBackend(StoreBackendSettings settings) : IStoreBacke
     public async Task<Result<StoreSnapshotReader>> OpenSnapshotAsync(string path, CancellationToken cancellationToken)
     {
         PostgresSnapshot snapshot;
+        PostgresStoreIdentity? identity;
         try
         {
+            identity = await PostgresStoreIdentity.ReadAsync(ConnectionString, cancellationToken);
             snapshot = await PostgresSnapshot.OpenAsync(ConnectionString, cancellationToken);
         }
         catch (SchemaTooNewException e)
@@ -138,7 +140,10 @@ public sealed class ScaleOutBackend(StoreBackendSettings settings) : IStoreBacke
             return new StoreError(ErrorCodes.StorageUnavailable, $"the PostgreSQL database does not answer ({e.Message})");
         }
 
-        return new StoreSnapshotReader(snapshot, new InlineBlobStore(new S3BlobStore(ScaleOutSettings.S3(settings), Path.Combine(Path.GetFullPath(path), "tmp")), snapshot));
+        return new StoreSnapshotReader(snapshot, new InlineBlobStore(new S3BlobStore(ScaleOutSettings.S3(settings), Path.Combine(Path.GetFullPath(path), "tmp")), snapshot))
+        {
+            StoreId = identity?.StoreId,
+        };
     }
 
     /// <summary>The blobs of an embedded root or backup (the source of <c>fsck --repair --blobs-from</c>).</summary>

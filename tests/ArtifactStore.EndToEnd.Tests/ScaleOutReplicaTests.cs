@@ -332,13 +332,14 @@ public sealed class ScaleOutReplicaTests
     }
 
     [Fact]
-    public async Task every_replica_reports_the_shared_stores_id_as_ready_not_its_own_data_roots()
+    public async Task every_replica_and_fsck_on_its_root_report_the_shared_stores_id_not_the_data_roots()
     {
         using var temp = new TempDirectory();
         await using var store = await ScaleOutStore.CreateAsync();
         await using var first = await store.StartReplicaAsync(temp.Combine("first"));
         await using var second = await store.StartReplicaAsync(temp.Combine("second"));
         var shared = (string)(await store.ScalarAsync("SELECT store_id FROM store_identity"))!;
+        var own = new List<string>();
 
         foreach (var (replica, root) in new[] { (first, temp.Combine("first")), (second, temp.Combine("second")) })
         {
@@ -348,8 +349,22 @@ public sealed class ScaleOutReplicaTests
 
             // The replica's own root has an id of its own, which is not the store's.
             using var marker = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(root, "artifactstore-root.json")));
-            Assert.NotEqual(shared, marker.RootElement.GetProperty("store_id").GetString());
+            own.Add(marker.RootElement.GetProperty("store_id").GetString()!);
+            Assert.NotEqual(shared, own[^1]);
         }
+
+        // fsck names the store it checks: the shared one, from a served replica's root and, once every replica has
+        // stopped, when it repairs.
+        var (exit, stdout, stderr) = await Cli.RunAsync(["fsck", "--data-root", temp.Combine("second")], store.Environment());
+        Assert.True(exit == 0, $"fsck exited {exit}:\n{stdout}\n{stderr}");
+        Assert.Contains($"(store {shared}, profile 'dev') while a server holds it", stdout, StringComparison.Ordinal);
+        Assert.All(own, id => Assert.DoesNotContain(id, stdout, StringComparison.Ordinal));
+        Assert.Equal(0, await first.StopAsync());
+        Assert.Equal(0, await second.StopAsync());
+        (exit, stdout, stderr) = await Cli.RunAsync(["fsck", "--repair", "--replicas-stopped", "--data-root", temp.Combine("first")], store.Environment());
+        Assert.True(exit == 0, $"fsck --repair exited {exit}:\n{stdout}\n{stderr}");
+        Assert.Contains($"(store {shared}, profile 'dev'), holding the root", stdout, StringComparison.Ordinal);
+        Assert.All(own, id => Assert.DoesNotContain(id, stdout, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -62,17 +62,21 @@ internal static class FsckCommand
 
             if (!repairing)
             {
-                Console.WriteLine($"fsck: checking {Path.GetFullPath(options.DataRoot)} (store {marker.StoreId}, profile '{marker.Profile}')" +
-                    (served ? " while a server holds it: reading a snapshot, changing nothing" : string.Empty));
-                var checkedRoot = await StoreFsck.CheckAsync(StoreBackends.Find(options), options.DataRoot, options.Gc.BlobGracePeriod, TimeProvider.System, cancellationToken);
-                if (!checkedRoot.IsSuccess)
+                var snapshot = await StoreBackends.Find(options).OpenSnapshotAsync(options.DataRoot, cancellationToken);
+                if (!snapshot.IsSuccess)
                 {
-                    await Console.Error.WriteLineAsync($"artifactstore: {checkedRoot.Error.Message}");
+                    await Console.Error.WriteLineAsync($"artifactstore: {snapshot.Error.Message}");
                     return ExitCodes.RootUnavailable;
                 }
 
-                Print(checkedRoot.Value);
-                return ExitCode(checkedRoot.Value);
+                await using var reader = snapshot.Value;
+
+                // A store kept outside the data root (scale-out) has the id its backend names, shared by every replica.
+                Console.WriteLine($"fsck: checking {Path.GetFullPath(options.DataRoot)} (store {reader.StoreId ?? marker.StoreId}, profile '{marker.Profile}')" +
+                    (served ? " while a server holds it: reading a snapshot, changing nothing" : string.Empty));
+                var report = await StoreFsck.CheckAsync(reader, options.Gc.BlobGracePeriod, TimeProvider.System, cancellationToken);
+                Print(report);
+                return ExitCode(report);
             }
 
             var (opened, exitCode) = await StoreOptionsArguments.OpenAsync(loaded, cancellationToken);
@@ -82,7 +86,7 @@ internal static class FsckCommand
             }
 
             await using var runtime = opened;
-            Console.WriteLine($"fsck --repair: {runtime.Root.Path} (store {runtime.Root.StoreId}, profile '{runtime.Root.Profile}'), holding the root");
+            Console.WriteLine($"fsck --repair: {runtime.Root.Path} (store {runtime.StoreId}, profile '{runtime.Root.Profile}'), holding the root");
             var outcome = await StoreFsck.RepairAsync(runtime, source, Environment.UserName, cancellationToken);
             Console.WriteLine("before repair:");
             Print(outcome.Before);

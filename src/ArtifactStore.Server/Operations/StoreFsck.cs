@@ -24,8 +24,12 @@ public static class StoreFsck
         }
 
         await using var reader = opened.Value;
-        return await new StoreChecker(reader.Blobs, time, gracePeriod).CheckAsync(reader.Snapshot, cancellationToken);
+        return await CheckAsync(reader, gracePeriod, time, cancellationToken);
     }
+
+    /// <summary>Checks the store a snapshot opened by its backend (<see cref="IStoreBackend.OpenSnapshotAsync"/>) reads.</summary>
+    public static Task<FsckReport> CheckAsync(StoreSnapshotReader reader, TimeSpan gracePeriod, TimeProvider time, CancellationToken cancellationToken) =>
+        new StoreChecker(reader.Blobs, time, gracePeriod).CheckAsync(reader.Snapshot, cancellationToken);
 
     /// <summary>Checks a store this process has open (its schema is current, so the check cannot be refused).</summary>
     private static async Task<FsckReport> CheckOpenedAsync(StoreRuntime store, CancellationToken cancellationToken) =>

@@ -183,7 +183,7 @@ public static class StoreRestore
     public static async Task RecordAsync(StoreRuntime store, BackupManifest manifest, string actor, CancellationToken cancellationToken)
     {
         var restored = new StoreRestored(
-            manifest.Marker.StoreId, manifest.Marker.Profile, store.Root.StoreId, store.Root.Profile, manifest.CreatedAt, manifest.HeadSeq);
+            manifest.Marker.StoreId, manifest.Marker.Profile, store.StoreId, store.Root.Profile, manifest.CreatedAt, manifest.HeadSeq);
         var result = await store.Database.WriteAsync<bool>(async (writer, ct) =>
         {
             await writer.AppendAsync(new NewEvent(EventTypes.SystemStream, EventTypes.StoreRestored, actor, restored.ToCbor()), ct);
