@@ -5,6 +5,7 @@ using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Configuration;
 using ArtifactStore.Core.Packages;
 using ArtifactStore.Core.Roots;
+using ArtifactStore.Core.Storage;
 using ArtifactStore.Sqlite;
 
 namespace ArtifactStore.Bench;
@@ -20,7 +21,7 @@ namespace ArtifactStore.Bench;
 /// </summary>
 internal static class SmallUploadInProcess
 {
-    public sealed record Measured(double Rate, long Created, long Batches, double CpuMsPerPackage, double SwitchesPerPackage);
+    public sealed record Measured(double Rate, long Created, long Batches, double CpuMsPerPackage, double SwitchesPerPackage, GroupCommitSnapshot Writer);
 
     public static async Task<int> RunRoundsAsync(string[] args)
     {
@@ -39,6 +40,7 @@ internal static class SmallUploadInProcess
                 runs.Add(measured);
                 Console.WriteLine($"round {round}: {measured.Rate:F0} packages/s, {measured.CpuMsPerPackage:F3} ms CPU and {measured.SwitchesPerPackage:F2} voluntary context switches per package, " +
                     $"{(double)measured.Created / Math.Max(1, measured.Batches):F1} packages per commit");
+                Console.WriteLine("  " + WriterLine(measured.Writer));
             }
 
             Console.WriteLine($"| in-process, {clients} callers | {Median(runs.Select(r => r.Rate)):F0} packages/s | {Median(runs.Select(r => r.CpuMsPerPackage)):F3} ms CPU per package | " +
@@ -71,14 +73,32 @@ internal static class SmallUploadInProcess
 
         _ = await LoadAsync(packages, clients, warmUp, round: 0);
         var batchesBefore = database.CommittedBatches;
+        var writerBefore = database.WriterStats!;
         using var self = Process.GetCurrentProcess();
         var cpuBefore = self.TotalProcessorTime;
         var switchesBefore = ContextSwitches();
         var (created, elapsed) = await LoadAsync(packages, clients, duration, round: 1);
         self.Refresh();
+        var writer = database.WriterStats!.Since(writerBefore);
         var perPackage = Math.Max(1, created);
         return new Measured(created / elapsed.TotalSeconds, created, database.CommittedBatches - batchesBefore,
-            (self.TotalProcessorTime - cpuBefore).TotalMilliseconds / perPackage, (double)(ContextSwitches() - switchesBefore) / perPackage);
+            (self.TotalProcessorTime - cpuBefore).TotalMilliseconds / perPackage, (double)(ContextSwitches() - switchesBefore) / perPackage, writer);
+    }
+
+    /// <summary>
+    /// The one writer's time over the measured seconds, per unit of work (a unit is a package here): wall time running
+    /// units (statements, savepoints), flushing, committing (WAL append and fsync), the share of the time it was busy,
+    /// its thread's own CPU, and how long a caller waited from enqueue to its batch's start and to its answer.
+    /// </summary>
+    public static string WriterLine(GroupCommitSnapshot w)
+    {
+        var units = Math.Max(1, w.Units);
+        var wall = Math.Max(1e-9, w.BusySeconds + w.IdleSeconds);
+        return $"writer: busy {100 * w.BusySeconds / wall:F0}%, {(double)w.Units / Math.Max(1, w.Batches):F1} units per batch; per unit ms: " +
+            $"units {1000 * w.UnitSeconds / units:F3}, flush {1000 * w.FlushSeconds / units:F3}, commit {1000 * w.CommitSeconds / units:F3}, " +
+            $"other {1000 * (w.BusySeconds - w.UnitSeconds - w.FlushSeconds - w.CommitSeconds) / units:F3}, idle {1000 * w.IdleSeconds / units:F3}, " +
+            $"thread CPU {1000 * w.ThreadCpuSeconds / units:F3}; per batch ms: commit {1000 * w.CommitSeconds / Math.Max(1, w.Batches):F2}; " +
+            $"caller wait ms: to start {1000 * w.QueuedSeconds / units:F2}, to answer {1000 * w.AnsweredSeconds / units:F2}";
     }
 
     // Voluntary context switches of every thread of this process (Linux; 0 elsewhere): a thread that blocks or parks,

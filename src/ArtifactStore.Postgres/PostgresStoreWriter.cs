@@ -1,5 +1,4 @@
 using ArtifactStore.Core.Blobs;
-using ArtifactStore.Core.Encoding;
 using ArtifactStore.Core.Events;
 using ArtifactStore.Core.Idempotency;
 using ArtifactStore.Core.Jobs;
@@ -31,7 +30,7 @@ internal sealed class PostgresStoreWriter(NpgsqlConnection connection, NpgsqlTra
     public async Task<EventRecord> AppendAsync(NewEvent newEvent, CancellationToken cancellationToken)
     {
         var seq = HeadSeq + 1;
-        var payload = Cbor.Encode(newEvent.Payload);
+        var payload = newEvent.EncodePayload();
         var hash = EventChain.ComputeHash(seq, newEvent.Stream, newEvent.Type, Now, newEvent.Actor, payload, HeadHash);
         var record = new EventRecord(seq, newEvent.Stream, newEvent.Type, Now, newEvent.Actor, payload, HeadHash, hash);
         await PostgresEvents.InsertAsync(connection, transaction, record, cancellationToken);

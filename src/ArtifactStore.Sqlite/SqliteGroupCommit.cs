@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Storage;
 using ArtifactStore.Core.Time;
@@ -46,6 +47,9 @@ internal sealed class SqliteGroupCommit : IAsyncDisposable
     /// <summary>How many batches have committed (for tests that check that batching happens).</summary>
     public long CommittedBatches { get; private set; }
 
+    /// <summary>Where the writer's time goes (the bench's in-process mode prints it).</summary>
+    public GroupCommitStats Stats => _queue.Stats;
+
     public Task<Result<T>> WriteAsync<T>(Func<IStoreWriter, CancellationToken, Task<Result<T>>> work, CancellationToken cancellationToken) =>
         _queue.WriteAsync(work, cancellationToken);
 
@@ -70,6 +74,7 @@ internal sealed class SqliteGroupCommit : IAsyncDisposable
         SqliteTransaction? transaction = null;
         try
         {
+            var started = Stopwatch.GetTimestamp();
             transaction = _connection.BeginTransaction(deferred: false);
             var (seq, hash) = (_headSeq, _headHash);
             var flushes = new List<Func<CancellationToken, Task>>();
@@ -103,13 +108,16 @@ internal sealed class SqliteGroupCommit : IAsyncDisposable
 
             // What the kept units put outside the database (blobs at their addresses) is made durable
             // first, once for all of them: nothing may commit that points at bytes that could vanish.
+            var unitsRan = Stopwatch.GetTimestamp();
             foreach (var flush in flushes)
             {
                 await flush(CancellationToken.None);
             }
 
             // Durability point: with synchronous=FULL the commit has reached the disk when it returns.
+            var flushed = Stopwatch.GetTimestamp();
             transaction.Commit();
+            Stats.AddSplit(unitsRan - started, flushed - unitsRan, Stopwatch.GetTimestamp() - flushed);
             (_headSeq, _headHash) = (seq, hash);
             CommittedBatches++;
         }

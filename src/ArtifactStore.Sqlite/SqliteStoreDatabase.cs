@@ -144,6 +144,9 @@ public sealed class SqliteStoreDatabase : IStoreDatabase
     /// <summary>How many group commits have completed since this database was opened.</summary>
     internal long CommittedBatches => _commits?.CommittedBatches ?? 0;
 
+    /// <summary>Where the one writer's time has gone since this database was opened (null before it opened).</summary>
+    internal GroupCommitSnapshot? WriterStats => _commits?.Stats.Snapshot();
+
     public Task<Result<T>> WriteAsync<T>(Func<IStoreWriter, CancellationToken, Task<Result<T>>> work, CancellationToken cancellationToken)
     {
         var commits = _commits ?? throw new InvalidOperationException("the database is not initialized");

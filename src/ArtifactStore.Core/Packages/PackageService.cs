@@ -43,10 +43,10 @@ public sealed class PackageService(
         }
 
         await ProtocolHooks.ReachAsync(hooks, ProtocolHooks.UploadStaged);
-        Result<PackageView> result;
+        Result<DateTimeOffset> result;
         try
         {
-            result = await WriteWithPackageAsync<PackageView>(package, async (writer, ct) =>
+            result = await WriteWithPackageAsync<DateTimeOffset>(package, async (writer, ct) =>
             {
                 if (claim is not null && !await IdempotencyGate.StillOwnsAsync(writer, claim, ct))
                 {
@@ -63,7 +63,8 @@ public sealed class PackageService(
                     await writer.PutIdempotencyAsync(_idempotency.Completed(claim, package.Fingerprint, package.Id.ToString(), writer.Now), ct);
                 }
 
-                return CreatedView(package, actor, writer.Now);
+                // The answer is built after the commit, off the serialized writer: the unit only says when it ran.
+                return writer.Now;
             }, cancellationToken);
         }
         finally
@@ -81,7 +82,7 @@ public sealed class PackageService(
         // The package is durable and visible from here on. The answer is built from what the unit of work wrote, not
         // read back: a read after the commit costs a reader connection and about six queries per package
         // (docs/performance.md, "Server CPU per small write").
-        return new PackageCreation(result.Value, Replayed: false);
+        return new PackageCreation(CreatedView(package, actor, result.Value), Replayed: false);
     }
 
     /// <summary>
@@ -156,7 +157,7 @@ public sealed class PackageService(
         }
 
         var stream = EventTypes.PackageStream(package.Id);
-        await writer.AppendAsync(new NewEvent(stream, EventTypes.PackageCreated, actor, package.Created.ToCbor()), cancellationToken);
+        await writer.AppendAsync(new NewEvent(stream, EventTypes.PackageCreated, actor, package.CreatedPayload), cancellationToken);
         var applied = new RetentionDefaultApplied(package.Id, package.RetentionClass.Name, package.RetentionClass.ExpiryFrom(writer.Now));
         await writer.AppendAsync(new NewEvent(stream, EventTypes.RetentionDefaultApplied, actor, applied.ToCbor()), cancellationToken);
         return null;

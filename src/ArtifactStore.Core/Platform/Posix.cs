@@ -6,7 +6,7 @@ namespace ArtifactStore.Core.Platform;
 
 /// <summary>
 /// The few POSIX calls .NET does not expose: advisory whole-file locks, directory fsync, realpath,
-/// file identity (statx), free space (statvfs), access checks, file status flags (fcntl) and signals
+/// file identity (statx), free space (statvfs), access checks, file status flags (fcntl), a thread's CPU clock and signals
 /// (kill). Every other class calls these through here rather than declaring its own P/Invoke. Linux-only by design (the service
 /// targets Linux hosts and containers).
 /// </summary>
@@ -79,6 +79,20 @@ internal static partial class Posix
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);
+
+    /// <summary>clock_gettime's clock for the calling thread's own CPU time.</summary>
+    public const int ClockThreadCpuTimeId = 3;
+
+    [LibraryImport("libc", EntryPoint = "clock_gettime")]
+    public static partial int ClockGetTime(int clock, out TimeSpec time);
+
+    /// <summary>struct timespec on 64-bit Linux.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
 
     /// <summary>
     /// fcntl(2) <c>F_GETFL</c> then <c>F_SETFL</c>: turns the file status flags <paramref name="add"/> on and

@@ -43,6 +43,9 @@ internal sealed class GroupCommitQueue : IAsyncDisposable
         return pending.Completion;
     }
 
+    /// <summary>Where the loop's time goes; the adapter adds its own split of each batch.</summary>
+    public GroupCommitStats Stats { get; } = new();
+
     /// <summary>Stops taking units, finishes the ones already queued, and stops the loop.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -53,8 +56,11 @@ internal sealed class GroupCommitQueue : IAsyncDisposable
     private async Task RunAsync()
     {
         var batch = new List<PendingWrite>(_maxBatch);
+        var idleSince = Stopwatch.GetTimestamp();
         while (await _queue.Reader.WaitToReadAsync())
         {
+            var started = Stopwatch.GetTimestamp();
+            Stats.AddIdle(started - idleSince);
             while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var next))
             {
                 if (next.CancellationToken.IsCancellationRequested)
@@ -69,7 +75,8 @@ internal sealed class GroupCommitQueue : IAsyncDisposable
 
             if (batch.Count > 0)
             {
-                var started = Stopwatch.GetTimestamp();
+                var thread = Environment.CurrentManagedThreadId;
+                var cpu = GroupCommitStats.ThreadCpuNanoseconds();
                 try
                 {
                     await _commitBatch(batch);
@@ -85,8 +92,27 @@ internal sealed class GroupCommitQueue : IAsyncDisposable
                     }
                 }
 
+                Record(batch, started, thread, cpu);
                 batch.Clear();
             }
+
+            idleSince = Stopwatch.GetTimestamp();
         }
+    }
+
+    // The batch's callers were answered just now (their continuations run elsewhere). Its thread's CPU time counts only
+    // when the batch ran on one thread throughout (a flush that yields may move it), so it is a lower bound.
+    private void Record(List<PendingWrite> batch, long started, int thread, long cpuBefore)
+    {
+        var answered = Stopwatch.GetTimestamp();
+        var cpuAfter = Environment.CurrentManagedThreadId == thread && cpuBefore >= 0 ? GroupCommitStats.ThreadCpuNanoseconds() : -1;
+        long queued = 0, waited = 0;
+        foreach (var pending in batch)
+        {
+            queued += started - pending.QueuedAt;
+            waited += answered - pending.QueuedAt;
+        }
+
+        Stats.AddBatch(batch.Count, answered - started, cpuAfter >= 0 ? cpuAfter - cpuBefore : 0, queued, waited);
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using ArtifactStore.Core.Errors;
 
@@ -11,6 +12,9 @@ namespace ArtifactStore.Core.Storage;
 internal abstract class PendingWrite
 {
     public abstract CancellationToken CancellationToken { get; }
+
+    /// <summary>When the unit was queued (<see cref="Stopwatch.GetTimestamp"/>), for <see cref="GroupCommitStats"/>.</summary>
+    public long QueuedAt { get; } = Stopwatch.GetTimestamp();
 
     /// <summary>What the work threw, as the caller will see it (null when it threw nothing).</summary>
     public abstract Exception? Thrown { get; }
