@@ -5,7 +5,7 @@ using ArtifactStore.Server.Hosting;
 using ArtifactStore.Server.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features.Authentication;
+using Microsoft.AspNetCore.Authentication;
 
 namespace ArtifactStore.EndToEnd.Tests;
 
