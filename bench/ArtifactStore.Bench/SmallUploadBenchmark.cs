@@ -1,6 +1,8 @@
+using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Headers;
 
 namespace ArtifactStore.Bench;
 
@@ -76,6 +78,7 @@ internal static class SmallUploadBenchmark
             var baseline = new List<Measured>();
             var inlineRuns = new List<Measured>();
             var inlineWrkRuns = new List<Measured>();
+            var inlineFormRuns = new List<Measured>();
             var fileRuns = new List<Measured>();
             var beforeRuns = new List<Measured>();
             var beforeWrkRuns = new List<Measured>();
@@ -84,6 +87,7 @@ internal static class SmallUploadBenchmark
                 baseline.Add(CreateWriteFsyncEach(Path.Combine(work, "baseline-" + round), duration, fileSize));
                 fileRuns.Add(await MeasureAsync(files, filesHttp, clients, duration, round, fileSize, acknowledged[files]));
                 inlineRuns.Add(await MeasureAsync(inline, inlineHttp, clients, duration, round, fileSize, acknowledged[inline]));
+                inlineFormRuns.Add(await MeasureAsync(inline, inlineHttp, clients, duration, round, fileSize, acknowledged[inline], formPerRequest: true));
                 if (wrk)
                 {
                     inlineWrkRuns.Add(MeasureWrk(inline, work, clients, duration, fileSize, acknowledged[inline]));
@@ -106,7 +110,7 @@ internal static class SmallUploadBenchmark
             var baseRate = Median(baseline.Select(b => b.Rate));
             Console.WriteLine();
             Console.WriteLine($"small durable writes: {clients} clients, unique {fileSize} B files, one-file packages; medians of {rounds} interleaved rounds of {seconds:F0} s");
-            Console.WriteLine("(client: .NET = this process's HttpClients, bodies prepared before the timed window; wrk = wrk -t2 -c" +
+            Console.WriteLine("(client: .NET = this process's HttpClients, bodies prepared before the timed window (or, the bench's client before, a form built per request); wrk = wrk -t2 -c" +
                 $"{clients} with a Lua script; client CPU per item is the load generator's own CPU)");
             Console.WriteLine("| what | client | items/s | p99 | server CPU per item | client CPU per item | ratio to baseline |");
             Console.WriteLine("|---|---|---|---|---|---|---|");
@@ -114,6 +118,7 @@ internal static class SmallUploadBenchmark
             Row("ArtifactStore, every blob a file (Uploads:InlineMaxBytes=0)", ".NET", fileRuns, baseRate);
             Row("ArtifactStore, small blobs inline (default)", ".NET", inlineRuns, baseRate);
             Row("ArtifactStore, small blobs inline (default)", "wrk", inlineWrkRuns, baseRate);
+            Row("ArtifactStore, small blobs inline (default)", ".NET, a MultipartFormDataContent per request", inlineFormRuns, baseRate);
             Row("ArtifactStore, small blobs inline, the build before (ARTIFACTSTORE_BENCH_BEFORE_DLL)", ".NET", beforeRuns, baseRate);
             Row("ArtifactStore, small blobs inline, the build before (ARTIFACTSTORE_BENCH_BEFORE_DLL)", "wrk", beforeWrkRuns, baseRate);
             Compare(".NET", inlineRuns, beforeRuns);
@@ -229,13 +234,13 @@ internal static class SmallUploadBenchmark
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
-    private static async Task<Measured> MeasureAsync(BenchServer server, HttpClient http, int clients, TimeSpan duration, int round, int fileSize, Acknowledged acknowledged)
+    private static async Task<Measured> MeasureAsync(BenchServer server, HttpClient http, int clients, TimeSpan duration, int round, int fileSize, Acknowledged acknowledged, bool formPerRequest = false)
     {
         var latencies = new System.Collections.Concurrent.ConcurrentBag<double>();
         var cpu = server.CpuTime();
         // This process does nothing else meanwhile: its CPU over the load is the load generator's.
         var clientCpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var load = await LoadAsync([http], clients, duration, round, latencies, fileSize);
+        var load = await LoadAsync([http], clients, duration, round, latencies, fileSize, formPerRequest);
         clientCpu = Process.GetCurrentProcess().TotalProcessorTime - clientCpu;
         cpu = server.CpuTime() - cpu;
         acknowledged.Add(load);
@@ -259,7 +264,8 @@ internal static class SmallUploadBenchmark
     /// Each request's latency in milliseconds goes to <paramref name="latencies"/> when given.
     /// </summary>
     internal static async Task<(long Created, long Failed, TimeSpan Elapsed)> LoadAsync(
-        IReadOnlyList<HttpClient> servers, int clients, TimeSpan duration, int round, System.Collections.Concurrent.ConcurrentBag<double>? latencies = null, int fileSize = DefaultFileSize)
+        IReadOnlyList<HttpClient> servers, int clients, TimeSpan duration, int round, System.Collections.Concurrent.ConcurrentBag<double>? latencies = null, int fileSize = DefaultFileSize,
+        bool formPerRequest = false)
     {
         long created = 0;
         long failed = 0;
@@ -273,7 +279,7 @@ internal static class SmallUploadBenchmark
             for (var n = 0; watch.Elapsed < duration; n++)
             {
                 var started = Stopwatch.GetTimestamp();
-                var ok = await UploadAsync(http, body.Next(n, round));
+                var ok = formPerRequest ? await UploadFormAsync(http, client, n, round, fileSize) : await UploadAsync(http, body.Next(n, round));
                 latencies?.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 if (ok)
                 {
@@ -318,6 +324,27 @@ internal static class SmallUploadBenchmark
     }
 
     private static readonly Uri PackagesPath = new("v1/packages", UriKind.Relative);
+
+    /// <summary>
+    /// The bench's client before its bodies were prepared (kept as a line of the table, to show what a client that
+    /// builds a form per request costs): random bytes, a form, two parts and their headers for every upload.
+    /// </summary>
+    private static async Task<bool> UploadFormAsync(HttpClient http, int client, int n, int round, int fileSize)
+    {
+        var content = new byte[fileSize];
+        Random.Shared.NextBytes(content);
+        // Distinct content per upload ('f': this client's uploads; prepared bodies use 'h', wrk's start with 'w').
+        BinaryPrimitives.WriteInt32LittleEndian(content, client);
+        BinaryPrimitives.WriteInt32LittleEndian(content.AsSpan(4), n);
+        BinaryPrimitives.WriteInt32LittleEndian(content.AsSpan(8), round);
+        content[12] = (byte)'f';
+        using var form = new MultipartFormDataContent { { new StringContent($"bench/small/{client}"), "name" } };
+        var part = new ByteArrayContent(content);
+        part.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        form.Add(part, "file", $"f{n}.bin");
+        using var response = await http.PostAsync(PackagesPath, form);
+        return response.StatusCode == HttpStatusCode.Created;
+    }
 
     private static async Task<bool> UploadAsync(HttpClient http, ByteArrayContent body)
     {
