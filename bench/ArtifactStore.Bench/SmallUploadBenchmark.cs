@@ -12,9 +12,12 @@ namespace ArtifactStore.Bench;
 /// thread doing what a store that pays per item must do for each: create a new file, write 4 KiB, fsync it,
 /// fsync its directory. Two servers run side by side: small blobs kept inline in the database (the default,
 /// docs/upload.md "Small blobs") and every blob a file (<c>Uploads:InlineMaxBytes=0</c>, the placement
-/// before it). The three are measured in interleaved rounds after an unmeasured warm-up of each server;
-/// the table shows medians, p99 latency, server CPU per package and the ratio to the baseline
-/// (docs/performance.md: at least 3, p99 under 50 ms).
+/// before it). The three are measured in interleaved rounds after an unmeasured warm-up of each server; the inline
+/// server is loaded by three clients in turn: this process's HttpClients with bodies prepared before the timed
+/// window (<see cref="SmallUploadBody"/>), <c>wrk</c> with a Lua script (<see cref="SmallUploadWrk"/>), and the
+/// former client that builds a form per request. The table shows medians, p99 latency, server and client CPU per
+/// package and the ratio to the baseline (docs/performance.md: at least 3, p99 under 50 ms); the run ends by checking
+/// each server's acknowledged packages against what its store holds.
 /// Usage: artifactstore-bench small [seconds per round] [clients] [warm-up seconds] [rounds] [file bytes] (defaults 5, 16, 8, 3, 4096;
 /// a larger file size, up to the inline threshold, shows what inline placement costs near it).
 /// With ARTIFACTSTORE_BENCH_BEFORE_DLL naming another build's artifactstore.dll, that build (inline, its defaults)
