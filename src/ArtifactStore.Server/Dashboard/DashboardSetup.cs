@@ -1,5 +1,8 @@
 using System.Reflection;
 using ArtifactStore.Server.Http;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.XmlEncryption;
@@ -70,6 +73,49 @@ public static class DashboardSetup
                 .WithMetadata(page, new PublicEndpoint());
         }
     }
+
+    /// <summary>
+    /// Runs ASP.NET Core's authentication, authorization and antiforgery middleware for dashboard routes only. The host
+    /// puts each in front of every request once its services are registered (Razor Pages and antiforgery bring them),
+    /// where, ahead of routing, they find no endpoint and do nothing but cost each API request its share of a small
+    /// write's CPU (docs/performance.md, "Server CPU per small write: the HTTP side, again"). The API authenticates with
+    /// the store's tokens (<see cref="Authentication"/>), the dashboard with its session (<see cref="DashboardSession"/>);
+    /// neither uses them. Call after routing, so the matched endpoint decides, not how the path is spelled.
+    /// </summary>
+    public static void UseDashboardMiddleware(WebApplication app)
+    {
+        var services = app.Services.GetRequiredService<IServiceProviderIsService>();
+        var authentication = services.IsService(typeof(IAuthenticationSchemeProvider));
+        var authorization = services.IsService(typeof(IAuthorizationHandlerProvider));
+        var antiforgery = services.IsService(typeof(IAntiforgery));
+        app.UseWhen(IsDashboard, dashboard =>
+        {
+            if (authentication)
+            {
+                dashboard.UseAuthentication();
+            }
+
+            if (authorization)
+            {
+                dashboard.UseAuthorization();
+            }
+
+            if (antiforgery)
+            {
+                dashboard.UseAntiforgery();
+            }
+        });
+
+        // The keys the host looks for before adding each of them to every request ("placed already"); the branch's own
+        // builder sets them on a copy of these properties only.
+        foreach (var key in new[] { "__AuthenticationMiddlewareSet", "__AuthorizationMiddlewareSet", "__AntiforgeryMiddlewareSet" })
+        {
+            ((IApplicationBuilder)app).Properties[key] = true;
+        }
+    }
+
+    /// <summary>Whether the request was routed to a dashboard page or asset.</summary>
+    public static bool IsDashboard(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<DashboardPage>() is not null;
 
     private static byte[] Asset(string name)
     {

@@ -96,6 +96,7 @@ public static class ServerApp
         // Before authentication: a store that is not ready may not even reach its token table.
         app.Use(ReadinessGate.InvokeAsync);
         app.Use(Authentication.InvokeAsync);
+        DashboardSetup.UseDashboardMiddleware(app);
         MapEndpoints(app);
         DashboardSetup.MapDashboard(app);
         ApiReference.Map(app);
