@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Encoding;
 using ArtifactStore.Core.Errors;
 using ArtifactStore.Core.Events;
@@ -23,16 +20,7 @@ public sealed class GroupCommitTests
         try
         {
             // Hold the writer so that the next units queue up and run as one batch.
-            var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var holding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var blocker = store.Database.WriteAsync<bool>(async (writer, ct) =>
-            {
-                holding.SetResult();
-                await release.Task;
-                await writer.AppendAsync(Created("blocker"), ct);
-                return true;
-            }, CancellationToken.None);
-            await holding.Task;
+            var held = await TestUnits.HoldWriterAsync(store);
             var batchesBefore = store.Database.CommittedBatches;
 
             var first = Append(store, "first", outcome: null);
@@ -40,9 +28,9 @@ public sealed class GroupCommitTests
             var throwing = Append(store, "throwing", outcome: new InvalidOperationException("thrown on purpose"));
             var last = Append(store, "last", outcome: null);
             Assert.False(first.IsCompleted, "no unit may be answered before its batch commits");
-            release.SetResult();
+            held.Release();
 
-            Assert.True((await blocker).IsSuccess);
+            Assert.True((await held.Blocker).IsSuccess);
             Assert.Equal(2L, (await first).Value);
             Assert.Equal("refused on purpose", (await refused).Error?.Message);
             Assert.Equal("thrown on purpose", (await Assert.ThrowsAsync<InvalidOperationException>(() => throwing)).Message);
@@ -71,29 +59,21 @@ public sealed class GroupCommitTests
         var store = await TestStore.OpenAsync();
         try
         {
-            var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var holding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var blocker = store.Database.WriteAsync<long>(async (writer, ct) =>
-            {
-                holding.SetResult();
-                await release.Task;
-                return (await writer.AppendAsync(Created("blocker"), ct)).Seq;
-            }, CancellationToken.None);
-            await holding.Task;
+            var held = await TestUnits.HoldWriterAsync(store);
 
             var before = Append(store, "before", outcome: null);
             // A pre-commit flush that fails (as a directory fsync can) stops the whole batch, like a failed COMMIT.
             var failing = store.Database.WriteAsync<long>(async (writer, ct) =>
             {
-                var record = await writer.AppendAsync(Created("failing"), ct);
+                var record = await writer.AppendAsync(TestUnits.Created("failing"), ct);
                 writer.BeforeCommit(_ => throw new IOException("fsync failed"));
                 return record.Seq;
             }, CancellationToken.None);
             var refused = Append(store, "refused", outcome: StoreError.Validation("refused on purpose"));
             var after = Append(store, "after", outcome: null);
-            release.SetResult();
+            held.Release();
 
-            Assert.Equal(1L, (await blocker).Value);
+            Assert.Equal(1L, (await held.Blocker).Value);
             Assert.Equal("fsync failed", (await Assert.ThrowsAsync<IOException>(() => before)).Message);
             Assert.Equal("fsync failed", (await Assert.ThrowsAsync<IOException>(() => failing)).Message);
             Assert.Equal("refused on purpose", (await refused).Error?.Message);
@@ -114,7 +94,7 @@ public sealed class GroupCommitTests
     private static Task<Result<long>> Append(TestStore store, string name, object? outcome) =>
         store.Database.WriteAsync<long>(async (writer, ct) =>
         {
-            var record = await writer.AppendAsync(Created(name), ct);
+            var record = await writer.AppendAsync(TestUnits.Created(name), ct);
             return outcome switch
             {
                 StoreError error => error,
@@ -122,15 +102,6 @@ public sealed class GroupCommitTests
                 _ => record.Seq,
             };
         }, CancellationToken.None);
-
-    private static NewEvent Created(string name)
-    {
-        var id = Guid.NewGuid();
-        var digest = BlobDigest.FromBytes(SHA256.HashData(Encoding.UTF8.GetBytes(name)));
-        var file = new PackageFile("f.txt", 1, digest, new string('0', 64), "text/plain");
-        var created = new PackageCreated(id, name, [], digest, 1, new string('0', 64), [file]);
-        return new NewEvent(EventTypes.PackageStream(id), EventTypes.PackageCreated, "tester", created.ToCbor());
-    }
 
     /// <summary>The names of the live packages, in the order of their events.</summary>
     private static async Task<List<string>> NamesAsync(TestStore store)

@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-using ArtifactStore.Core.Blobs;
 using ArtifactStore.Core.Encoding;
 using ArtifactStore.Core.Events;
 using ArtifactStore.Core.Packages;
@@ -18,7 +15,7 @@ public sealed class WriterCriticalPathTests
     public async Task a_payload_encoded_before_queueing_is_logged_chained_and_projected_as_the_writers_own_encoding()
     {
         await using var store = await TestStore.OpenAsync();
-        var (early, plain) = (Created("encoded-early"), Created("encoded-by-writer"));
+        var (early, plain) = (TestUnits.Created("encoded-early"), TestUnits.Created("encoded-by-writer"));
         var seqs = await store.Database.WriteAsync<long[]>(async (writer, ct) =>
         {
             var first = await writer.AppendAsync(new NewEvent(early.Stream, early.Type, early.Actor, EncodedPayload.Of(early.Payload)), ct);
@@ -40,7 +37,7 @@ public sealed class WriterCriticalPathTests
     [Fact]
     public void an_event_given_a_new_payload_drops_the_encoding_of_the_old_one()
     {
-        var (first, second) = (Created("first"), Created("second"));
+        var (first, second) = (TestUnits.Created("first"), TestUnits.Created("second"));
         var encoded = new NewEvent(first.Stream, first.Type, first.Actor, EncodedPayload.Of(first.Payload));
         Assert.Equal(Cbor.Encode(first.Payload), encoded.PreEncoded);
 
@@ -77,23 +74,14 @@ public sealed class WriterCriticalPathTests
     {
         await using var store = await TestStore.OpenAsync();
         var before = store.Database.WriterStats!;
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var holding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var blocker = store.Database.WriteAsync<bool>(async (writer, ct) =>
-        {
-            holding.SetResult();
-            await release.Task;
-            await writer.AppendAsync(Created("blocker"), ct);
-            return true;
-        }, CancellationToken.None);
-        await holding.Task;
+        var held = await TestUnits.HoldWriterAsync(store);
         var queued = Enumerable.Range(0, 4).Select(i => store.Database.WriteAsync<bool>(async (writer, ct) =>
         {
-            await writer.AppendAsync(Created("queued" + i), ct);
+            await writer.AppendAsync(TestUnits.Created("queued" + i), ct);
             return true;
         }, CancellationToken.None)).ToList();
-        release.SetResult();
-        Assert.True((await blocker).IsSuccess);
+        held.Release();
+        Assert.True((await held.Blocker).IsSuccess);
         Assert.All(await Task.WhenAll(queued), r => Assert.True(r.IsSuccess));
 
         var stats = store.Database.WriterStats!.Since(before);
@@ -114,14 +102,5 @@ public sealed class WriterCriticalPathTests
     {
         var page = await store.Packages.ListAsync(new PackageQuery(null, [], PackageState.Live, null, 100), CancellationToken.None);
         return [.. page.Items.Select(p => p.Name).Order(StringComparer.Ordinal)];
-    }
-
-    private static NewEvent Created(string name)
-    {
-        var id = Guid.CreateVersion7();
-        var digest = BlobDigest.FromBytes(SHA256.HashData(Encoding.UTF8.GetBytes(name)));
-        var file = new PackageFile("f.txt", 1, digest, new string('0', 64), "text/plain");
-        var created = new PackageCreated(id, name, [new KeyValuePair<string, string>("k", name)], digest, 1, new string('0', 64), [file]);
-        return new NewEvent(EventTypes.PackageStream(id), EventTypes.PackageCreated, "tester", created.ToCbor());
     }
 }
