@@ -32,7 +32,11 @@ public sealed partial class JobRunner
         try
         {
             // Step 2: the working directory, with the input copied from its verified blob.
-            workspace.Prepare();
+            if (!(_spareDirectories.TryDequeue(out var spare) && workspace.TryAdopt(spare)))
+            {
+                workspace.Prepare();
+            }
+
             await using (var logStream = await logs.OpenAppendAsync(job.Id, CancellationToken.None))
             {
                 AttemptOutcome outcome;
@@ -90,12 +94,27 @@ public sealed partial class JobRunner
             {
                 workspace.DeleteAllButLog();
             }
+            else if (_spareDirectories.Count < SpareDirectoriesKept && workspace.TryClearForReuse())
+            {
+                // Kept, emptied, for the slot's next job (docs/jobs.md, "The worker pool"); under a name that is no
+                // job's, so a job seen ended still has no directory, and recovery removes it like any stray one.
+                var spare = Path.Combine(jobsDirectory, ".spare-" + Guid.NewGuid().ToString("N"));
+                try
+                {
+                    Directory.Move(workspace.Directory, spare);
+                    _spareDirectories.Enqueue(spare);
+                }
+                catch (IOException)
+                {
+                    workspace.Delete();
+                }
+            }
             else
             {
                 workspace.Delete();
             }
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             OnProblem?.Invoke($"cannot remove the working directory of job {job.Id}", e);
         }

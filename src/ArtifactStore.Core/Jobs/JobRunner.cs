@@ -38,6 +38,12 @@ public sealed partial class JobRunner(
 {
     private const string Actor = "system:jobs";
     private readonly ConcurrentDictionary<Guid, RunningJob> _running = new();
+
+    /// <summary>Emptied working directories of ended jobs, each moved into place for a later job instead of made anew.</summary>
+    private readonly ConcurrentQueue<string> _spareDirectories = new();
+
+    /// <summary>At most this many spare directories wait: a busy slot's next job is prepared before its previous one is cleared.</summary>
+    private int SpareDirectoriesKept => 2 * Jobs.Slots;
     private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
     private readonly CancellationTokenSource _leasing = new();
     private readonly CancellationTokenSource _heartbeatStop = new();

@@ -48,6 +48,92 @@ internal sealed class JobWorkspace(string jobsDirectory, Guid jobId)
         }
     }
 
+    /// <summary>
+    /// Moves <paramref name="spare"/>, the cleared directory of an earlier job (<see cref="TryClearForReuse"/>), into
+    /// place as this job's, when this job has none yet: a rename instead of six directories made now and six removed
+    /// after, each a new inode for the file system to find (docs/jobs.md, "The worker pool"). False (and the spare
+    /// gone) when that could not be done: the caller prepares the directory as usual.
+    /// </summary>
+    public bool TryAdopt(string spare)
+    {
+        try
+        {
+            if (!System.IO.Directory.Exists(Directory))
+            {
+                System.IO.Directory.Move(spare, Directory);
+                return true;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+
+        try
+        {
+            DeleteIfPresent(spare);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Empties the directory for another job, keeping only its five directories, each empty: everything else
+    /// (the input, output, scratch files, the log, <c>manifest.json</c>, anything the command left) is removed. Each
+    /// entry is looked at with lstat and never followed: a link is removed, not emptied. False when the directory
+    /// is not as this process made it (one of the five is missing or is not a directory) or cannot be emptied; the
+    /// caller then removes it whole.
+    /// </summary>
+    public bool TryClearForReuse()
+    {
+        string[] kept = [RawDirectory, ArtifactsDirectory, HomeDirectory, TempDirectory, Path.GetDirectoryName(LogPath)!];
+        try
+        {
+            if (RegularFiles.KindOf(Directory) != FileKind.Directory || kept.Any(d => RegularFiles.KindOf(d) != FileKind.Directory))
+            {
+                return false;
+            }
+
+            foreach (var entry in Entries(Directory))
+            {
+                if (kept.Contains(entry, StringComparer.Ordinal))
+                {
+                    foreach (var inner in Entries(entry))
+                    {
+                        DeleteEntry(inner);
+                    }
+                }
+                else
+                {
+                    DeleteEntry(entry);
+                }
+            }
+
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+
+        static List<string> Entries(string directory) =>
+            [.. System.IO.Directory.EnumerateFileSystemEntries(directory, "*", new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false })];
+
+        static void DeleteEntry(string path)
+        {
+            if (RegularFiles.KindOf(path) == FileKind.Directory)
+            {
+                System.IO.Directory.Delete(path, recursive: true);
+            }
+            else
+            {
+                File.Delete(path);
+            }
+        }
+    }
+
     /// <summary>Removes the attempt's input, output and scratch directories, keeping the log for the next attempt.</summary>
     public void DeleteAllButLog()
     {
