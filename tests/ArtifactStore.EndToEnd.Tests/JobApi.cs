@@ -98,4 +98,30 @@ internal static class JobApi
 
         Assert.DoesNotContain(list, IsAlive);
     }
+
+    /// <summary>
+    /// No job has a working directory left: <c>jobs/</c> holds at most spare directories kept for later jobs
+    /// (docs/jobs.md, "The worker pool"), each holding only its five directories, all of them empty.
+    /// </summary>
+    public static void AssertNoJobDirectories(string root)
+    {
+        foreach (var entry in Directory.EnumerateFileSystemEntries(Path.Combine(root, "jobs")))
+        {
+            Assert.StartsWith(".spare-", Path.GetFileName(entry), StringComparison.Ordinal);
+            AssertEmptySpare(entry);
+        }
+    }
+
+    /// <summary>A spare directory: <c>artifacts</c>, <c>home</c>, <c>logs</c>, <c>raw</c> and <c>tmp</c>, each a real, empty directory, and nothing else.</summary>
+    public static void AssertEmptySpare(string spare)
+    {
+        var everything = new EnumerationOptions { AttributesToSkip = 0 };
+        Assert.Equal(["artifacts", "home", "logs", "raw", "tmp"],
+            Directory.EnumerateFileSystemEntries(spare, "*", everything).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        foreach (var directory in Directory.EnumerateFileSystemEntries(spare, "*", everything))
+        {
+            Assert.False(new DirectoryInfo(directory).Attributes.HasFlag(FileAttributes.ReparsePoint), $"{directory} is a link");
+            Assert.Empty(Directory.EnumerateFileSystemEntries(directory, "*", everything));
+        }
+    }
 }

@@ -62,7 +62,7 @@ public sealed class JobEnvironmentTests
             $"the command got {name}, which is not in the documented set"));
 
         // The scratch directories are gone with the working directory.
-        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(root, "jobs")));
+        JobApi.AssertNoJobDirectories(root);
     }
 
     [Fact]

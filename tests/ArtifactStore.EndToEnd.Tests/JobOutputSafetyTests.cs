@@ -45,7 +45,7 @@ public sealed class JobOutputSafetyTests
         var succeeded = await JobApi.WaitAsync(server.Http, next, TimeSpan.FromSeconds(30));
         Assert.Equal("succeeded", JobApi.State(succeeded));
         Assert.Equal("fine\n", Encoding.UTF8.GetString(await Api.DownloadAsync(server.Http, succeeded.GetProperty("output_package_id").GetString()!, "artifacts/ok.txt")));
-        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(root, "jobs")));
+        JobApi.AssertNoJobDirectories(root);
     }
 
     [Fact]

@@ -109,7 +109,7 @@ public sealed class JobRecoveryTests
         Assert.Equal(StoreFiles.Scalar(root, "SELECT COUNT(*) FROM jobs"), StoreFiles.Scalar(root, "SELECT COUNT(*) FROM packages WHERE name LIKE 'jobs/%/output'"));
         Assert.True(StoreFiles.Scalar(root, "SELECT COUNT(*) FROM events WHERE type = 'v1.job.requeued'") > 0, "no job was ever interrupted; the test did not exercise recovery");
         Assert.Equal(0, StoreFiles.Scalar(root, "SELECT COUNT(*) FROM job_leases"));
-        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(root, "jobs")));
+        JobApi.AssertNoJobDirectories(root);
         Assert.Empty(ProcessesWith(marker));
         await StoreFiles.AssertViewsEqualReplayAsync(root);
 
@@ -305,7 +305,7 @@ public sealed class JobRecoveryTests
         Assert.Equal(1, StoreFiles.Scalar(root, $"SELECT COUNT(*) FROM jobs WHERE id = '{longJob}' AND state = 'queued' AND attempts = 0"));
         Assert.Equal(0, StoreFiles.Scalar(root, "SELECT COUNT(*) FROM job_leases"));
         await JobApi.AssertAllGoneAsync(JobApi.Pids(pids));
-        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(root, "jobs")));
+        JobApi.AssertNoJobDirectories(root);
 
         await using (var again = await ServerProcess.StartAsync(root, config))
         {

@@ -68,7 +68,7 @@ public sealed class JobTests
         var (_, outputPackage) = await Api.GetJsonAsync(server.Http, $"v1/packages/{output}");
         Assert.Equal("standard", outputPackage.GetProperty("retention_class").GetString());
         Assert.Equal(id, outputPackage.GetProperty("labels").GetProperty("job_id").GetString());
-        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(root, "jobs")));
+        JobApi.AssertNoJobDirectories(root);
 
         var (listed, list) = await Api.GetJsonAsync(server.Http, "v1/jobs?state=succeeded&type=upper");
         Assert.Equal(HttpStatusCode.OK, listed);
