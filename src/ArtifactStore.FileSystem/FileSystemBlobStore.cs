@@ -162,6 +162,25 @@ public sealed class FileSystemBlobStore : IBlobStore
         return Task.FromResult(info.Exists ? new BlobStat(info.Length, new DateTimeOffset(info.LastWriteTimeUtc, TimeSpan.Zero)) : null);
     }
 
+    /// <summary>The file's modification time is set to now and the file fsynced (the orphan sweep reads that time).</summary>
+    public Task<bool> RefreshAsync(BlobDigest digest, CancellationToken cancellationToken)
+    {
+        if (_readOnly)
+        {
+            throw new InvalidOperationException("a store opened for reading changes nothing");
+        }
+
+        var path = PathOf(digest);
+        var errno = Posix.TouchDurably(path);
+        if (errno is Posix.ENoEnt or Posix.ENotDir)
+        {
+            return Task.FromResult(false);
+        }
+
+        ThrowIfFailed(errno, "touch", path);
+        return Task.FromResult(true);
+    }
+
     public Task<long?> DeleteAsync(BlobDigest digest, CancellationToken cancellationToken)
     {
         var path = PathOf(digest);

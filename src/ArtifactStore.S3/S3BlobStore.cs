@@ -136,6 +136,47 @@ public sealed partial class S3BlobStore : IBlobStore, IDisposable
         return head is null ? null : new BlobStat(head.ContentLength, LastModifiedOf(head));
     }
 
+    /// <summary>
+    /// S3 sets an object's LastModified only when it writes the object, so the object is copied onto itself (a
+    /// server-side copy that replaces its metadata, or streamed through this process where the server has no such
+    /// copy; see <see cref="CopyAsync"/>). The bytes, and so the key, are the same. An object removed before or
+    /// during the copy answers false; the caller puts it again (docs/gc.md, "Uploads without a package").
+    /// </summary>
+    public async Task<bool> RefreshAsync(BlobDigest digest, CancellationToken cancellationToken)
+    {
+        var key = KeyOf(digest);
+        var gate = _putLocks[Convert.ToInt32(digest.Hex[..2], 16) % Stripes];
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (await HeadAsync(key, cancellationToken) is not { } head)
+            {
+                return false;
+            }
+
+            try
+            {
+                await CopyAsync(key, key, head.ContentLength, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The collector may have removed the object while it was being copied; anything else is a failure.
+                if (await HeadAsync(key, cancellationToken) is null)
+                {
+                    return false;
+                }
+
+                throw;
+            }
+
+            return await HeadAsync(key, cancellationToken) is not null;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
     public async Task<long?> DeleteAsync(BlobDigest digest, CancellationToken cancellationToken)
     {
         var key = KeyOf(digest);

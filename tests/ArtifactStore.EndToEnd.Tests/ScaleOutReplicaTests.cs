@@ -332,7 +332,7 @@ public sealed class ScaleOutReplicaTests
     }
 
     [Fact]
-    public async Task every_replica_and_fsck_on_its_root_report_the_shared_stores_id_not_the_data_roots()
+    public async Task every_replica_and_fsck_on_its_root_report_the_shared_stores_id_not_the_data_roots_and_backup_refuses_first()
     {
         using var temp = new TempDirectory();
         await using var store = await ScaleOutStore.CreateAsync();
@@ -365,6 +365,16 @@ public sealed class ScaleOutReplicaTests
         Assert.True(exit == 0, $"fsck --repair exited {exit}:\n{stdout}\n{stderr}");
         Assert.Contains($"(store {shared}, profile 'dev'), holding the root", stdout, StringComparison.Ordinal);
         Assert.All(own, id => Assert.DoesNotContain(id, stdout, StringComparison.Ordinal));
+
+        // backup copies an embedded root: on a replica's root it refuses before naming any store, and says what to use.
+        var destination = temp.Combine("backup");
+        (exit, stdout, stderr) = await Cli.RunAsync(["backup", destination, "--data-root", temp.Combine("first")], store.Environment());
+        Assert.True(exit == 3, $"backup exited {exit}:\n{stdout}\n{stderr}");
+        Assert.Equal("", stdout);
+        Assert.Contains("copy-store", stderr, StringComparison.Ordinal);
+        Assert.Contains("\"Backing up and restoring\"", stderr, StringComparison.Ordinal);
+        Assert.All(own, id => Assert.DoesNotContain(id, stderr, StringComparison.Ordinal));
+        Assert.False(Directory.Exists(destination));
     }
 
     [Fact]

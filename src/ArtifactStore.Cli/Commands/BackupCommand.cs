@@ -8,7 +8,8 @@ namespace ArtifactStore.Cli.Commands;
 
 /// <summary>
 /// <c>artifactstore backup DEST</c>: a consistent, verified copy of the data root, made while the server
-/// runs (or not). It only reads the root, so it takes no lock.
+/// runs (or not). It only reads the root, so it takes no lock. A scale-out store is not in its data root: backup
+/// refuses it (exit 3) and names <c>copy-store</c>, which backs it up (OPERATOR.md, "Scale-out").
 /// </summary>
 internal static class BackupCommand
 {
@@ -21,6 +22,18 @@ internal static class BackupCommand
         store.SetAction(command, async (parse, loaded, cancellationToken) =>
         {
             var options = loaded.Options!;
+            if (StoreBackends.Find(options).Layout is { Directories.Count: 0, DataFiles.Count: 0 })
+            {
+                // The store lives outside the data root (scale-out): the root holds no store to copy, and its own id
+                // is not the store's, so nothing about it is printed (OPERATOR.md, "Scale-out").
+                await Console.Error.WriteLineAsync(
+                    $"artifactstore: backup copies an embedded data root, and the store backend '{options.Backend}' keeps its store in " +
+                    $"PostgreSQL and S3, shared by its replicas, not in {options.DataRoot}. Back a scale-out store up with " +
+                    "'artifactstore copy-store' into a new embedded root, while the replicas serve (OPERATOR.md, \"Scale-out\", " +
+                    "\"Backing up and restoring\"). Nothing was copied.");
+                return ExitCodes.RootUnavailable;
+            }
+
             if (await StoreOptionsArguments.InspectAsync(options, requireCurrent: false) is not { } marker)
             {
                 return ExitCodes.RootUnavailable;

@@ -77,29 +77,35 @@ public static class BlobPublisher
         Func<IStoreWriter, CancellationToken, Task<Result<T>>> work,
         ProtocolHooks? hooks,
         CancellationToken cancellationToken) =>
-        PutAndRetryAsync(blobs, staged, ct => database.WriteAsync(work, ct), hooks, cancellationToken);
+        PutAndRetryAsync(blobs, staged, (_, ct) => database.WriteAsync(work, ct), hooks, cancellationToken);
 
     /// <summary>
     /// Puts a blob that no package references yet (a finished upload session) at its address, so that it is there
-    /// for the package that will name it (docs/gc.md, "Uploads without a package"). Bytes with no row, or with a
-    /// <c>live</c> one, need nothing more. A <c>condemned</c> row may be reaped at any moment once its grace period
-    /// has run, so a unit of work appends <c>v1.blob.revived</c>, which starts the grace period again: the reaper
-    /// re-reads the row in a unit of its own before it marks it, and leaves it. A <c>deleting</c> row, or bytes
-    /// gone since the put, make the put and the check run again once the reaper is done. When this returns, the
-    /// blob is durable at its address and the collector leaves it at least a grace period.
+    /// for the package that will name it (docs/gc.md, "Uploads without a package"). Bytes this put wrote with no row,
+    /// or bytes with a <c>live</c> row, need nothing more. A <c>condemned</c> row may be reaped at any moment once its
+    /// grace period has run, so a unit of work appends <c>v1.blob.revived</c>, which starts the grace period again:
+    /// the reaper re-reads the row in a unit of its own before it marks it, and leaves it. Bytes that were already at
+    /// the address with no row (an orphan, maybe older than the grace period) are refreshed
+    /// (<see cref="IBlobStore.RefreshAsync"/>: their modification time becomes now) and then checked in a unit of
+    /// work: the orphan sweep re-reads that time in a unit of its own before it deletes, so it either removed them
+    /// before that unit (which then finds them gone) or leaves them. A <c>deleting</c> row, or bytes gone since the
+    /// put, make the put and the check run again once the collector is done. When this returns, the blob is durable
+    /// at its address and the collector leaves it at least a grace period.
     /// </summary>
     public static async Task PublishUnreferencedAsync(IStoreDatabase database, IBlobStore blobs, StagedBlob staged, string actor, ProtocolHooks? hooks, CancellationToken cancellationToken)
     {
-        var published = await PutAndRetryAsync<bool>(blobs, [staged], async ct =>
+        var published = await PutAndRetryAsync<bool>(blobs, [staged], async (alreadyStored, ct) =>
         {
-            // Most uploads meet no row or a live one: read outside the writer, and take it only for a condemned row.
+            // Most uploads meet no row or a live one: read outside the writer, and take it only for a condemned row or
+            // for bytes that were already there without a row.
             var row = await database.Views.GetBlobAsync(staged.Digest, ct);
             return row switch
             {
                 { State: BlobState.Live } => true,
-                null => await blobs.StatAsync(staged.Digest, ct) is not null
+                null when !alreadyStored.Contains(staged.Digest) => await blobs.StatAsync(staged.Digest, ct) is not null
                     ? true
                     : new StoreError(RetryCode, $"blob {staged.Digest} was removed after it was put"),
+                null => await RefreshOrphanAsync(database, blobs, staged, actor, hooks, ct),
                 _ => await database.WriteAsync<bool>((writer, wct) => ReviveAsync(writer, blobs, staged, actor, wct), ct),
             };
         }, hooks, cancellationToken);
@@ -107,6 +113,24 @@ public static class BlobPublisher
         {
             throw new InvalidOperationException($"publishing blob {staged.Digest} failed: {published.Error.Message}");
         }
+    }
+
+    /// <summary>
+    /// Bytes a finished upload found at their address with no row: they keep the time they were first written, which
+    /// may be older than the grace period, so the orphan sweep could remove them right after the upload. Their time
+    /// becomes now, and then a unit of work checks them (<see cref="ReviveAsync"/>): bytes the sweep removed before
+    /// that unit are put again; bytes it had not removed by then it leaves, since it re-reads their time in a unit of
+    /// its own (docs/gc.md, "Uploads without a package").
+    /// </summary>
+    private static async Task<Result<bool>> RefreshOrphanAsync(IStoreDatabase database, IBlobStore blobs, StagedBlob staged, string actor, ProtocolHooks? hooks, CancellationToken cancellationToken)
+    {
+        if (!await blobs.RefreshAsync(staged.Digest, cancellationToken))
+        {
+            return new StoreError(RetryCode, $"blob {staged.Digest} was removed as unreferenced after it was put");
+        }
+
+        await ProtocolHooks.ReachAsync(hooks, ProtocolHooks.UploadRefreshed, staged.Digest);
+        return await database.WriteAsync<bool>((writer, wct) => ReviveAsync(writer, blobs, staged, actor, wct), cancellationToken);
     }
 
     /// <summary>The unit of work of <see cref="PublishUnreferencedAsync"/>: checks the row once more and revives it if it is still condemned.</summary>
@@ -126,30 +150,36 @@ public static class BlobPublisher
     }
 
     /// <summary>
-    /// Puts the blobs not kept inline, then runs <paramref name="afterPut"/>; while it answers <see cref="RetryCode"/>,
-    /// waits a little (20 ms, doubling, at most 1 s) and does both again.
+    /// Puts the blobs not kept inline, then runs <paramref name="afterPut"/> with the digests whose bytes the put found
+    /// already at their address; while it answers <see cref="RetryCode"/>, waits a little (20 ms, doubling, at most
+    /// 1 s) and does both again.
     /// </summary>
     private static async Task<Result<T>> PutAndRetryAsync<T>(
         IBlobStore blobs,
         IReadOnlyCollection<StagedBlob> staged,
-        Func<CancellationToken, Task<Result<T>>> afterPut,
+        Func<IReadOnlySet<BlobDigest>, CancellationToken, Task<Result<T>>> afterPut,
         ProtocolHooks? hooks,
         CancellationToken cancellationToken)
     {
         var delay = TimeSpan.FromMilliseconds(20);
         var distinct = staged.DistinctBy(s => s.Digest).ToList();
+        var alreadyStored = new HashSet<BlobDigest>();
         while (true)
         {
+            alreadyStored.Clear();
             foreach (var blob in distinct.Where(b => b.InlineBytes is null))
             {
                 // Durable at its address from here on; the unit of work below makes it referenced. Inline
                 // blobs are written by that unit of work itself (CheckAllAsync).
-                await blobs.PutAsync(blob, cancellationToken);
+                if (await blobs.PutAsync(blob, cancellationToken) == BlobPutOutcome.AlreadyExists)
+                {
+                    alreadyStored.Add(blob.Digest);
+                }
             }
 
             // Between the put and the unit of work the bytes have no row: the orphan sweep may take them.
             await ProtocolHooks.ReachAsync(hooks, ProtocolHooks.UploadPut);
-            var result = await afterPut(cancellationToken);
+            var result = await afterPut(alreadyStored, cancellationToken);
             if (result.IsSuccess || result.Error.Code != RetryCode)
             {
                 return result;

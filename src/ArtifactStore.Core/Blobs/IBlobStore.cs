@@ -106,6 +106,15 @@ public interface IBlobStore
     /// <summary>Size and modification time of the bytes at an address, or null when there are none.</summary>
     Task<BlobStat?> StatAsync(BlobDigest digest, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Makes the bytes already at an address count as just written: afterwards <see cref="StatAsync"/> reports a
+    /// modification time of now, durably, so the collector's orphan sweep, which goes by that time, leaves them a
+    /// whole grace period again (docs/gc.md, "Uploads without a package"). The bytes themselves stay as they are.
+    /// Returns false when there are none (never created, or removed meanwhile). Called outside the unit of work,
+    /// like <see cref="PutAsync"/>.
+    /// </summary>
+    Task<bool> RefreshAsync(BlobDigest digest, CancellationToken cancellationToken);
+
     /// <summary>Deletes a blob's bytes, durably. Returns the bytes freed, or null when it did not exist. Idempotent.</summary>
     Task<long?> DeleteAsync(BlobDigest digest, CancellationToken cancellationToken);
 

@@ -165,6 +165,12 @@ public sealed class InlineBlobStore(
         (await inline.GetInlineBlobAsync(digest, cancellationToken) is { } blob ? new BlobStat(blob.Bytes.Length, blob.StoredAt) : null);
 
     /// <summary>
+    /// The inner store's copy only: inline bytes are written only by the unit of work that adds their row, so an upload
+    /// never finds them as an orphan.
+    /// </summary>
+    public Task<bool> RefreshAsync(BlobDigest digest, CancellationToken cancellationToken) => inner.RefreshAsync(digest, cancellationToken);
+
+    /// <summary>
     /// Deletes the inner store's copy only; inline bytes go in the collector's units of work (docs/gc.md). A cached copy
     /// is dropped too: the collector calls this for every blob it removes, inline or not.
     /// </summary>

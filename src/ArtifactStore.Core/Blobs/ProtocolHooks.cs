@@ -8,7 +8,9 @@ public sealed class ProtocolHooks
 {
     public const string UploadStaged = "upload.staged";
     public const string UploadPut = "upload.put";
+    public const string UploadRefreshed = "upload.refreshed";
     public const string ReaperMarkedDeleting = "reaper.marked_deleting";
+    public const string OrphanChecked = "orphan.checked";
     public const string ReaperBytesDeleted = "reaper.bytes_deleted";
 
     /// <summary>Called with the boundary reached and the blob it concerns (null for a whole upload); the step continues when the task completes.</summary>

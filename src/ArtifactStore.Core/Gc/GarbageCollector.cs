@@ -176,7 +176,7 @@ public sealed partial class GarbageCollector(
         var removed = new List<GcBlob>();
         foreach (var digest in orphans.Distinct())
         {
-            if (await RemoveOrphanAsync(digest, cancellationToken) is { } bytes)
+            if (await RemoveOrphanAsync(digest, DateTimeOffset.MaxValue, cancellationToken) is { } bytes)
             {
                 removed.Add(new GcBlob(digest, bytes));
             }
@@ -293,7 +293,7 @@ public sealed partial class GarbageCollector(
         var removed = new List<GcBlob>();
         foreach (var (digest, _) in await FindOrphansAsync(writtenBefore, cancellationToken))
         {
-            if (await RemoveOrphanAsync(digest, cancellationToken) is { } bytes)
+            if (await RemoveOrphanAsync(digest, writtenBefore, cancellationToken) is { } bytes)
             {
                 removed.Add(new GcBlob(digest, bytes));
             }
@@ -302,10 +302,12 @@ public sealed partial class GarbageCollector(
         return removed;
     }
 
-    private async Task<long?> RemoveOrphanAsync(BlobDigest digest, CancellationToken cancellationToken)
+    private async Task<long?> RemoveOrphanAsync(BlobDigest digest, DateTimeOffset writtenBefore, CancellationToken cancellationToken)
     {
         // Inside a unit of work: an upload publishes and commits under the same writer, so a blob
-        // without a row here cannot be one that an upload is about to reference.
+        // without a row here cannot be one that an upload is about to reference. The bytes' time is read
+        // again here too: a finished upload that found them at their address refreshed it since the
+        // listing, and checks them in a unit of its own afterwards (docs/gc.md, "Uploads without a package").
         var result = await database.WriteAsync<long?>(async (writer, ct) =>
         {
             if (await writer.GetBlobAsync(digest, ct) is not null)
@@ -313,6 +315,12 @@ public sealed partial class GarbageCollector(
                 return (long?)null;
             }
 
+            if (await blobs.OutsideTheDatabase.StatAsync(digest, ct) is { } stat && stat.LastModified > writtenBefore)
+            {
+                return (long?)null;
+            }
+
+            await ProtocolHooks.ReachAsync(hooks, ProtocolHooks.OrphanChecked, digest);
             var file = await blobs.DeleteAsync(digest, ct);
             var inline = await writer.DeleteInlineBlobAsync(digest, ct);
             return file is null && inline is null ? (long?)null : (file ?? 0) + (inline ?? 0);

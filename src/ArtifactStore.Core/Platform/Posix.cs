@@ -248,6 +248,33 @@ internal static partial class Posix
     /// <summary>link(2): a new name for an existing file; 0, or the errno (<see cref="EExist"/> when <paramref name="newPath"/> exists).</summary>
     public static int Link(string existing, string newPath) => LinkNative(existing, newPath) == 0 ? 0 : Marshal.GetLastPInvokeError();
 
+    [LibraryImport("libc", EntryPoint = "futimens", SetLastError = true)]
+    private static partial int FutimensNative(int fd, nint times);
+
+    /// <summary>
+    /// Sets a file's modification (and access) time to now and fsyncs the file, so the new time survives a crash:
+    /// 0, or the errno (<see cref="ENoEnt"/> when there is no such file). The file is opened for reading only: its
+    /// owner may set its times to now whatever its mode.
+    /// </summary>
+    public static int TouchDurably(string path)
+    {
+        var fd = Open(path, ORdOnly | OCloexec, 0);
+        if (fd < 0)
+        {
+            return Marshal.GetLastPInvokeError();
+        }
+
+        try
+        {
+            // futimens with no times sets both to the current time.
+            return FutimensNative(fd, 0) != 0 || Fsync(fd) != 0 ? Marshal.GetLastPInvokeError() : 0;
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
     /// <summary>access(2): 0 when the calling user may use <paramref name="path"/> as <paramref name="mode"/> asks, else the errno.</summary>
     public static int Access(string path, int mode) => AccessNative(path, mode) == 0 ? 0 : Marshal.GetLastPInvokeError();
 

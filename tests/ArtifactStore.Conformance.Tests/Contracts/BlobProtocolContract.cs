@@ -7,7 +7,7 @@ namespace ArtifactStore.Conformance.Tests.Contracts;
 /// <summary>
 /// The upload side of the online GC protocol: a condemned blob is resurrected, a deleting one waited out and written
 /// afresh; a finished upload no package references yet revives a condemned blob's grace period (docs/gc.md, "Uploads
-/// without a package").
+/// without a package"); a finished upload of bytes already there without a row (an orphan) restarts their grace period.
 /// </summary>
 public abstract class BlobProtocolContract(StoreBackendFixture fixture)
 {
@@ -181,6 +181,88 @@ public abstract class BlobProtocolContract(StoreBackendFixture fixture)
         finally
         {
             pause.Resume();
+            await store.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task a_finished_upload_of_an_old_orphans_bytes_restarts_their_grace_period_so_a_sweep_right_after_leaves_them()
+    {
+        var store = await TestStore.OpenAsync(fixture);
+        try
+        {
+            // A first push whose manifest never came: the layer's bytes at their address, no row.
+            var digest = LayerDigest();
+            await PublishLayerAsync(store);
+            Assert.Null(await store.Database.Views.GetBlobAsync(digest, CancellationToken.None));
+            var firstWritten = (await store.Blobs.StatAsync(digest, CancellationToken.None))!.LastModified;
+
+            // Some stores keep whole seconds (S3's LastModified): let the wall clock pass the first write.
+            await Task.Delay(TimeSpan.FromMilliseconds(1100));
+            await PublishLayerAsync(store);
+            var refreshed = (await store.Blobs.StatAsync(digest, CancellationToken.None))!.LastModified;
+            Assert.True(refreshed > firstWritten, $"the second push must restart the orphan's grace period (written {firstWritten:O}, now {refreshed:O})");
+
+            // A sweep right after the second push, with a grace period the first write is older than.
+            store.Time.SetUtcNow(refreshed);
+            var grace = (refreshed - firstWritten) / 2;
+            var report = (await store.Collector(grace).RunAsync(dryRun: false, "gc", CancellationToken.None)).Value;
+            Assert.DoesNotContain(report.OrphansRemoved, b => b.Digest == digest);
+            Assert.NotNull(await store.Blobs.StatAsync(digest, CancellationToken.None));
+
+            // The manifest (here a package of stored blobs) that names the layer then finds it.
+            var created = await CreateOfStoredLayerAsync(store, digest);
+            Assert.True(created.IsSuccess, created.IsSuccess ? null : created.Error.Message);
+            Assert.Equal(BlobState.Live, (await store.Database.Views.GetBlobAsync(digest, CancellationToken.None))!.State);
+            await AssertLayerReadsBackAsync(store, digest);
+            await store.AssertViewsMatchReplayAsync();
+        }
+        finally
+        {
+            await store.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task a_finished_upload_that_refreshes_an_orphan_the_sweep_is_deleting_puts_the_bytes_again()
+    {
+        var digest = LayerDigest();
+        var sweep = new Pause(ProtocolHooks.OrphanChecked, digest);
+        var refreshed = new Pause(ProtocolHooks.UploadRefreshed, digest);
+        var hooks = new ProtocolHooks { At = (step, blob) => Task.WhenAll(sweep.Hooks.At!(step, blob), refreshed.Hooks.At!(step, blob)) };
+        var store = await TestStore.OpenAsync(fixture, hooks: hooks);
+        try
+        {
+            await PublishLayerAsync(store);
+            Assert.Null(await store.Database.Views.GetBlobAsync(digest, CancellationToken.None));
+
+            // The sweep has found the bytes an orphan old enough to remove, and checked them again in its unit of work.
+            store.Time.SetUtcNow(DateTimeOffset.UtcNow.AddHours(1));
+            sweep.Arm();
+            var gc = store.Collector(TimeSpan.Zero).RunAsync(dryRun: false, "gc", CancellationToken.None);
+            await sweep.Reached.WaitAsync(TimeSpan.FromSeconds(10));
+
+            // Meanwhile a second push finds the bytes at their address and refreshes them; the sweep then deletes them.
+            refreshed.Arm();
+            var upload = PublishLayerAsync(store);
+            await refreshed.Reached.WaitAsync(TimeSpan.FromSeconds(10));
+            refreshed.Resume();
+            sweep.Resume();
+            var report = (await gc.WaitAsync(TimeSpan.FromSeconds(10))).Value;
+            Assert.Contains(report.OrphansRemoved, b => b.Digest == digest);
+
+            // The upload's own check came after the deletion, so it put the bytes again before it was acknowledged.
+            await upload.WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.NotNull(await store.Blobs.StatAsync(digest, CancellationToken.None));
+            var created = await CreateOfStoredLayerAsync(store, digest);
+            Assert.True(created.IsSuccess, created.IsSuccess ? null : created.Error.Message);
+            await AssertLayerReadsBackAsync(store, digest);
+            await store.AssertViewsMatchReplayAsync();
+        }
+        finally
+        {
+            sweep.Resume();
+            refreshed.Resume();
             await store.DisposeAsync();
         }
     }
