@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Formats.Cbor;
 using System.Numerics;
-using System.Text.Unicode;
 using LibraryTag = System.Formats.Cbor.CborTag;
 using LibrarySimpleValue = System.Formats.Cbor.CborSimpleValue;
 
@@ -37,16 +36,11 @@ internal static class CborEncoder
 
     // Strict rather than lax so that a text string with a lone surrogate is refused, not replaced.
     // No depth limit: the value was built in memory by our own code, so its depth is already bounded.
-    private static readonly CborWriterOptions WriterOptions = new()
+    private static CborWriter NewWriter() => new(new CborWriterOptions
     {
         ConformanceMode = CborConformanceMode.Strict,
         MaxDepth = int.MaxValue,
-    };
-
-    // Keys longer than this (in UTF-16 units) are encoded by a writer of their own, like any other key.
-    private const int MaxFastKeyChars = 256;
-
-    private static CborWriter NewWriter() => new(WriterOptions);
+    });
 
     private static void Write(CborWriter writer, CborValue value)
     {
@@ -131,17 +125,11 @@ internal static class CborEncoder
 
     private static void WriteMap(CborWriter writer, CborMap map)
     {
-        // Each entry keeps its key's encoding (to sort by it) and, for a text key, the string: a text key is written with
-        // WriteTextString, which gives the same bytes without the check WriteEncodedValue makes of an encoding. Text keys
-        // are encoded here without a writer of their own; that was most of what a map cost (docs/performance.md, "Server
-        // CPU per small write: the CBOR encoder").
-        var entries = new (byte[] Key, string? Text, CborValue Value)[map.Count];
+        var entries = new (byte[] Key, CborValue Value)[map.Count];
         var i = 0;
         foreach (var (key, value) in map)
         {
-            entries[i++] = key is CborTextString text && EncodeTextKey(text.Value) is { } encoded
-                ? (encoded, text.Value, value)
-                : (Encode(key), null, value);
+            entries[i++] = (Encode(key), value);
         }
 
         Array.Sort(entries, static (a, b) => a.Key.AsSpan().SequenceCompareTo(b.Key));
@@ -156,61 +144,12 @@ internal static class CborEncoder
         }
 
         writer.WriteStartMap(entries.Length);
-        foreach (var (key, text, value) in entries)
+        foreach (var (key, value) in entries)
         {
-            if (text is not null)
-            {
-                writer.WriteTextString(text);
-            }
-            else
-            {
-                writer.WriteEncodedValue(key);
-            }
-
+            writer.WriteEncodedValue(key);
             Write(writer, value);
         }
 
         writer.WriteEndMap();
-    }
-
-    /// <summary>
-    /// The deterministic encoding of a text string (major type 3, the shortest length argument, its UTF-8 bytes), or
-    /// null when it is long or not valid UTF-16: such a key goes through <see cref="Encode(CborValue)"/>, which refuses
-    /// a lone surrogate as before.
-    /// </summary>
-    internal static byte[]? EncodeTextKey(string value)
-    {
-        if (value.Length > MaxFastKeyChars)
-        {
-            return null;
-        }
-
-        Span<byte> utf8 = stackalloc byte[MaxFastKeyChars * 3];
-        if (Utf8.FromUtf16(value, utf8, out _, out var length, replaceInvalidSequences: false) != OperationStatus.Done)
-        {
-            return null;
-        }
-
-        // At most 768 bytes: one byte of header below 24, else 0x78 and one byte, else 0x79 and two.
-        var header = length < 24 ? 1 : length < 256 ? 2 : 3;
-        var bytes = new byte[header + length];
-        switch (header)
-        {
-            case 1:
-                bytes[0] = (byte)(0x60 | length);
-                break;
-            case 2:
-                bytes[0] = 0x78;
-                bytes[1] = (byte)length;
-                break;
-            default:
-                bytes[0] = 0x79;
-                bytes[1] = (byte)(length >> 8);
-                bytes[2] = (byte)length;
-                break;
-        }
-
-        utf8[..length].CopyTo(bytes.AsSpan(header));
-        return bytes;
     }
 }

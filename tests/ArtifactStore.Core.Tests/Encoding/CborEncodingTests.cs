@@ -191,53 +191,6 @@ public sealed class CborEncodingTests
         Assert.Equal([0xaa, .. Cbor.Encode(value)], writer.WrittenSpan.ToArray());
     }
 
-    [Theory]
-    [InlineData(0)]
-    [InlineData(1)]
-    [InlineData(23)]
-    [InlineData(24)]
-    [InlineData(255)]
-    [InlineData(256)]
-    public void a_text_map_key_is_encoded_as_the_library_encodes_a_text_string(int length)
-    {
-        // The map encoder writes text keys without a writer of its own (docs/performance.md): the same bytes, each
-        // length argument width, ASCII and multi-byte characters (up to 768 UTF-8 bytes for 256 characters).
-        foreach (var key in new[] { new string('k', length), new string('é', length), new string('€', length), string.Concat(Enumerable.Repeat("a😀", length / 3)) })
-        {
-            Assert.Equal(Cbor.Encode(key), CborEncoder.EncodeTextKey(key));
-        }
-    }
-
-    [Fact]
-    public void long_and_invalid_text_keys_take_the_writer_path()
-    {
-        Assert.Null(CborEncoder.EncodeTextKey(new string('k', 257)));
-        Assert.Null(CborEncoder.EncodeTextKey("bad \ud800 key"));
-        Assert.Throws<ArgumentException>(() => Cbor.Encode(new CborMap { { "bad \ud800 key", 1 } }));
-    }
-
-    [Fact]
-    public void a_map_with_text_keys_of_every_width_and_other_keys_sorts_by_encoded_bytes()
-    {
-        // Reference: each key encoded by the library's writer on its own, sorted by those bytes (RFC 8949 §4.2.1).
-        var keys = new CborValue[]
-        {
-            "", "a", "b", "aa", new string('x', 23), new string('x', 24), new string('y', 24), new string('x', 300),
-            new string('é', 200), "€", 0, 23, 24, -1, -100, new byte[] { 1 }, false, new CborArray(1),
-        };
-        var map = new CborMap();
-        for (var i = keys.Length - 1; i >= 0; i--)
-        {
-            map.Add(keys[i], i);
-        }
-
-        var expected = keys
-            .Select((key, index) => (Key: Cbor.Encode(key), Value: Cbor.Encode(index)))
-            .OrderBy(e => e.Key, Comparer<byte[]>.Create((a, b) => a.AsSpan().SequenceCompareTo(b)))
-            .SelectMany(e => e.Key.Concat(e.Value));
-        Assert.Equal([0xb2, .. expected], Cbor.Encode(map));
-    }
-
     [Fact]
     public void a_text_string_with_a_lone_surrogate_cannot_be_encoded()
     {
