@@ -17,6 +17,9 @@ internal sealed class JobWorkspace(string jobsDirectory, Guid jobId)
 
     public string Directory { get; } = Path.Combine(jobsDirectory, jobId.ToString());
 
+    /// <summary>The mode a directory <see cref="Prepare"/> makes gets (from the process's umask), once one was made.</summary>
+    internal static UnixFileMode? PreparedMode { get; private set; }
+
     public string RawDirectory => Path.Combine(Directory, "raw");
 
     public string ArtifactsDirectory => Path.Combine(Directory, "artifacts");
@@ -45,6 +48,11 @@ internal sealed class JobWorkspace(string jobsDirectory, Guid jobId)
         foreach (var directory in new[] { RawDirectory, ArtifactsDirectory, HomeDirectory, TempDirectory, Path.GetDirectoryName(LogPath)! })
         {
             System.IO.Directory.CreateDirectory(directory);
+        }
+
+        if (!OperatingSystem.IsWindows())
+        {
+            PreparedMode ??= File.GetUnixFileMode(RawDirectory);
         }
     }
 
@@ -96,6 +104,13 @@ internal sealed class JobWorkspace(string jobsDirectory, Guid jobId)
                 return false;
             }
 
+            // A command may change the modes of its own directories (make tmp/ read-only, artifacts/ world-writable);
+            // the next job must not inherit that, so such a tree is removed rather than kept.
+            if (OperatingSystem.IsWindows() || PreparedMode is not { } mode || !AllHaveMode([Directory, .. kept], mode))
+            {
+                return false;
+            }
+
             foreach (var entry in Entries(Directory))
             {
                 if (kept.Contains(entry, StringComparer.Ordinal))
@@ -132,6 +147,20 @@ internal sealed class JobWorkspace(string jobsDirectory, Guid jobId)
                 File.Delete(path);
             }
         }
+    }
+
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static bool AllHaveMode(string[] directories, UnixFileMode mode)
+    {
+        foreach (var directory in directories)
+        {
+            if (File.GetUnixFileMode(directory) != mode)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Removes the attempt's input, output and scratch directories, keeping the log for the next attempt.</summary>
