@@ -108,13 +108,10 @@ public abstract class BlobProtocolContract(StoreBackendFixture fixture)
             Assert.NotNull(await store.Blobs.StatAsync(digest, CancellationToken.None));
 
             // The package that names the uploaded blob (as an OCI manifest or a package of stored blobs does) makes it live.
-            var created = await CreateOfStoredLayerAsync(store, digest);
-            Assert.True(created.IsSuccess, created.IsSuccess ? null : created.Error.Message);
+            await AssertAPackageNamingItReadsBackAsync(store, digest);
             row = await store.Database.Views.GetBlobAsync(digest, CancellationToken.None);
             Assert.Equal(BlobState.Live, row!.State);
             Assert.Equal(1, row.RefCount);
-            await AssertLayerReadsBackAsync(store, digest);
-            await store.AssertViewsMatchReplayAsync();
         }
         finally
         {
@@ -173,10 +170,7 @@ public abstract class BlobProtocolContract(StoreBackendFixture fixture)
             // The bytes are back at their address without a row, as a fresh upload's are, and a package finds them.
             Assert.Null(await store.Database.Views.GetBlobAsync(digest, CancellationToken.None));
             Assert.NotNull(await store.Blobs.StatAsync(digest, CancellationToken.None));
-            var created = await CreateOfStoredLayerAsync(store, digest);
-            Assert.True(created.IsSuccess, created.IsSuccess ? null : created.Error.Message);
-            await AssertLayerReadsBackAsync(store, digest);
-            await store.AssertViewsMatchReplayAsync();
+            await AssertAPackageNamingItReadsBackAsync(store, digest);
         }
         finally
         {
@@ -211,11 +205,8 @@ public abstract class BlobProtocolContract(StoreBackendFixture fixture)
             Assert.NotNull(await store.Blobs.StatAsync(digest, CancellationToken.None));
 
             // The manifest (here a package of stored blobs) that names the layer then finds it.
-            var created = await CreateOfStoredLayerAsync(store, digest);
-            Assert.True(created.IsSuccess, created.IsSuccess ? null : created.Error.Message);
+            await AssertAPackageNamingItReadsBackAsync(store, digest);
             Assert.Equal(BlobState.Live, (await store.Database.Views.GetBlobAsync(digest, CancellationToken.None))!.State);
-            await AssertLayerReadsBackAsync(store, digest);
-            await store.AssertViewsMatchReplayAsync();
         }
         finally
         {
@@ -254,10 +245,7 @@ public abstract class BlobProtocolContract(StoreBackendFixture fixture)
             // The upload's own check came after the deletion, so it put the bytes again before it was acknowledged.
             await upload.WaitAsync(TimeSpan.FromSeconds(10));
             Assert.NotNull(await store.Blobs.StatAsync(digest, CancellationToken.None));
-            var created = await CreateOfStoredLayerAsync(store, digest);
-            Assert.True(created.IsSuccess, created.IsSuccess ? null : created.Error.Message);
-            await AssertLayerReadsBackAsync(store, digest);
-            await store.AssertViewsMatchReplayAsync();
+            await AssertAPackageNamingItReadsBackAsync(store, digest);
         }
         finally
         {
@@ -301,6 +289,15 @@ public abstract class BlobProtocolContract(StoreBackendFixture fixture)
         Assert.Null(upload.AddField("name", "second"));
         Assert.Null(upload.AddStoredFile("layer", "application/octet-stream", stored.Value));
         return await store.Packages.CreateAsync(upload, "tester", claim: null, CancellationToken.None);
+    }
+
+    /// <summary>A package naming the uploaded layer (as an OCI manifest does) is created, the layer reads back, and the views match a replay.</summary>
+    private static async Task AssertAPackageNamingItReadsBackAsync(TestStore store, BlobDigest digest)
+    {
+        var created = await CreateOfStoredLayerAsync(store, digest);
+        Assert.True(created.IsSuccess, created.IsSuccess ? null : created.Error.Message);
+        await AssertLayerReadsBackAsync(store, digest);
+        await store.AssertViewsMatchReplayAsync();
     }
 
     private static async Task AssertLayerReadsBackAsync(TestStore store, BlobDigest digest)
