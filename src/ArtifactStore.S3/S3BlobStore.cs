@@ -169,7 +169,8 @@ public sealed partial class S3BlobStore : IBlobStore, IDisposable
                 throw;
             }
 
-            return await HeadAsync(key, cancellationToken) is not null;
+            // A removal after the copy is the caller's to find: its unit of work checks the bytes once more.
+            return true;
         }
         finally
         {

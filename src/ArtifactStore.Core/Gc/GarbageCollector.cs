@@ -176,7 +176,7 @@ public sealed partial class GarbageCollector(
         var removed = new List<GcBlob>();
         foreach (var digest in orphans.Distinct())
         {
-            if (await RemoveOrphanAsync(digest, DateTimeOffset.MaxValue, cancellationToken) is { } bytes)
+            if (await RemoveOrphanAsync(digest, writtenBefore: null, cancellationToken) is { } bytes)
             {
                 removed.Add(new GcBlob(digest, bytes));
             }
@@ -302,7 +302,7 @@ public sealed partial class GarbageCollector(
         return removed;
     }
 
-    private async Task<long?> RemoveOrphanAsync(BlobDigest digest, DateTimeOffset writtenBefore, CancellationToken cancellationToken)
+    private async Task<long?> RemoveOrphanAsync(BlobDigest digest, DateTimeOffset? writtenBefore, CancellationToken cancellationToken)
     {
         // Inside a unit of work: an upload publishes and commits under the same writer, so a blob
         // without a row here cannot be one that an upload is about to reference. The bytes' time is read
@@ -315,7 +315,7 @@ public sealed partial class GarbageCollector(
                 return (long?)null;
             }
 
-            if (await blobs.OutsideTheDatabase.StatAsync(digest, ct) is { } stat && stat.LastModified > writtenBefore)
+            if (writtenBefore is { } cutoff && await blobs.OutsideTheDatabase.StatAsync(digest, ct) is { } stat && stat.LastModified > cutoff)
             {
                 return (long?)null;
             }
