@@ -19,6 +19,9 @@ internal static class SqliteSchema
 
     public static void Apply(SqliteConnection connection) => Apply(connection, Embedded.Value);
 
+    /// <summary>The embedded scripts in order (tests bring a database to an older version with the first few).</summary>
+    internal static IReadOnlyList<SchemaScript> Scripts => Embedded.Value;
+
     /// <summary>Brings the database up to the last of <paramref name="scripts"/> (tests pass their own).</summary>
     internal static void Apply(SqliteConnection connection, IReadOnlyList<SchemaScript> scripts)
     {

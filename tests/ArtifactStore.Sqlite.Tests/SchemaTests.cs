@@ -51,10 +51,33 @@ public sealed class SchemaTests : IDisposable
         Assert.Equal(SqliteSchema.LatestVersion, SqliteSchema.ReadVersion(_connection));
     }
 
-    private bool TableExists(string name)
+    [Fact]
+    public void schema_6_drops_the_digest_index_of_package_files_and_keeps_their_rows()
+    {
+        SqliteSchema.Apply(_connection, SqliteSchema.Scripts.Take(5).ToList());
+        Assert.True(Exists("index", "package_files_by_blob"), "schema 1 creates the index that schema 6 drops");
+        using (var insert = _connection.CreateCommand())
+        {
+            insert.CommandText = "INSERT INTO package_files (package_id, path, size, sha256, blake3, media_type) VALUES ('p', 'a.txt', 1, 's', 'b', 'text/plain')";
+            insert.ExecuteNonQuery();
+        }
+
+        SqliteSchema.Apply(_connection);
+        Assert.Equal(SqliteSchema.LatestVersion, SqliteSchema.ReadVersion(_connection));
+        Assert.False(Exists("index", "package_files_by_blob"));
+        Assert.True(Exists("table", "package_files"));
+        using var count = _connection.CreateCommand();
+        count.CommandText = "SELECT COUNT(*) FROM package_files WHERE package_id = 'p'";
+        Assert.Equal(1L, Convert.ToInt64(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private bool TableExists(string name) => Exists("table", name);
+
+    private bool Exists(string type, string name)
     {
         using var command = _connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $name";
+        command.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = $type AND name = $name";
+        command.Parameters.AddWithValue("$type", type);
         command.Parameters.AddWithValue("$name", name);
         return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 1;
     }
