@@ -175,7 +175,7 @@ public abstract class OciViewContract(StoreBackendFixture fixture)
     {
         await store.CloseAsync();
         await fixture.ExecuteSqlAsync(store.Directory,
-            $"DROP TABLE oci_tags; DROP TABLE oci_repositories; DELETE FROM schema_version WHERE version = {ViewsSchemaVersion}", default);
+            $"DROP TABLE oci_tags; DROP TABLE oci_repositories; DELETE FROM schema_version WHERE version >= {ViewsSchemaVersion}", default);
         return await TestStore.OpenAsync(fixture, time: store.Time, directory: store.Directory);
     }
 
