@@ -58,11 +58,14 @@ public sealed partial class S3BlobStore : IBlobStore, IDisposable
     public Task<Result<StagedBlob>> StageAsync(Stream content, long maxBytes, CancellationToken cancellationToken) =>
         _staging.StageAsync(content, maxBytes, cancellationToken);
 
+    /// <summary>The stripe of <c>_putLocks</c> that serializes puts and refreshes of one digest in this process.</summary>
+    private SemaphoreSlim PutLockOf(BlobDigest digest) => _putLocks[Convert.ToInt32(digest.Hex[..2], 16) % Stripes];
+
     public async Task<BlobPutOutcome> PutAsync(StagedBlob staged, CancellationToken cancellationToken)
     {
         var key = KeyOf(staged.Digest);
         var inBucket = SessionKeyOf(staged);
-        var gate = _putLocks[Convert.ToInt32(staged.Digest.Hex[..2], 16) % Stripes];
+        var gate = PutLockOf(staged.Digest);
         await gate.WaitAsync(cancellationToken);
         try
         {
@@ -145,7 +148,7 @@ public sealed partial class S3BlobStore : IBlobStore, IDisposable
     public async Task<bool> RefreshAsync(BlobDigest digest, CancellationToken cancellationToken)
     {
         var key = KeyOf(digest);
-        var gate = _putLocks[Convert.ToInt32(digest.Hex[..2], 16) % Stripes];
+        var gate = PutLockOf(digest);
         await gate.WaitAsync(cancellationToken);
         try
         {

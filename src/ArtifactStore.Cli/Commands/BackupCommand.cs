@@ -22,7 +22,7 @@ internal static class BackupCommand
         store.SetAction(command, async (parse, loaded, cancellationToken) =>
         {
             var options = loaded.Options!;
-            if (StoreBackends.Find(options).Layout is { Directories.Count: 0, DataFiles.Count: 0 })
+            if (StoreBackends.Find(options).Layout.KeepsStoreOutsideRoot)
             {
                 // The store lives outside the data root (scale-out): the root holds no store to copy, and its own id
                 // is not the store's, so nothing about it is printed (OPERATOR.md, "Scale-out").

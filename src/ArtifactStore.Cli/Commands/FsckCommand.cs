@@ -46,7 +46,7 @@ internal static class FsckCommand
                 return ExitCodes.RootUnavailable;
             }
 
-            if (repairing && !parse.GetValue(replicasStopped) && StoreBackends.Find(options).Layout is { Directories.Count: 0, DataFiles.Count: 0 })
+            if (repairing && !parse.GetValue(replicasStopped) && StoreBackends.Find(options).Layout.KeepsStoreOutsideRoot)
             {
                 await Console.Error.WriteLineAsync(
                     $"artifactstore: fsck --repair rebuilds the views of the store backend '{options.Backend}' shares between replicas, and the lock on {options.DataRoot} " +

@@ -35,6 +35,9 @@ internal sealed class JobWorkspace(string jobsDirectory, Guid jobId)
     /// <summary>The running command's process group and the boot it was started in (docs/jobs.md, "Recovery after a crash").</summary>
     public string ProcessGroupPath => Path.Combine(Directory, "process-group");
 
+    /// <summary>The five directories <see cref="Prepare"/> makes, which a cleared spare keeps (<see cref="TryClearForReuse"/>).</summary>
+    private string[] WorkDirectories => [RawDirectory, ArtifactsDirectory, HomeDirectory, TempDirectory, Path.GetDirectoryName(LogPath)!];
+
     public string InputPath(string inputFileName)
     {
         var extension = Path.GetExtension(inputFileName);
@@ -45,7 +48,7 @@ internal sealed class JobWorkspace(string jobsDirectory, Guid jobId)
     public void Prepare()
     {
         DeleteAllButLog();
-        foreach (var directory in new[] { RawDirectory, ArtifactsDirectory, HomeDirectory, TempDirectory, Path.GetDirectoryName(LogPath)! })
+        foreach (var directory in WorkDirectories)
         {
             System.IO.Directory.CreateDirectory(directory);
         }
@@ -96,7 +99,7 @@ internal sealed class JobWorkspace(string jobsDirectory, Guid jobId)
     /// </summary>
     public bool TryClearForReuse()
     {
-        string[] kept = [RawDirectory, ArtifactsDirectory, HomeDirectory, TempDirectory, Path.GetDirectoryName(LogPath)!];
+        var kept = WorkDirectories;
         try
         {
             if (RegularFiles.KindOf(Directory) != FileKind.Directory || kept.Any(d => RegularFiles.KindOf(d) != FileKind.Directory))

@@ -12,4 +12,7 @@ public sealed record StoreLayout(IReadOnlyList<string> Directories, IReadOnlyLis
 {
     /// <summary>A backend that keeps nothing in the data root.</summary>
     public static StoreLayout None { get; } = new([], []);
+
+    /// <summary>Whether the backend keeps its store outside the data root (scale-out: PostgreSQL and S3), owning no entries in it.</summary>
+    public bool KeepsStoreOutsideRoot => Directories.Count == 0 && DataFiles.Count == 0;
 }
